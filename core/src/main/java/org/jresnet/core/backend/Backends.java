@@ -1,0 +1,116 @@
+package org.jresnet.core.backend;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+
+/**
+ * Finds backends with {@link ServiceLoader}, ranks them, and picks one.
+ *
+ * <p>Selection order: an explicit name passed in, else the system property {@value #PROPERTY},
+ * else the environment variable {@value #ENV}, else {@code auto} (the highest-priority backend
+ * that is available here). The default backend is chosen once and reported once.
+ */
+public final class Backends {
+    public static final String PROPERTY = "jresnet.backend";
+    public static final String ENV = "JRESNET_BACKEND";
+    public static final String AUTO = "auto";
+
+    private static volatile Backend defaultBackend;
+    private static Consumer<String> reporter = line -> System.err.println(line);
+
+    private Backends() {
+    }
+
+    /** All registered providers, best first. */
+    public static List<BackendProvider> providers() {
+        List<BackendProvider> list = new ArrayList<>();
+        ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).forEach(list::add);
+        list.sort(Comparator.comparingInt(BackendProvider::priority).reversed()
+                .thenComparing(BackendProvider::name));
+        return list;
+    }
+
+    /** The name requested by property or environment, or {@code auto}. */
+    public static String requestedName() {
+        String name = System.getProperty(PROPERTY);
+        if (name == null || name.isBlank()) {
+            name = System.getenv(ENV);
+        }
+        return name == null || name.isBlank() ? AUTO : name.trim();
+    }
+
+    /**
+     * Creates the backend called {@code name} ({@code auto} for the best available one).
+     *
+     * @throws IllegalArgumentException when the name is unknown or that backend cannot run here;
+     *     the message lists the backends that can.
+     */
+    public static Backend create(String name) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        List<BackendProvider> providers = providers();
+        if (wanted.equals(AUTO)) {
+            for (BackendProvider p : providers) {
+                if (p.unavailableReason().isEmpty()) {
+                    return p.create();
+                }
+            }
+            throw new IllegalStateException("no backend is available; registered: " + names(providers, false));
+        }
+        for (BackendProvider p : providers) {
+            if (p.name().equals(wanted)) {
+                Optional<String> why = p.unavailableReason();
+                if (why.isPresent()) {
+                    throw new IllegalArgumentException("backend '" + p.name() + "' is not available: " + why.get()
+                            + "; available backends: " + names(providers, true));
+                }
+                return p.create();
+            }
+        }
+        throw new IllegalArgumentException("unknown backend '" + name + "'; available backends: "
+                + names(providers, true) + " (or auto)");
+    }
+
+    /** The process-wide default backend, chosen on first use from {@link #requestedName()}. */
+    public static Backend getDefault() {
+        Backend b = defaultBackend;
+        if (b == null) {
+            synchronized (Backends.class) {
+                b = defaultBackend;
+                if (b == null) {
+                    b = create(requestedName());
+                    reporter.accept("backend: " + b.description());
+                    defaultBackend = b;
+                }
+            }
+        }
+        return b;
+    }
+
+    /** Makes {@code backend} the default (the app does this after parsing {@code --backend}). */
+    public static synchronized void setDefault(Backend backend) {
+        if (defaultBackend != backend) {
+            defaultBackend = backend;
+            reporter.accept("backend: " + backend.description());
+        }
+    }
+
+    /** Where the one-line backend report goes (stderr by default). */
+    public static synchronized void setReporter(Consumer<String> newReporter) {
+        reporter = newReporter;
+    }
+
+    private static String names(List<BackendProvider> providers, boolean onlyAvailable) {
+        List<String> names = new ArrayList<>();
+        for (BackendProvider p : providers) {
+            if (!onlyAvailable || p.unavailableReason().isEmpty()) {
+                names.add(p.name());
+            }
+        }
+        return String.join(", ", names);
+    }
+}

@@ -1,0 +1,80 @@
+package org.jresnet.core.ops;
+
+import org.jresnet.core.Shapes;
+import org.jresnet.core.Tensor;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.Conv2dShape;
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch's {@code conv2d}) with square stride and zero padding.
+ *
+ * <pre>
+ * input  (N, C, H, W)
+ * weight (OC, C, KH, KW)
+ * bias   (OC) or null
+ * output (N, OC, (H + 2*pad - KH) / stride + 1, (W + 2*pad - KW) / stride + 1)
+ * </pre>
+ */
+public final class Conv2d {
+    static final String OP = "conv2d";
+
+    private Conv2d() {
+    }
+
+    public static Tensor apply(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
+        Conv2dShape s = shape(input, weight, bias, stride, padding);
+        Backend be = input.backend();
+        Tensor out = Tensor.zeros(be, s.n(), s.oc(), s.oh(), s.ow());
+        be.conv2dForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(), out.storage(), s);
+        return out.recordOp(OP, new Tensor[] {input, weight, bias}, g -> {
+            Tensor dx = null;
+            Tensor dw = null;
+            Tensor db = null;
+            if (input.requiresGrad()) {
+                dx = Tensor.zeros(be, input.shape());
+                be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s);
+            }
+            if (weight.requiresGrad()) {
+                dw = Tensor.zeros(be, weight.shape());
+                be.conv2dBackwardWeight(input.storage(), g.storage(), dw.storage(), s);
+            }
+            if (bias != null && bias.requiresGrad()) {
+                db = Tensor.zeros(be, bias.shape());
+                be.conv2dBackwardBias(g.storage(), db.storage(), s);
+            }
+            return new Tensor[] {dx, dw, db};
+        });
+    }
+
+    /** Validates the arguments and returns the geometry. */
+    static Conv2dShape shape(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
+        Checks.floatRank(OP, "input", input, 4, "(N, C, H, W)");
+        Checks.floatRank(OP, "weight", weight, 4, "(OC, C, KH, KW)");
+        Checks.sameBackend(OP, input, "weight", weight);
+        Checks.positive(OP, "stride", stride);
+        if (padding < 0) {
+            throw new IllegalArgumentException(OP + ": argument 'padding' must be >= 0, got " + padding);
+        }
+        int c = input.dim(1);
+        if (weight.dim(1) != c) {
+            throw new IllegalArgumentException(OP + ": argument 'weight' must have shape (OC, " + c + ", KH, KW) to"
+                    + " match input " + Shapes.str(input.shape()) + ", got " + Shapes.str(weight.shape()));
+        }
+        int oc = weight.dim(0);
+        if (bias != null) {
+            Checks.floatRank(OP, "bias", bias, 1, "(" + oc + ")");
+            Checks.sameBackend(OP, input, "bias", bias);
+            Checks.dimEquals(OP, "bias", bias, 0, oc, "(" + oc + ")");
+        }
+        int h = input.dim(2);
+        int w = input.dim(3);
+        int kh = weight.dim(2);
+        int kw = weight.dim(3);
+        if (h + 2 * padding < kh || w + 2 * padding < kw) {
+            throw new IllegalArgumentException(OP + ": kernel " + kh + "x" + kw + " of argument 'weight' "
+                    + Shapes.str(weight.shape()) + " is larger than the padded input " + (h + 2 * padding) + "x"
+                    + (w + 2 * padding) + " of argument 'input' " + Shapes.str(input.shape()));
+        }
+        return new Conv2dShape(input.dim(0), c, h, w, oc, kh, kw, stride, padding);
+    }
+}

@@ -1,0 +1,41 @@
+package org.jresnet.core.ops;
+
+import org.jresnet.core.Tensor;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.Pool2dShape;
+
+/**
+ * Max pooling over k x k windows, no padding, floor mode (PyTorch's {@code max_pool2d} defaults).
+ *
+ * <pre>
+ * input  (N, C, H, W)
+ * output (N, C, (H - k) / stride + 1, (W - k) / stride + 1)
+ * </pre>
+ *
+ * The backward pass routes each output gradient to the first maximum of its window.
+ */
+public final class MaxPool2d {
+    static final String OP = "maxPool2d";
+
+    private MaxPool2d() {
+    }
+
+    public static Tensor apply(Tensor x, int kernel, int stride) {
+        Checks.floatRank(OP, "input", x, 4, "(N, C, H, W)");
+        Checks.positive(OP, "kernel", kernel);
+        Checks.positive(OP, "stride", stride);
+        if (kernel > x.dim(2) || kernel > x.dim(3)) {
+            throw new IllegalArgumentException(OP + ": argument 'kernel' (" + kernel + ") is larger than the input's"
+                    + " spatial size " + x.dim(2) + "x" + x.dim(3));
+        }
+        Pool2dShape s = new Pool2dShape(x.dim(0), x.dim(1), x.dim(2), x.dim(3), kernel, stride);
+        Backend be = x.backend();
+        Tensor y = Tensor.zeros(be, s.n(), s.c(), s.oh(), s.ow());
+        be.maxPool2dForward(x.storage(), y.storage(), s);
+        return y.recordOp(OP, new Tensor[] {x}, g -> {
+            Tensor dx = Tensor.zeros(be, x.shape());
+            be.maxPool2dBackward(x.storage(), g.storage(), dx.storage(), s);
+            return new Tensor[] {dx};
+        });
+    }
+}
