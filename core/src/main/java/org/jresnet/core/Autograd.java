@@ -22,14 +22,18 @@ final class Autograd {
     private Autograd() {
     }
 
-    static void backward(Tensor root) {
+    static void backward(Tensor root, Tensor seed) {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward: tensor " + Shapes.str(root.shape()) + " does not require grad"
                     + " (no input of the ops that produced it requires grad, or it was computed under Grad.disabled())");
         }
-        if (root.numel() != 1) {
+        if (seed == null && root.numel() != 1) {
             throw new IllegalStateException("backward: needs a scalar (one element), got shape "
-                    + Shapes.str(root.shape()) + "; reduce it to a loss first");
+                    + Shapes.str(root.shape()) + "; reduce it to a loss first, or pass the output gradient");
+        }
+        if (seed != null && !java.util.Arrays.equals(seed.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward: argument 'gradOutput' must have the output's shape "
+                    + Shapes.str(root.shape()) + ", got " + Shapes.str(seed.shape()));
         }
         if (root.gradFn() != null && root.gradFn().isFreed()) {
             throw new IllegalStateException("backward: called twice on the same graph; the graph was freed by the"
@@ -38,7 +42,7 @@ final class Autograd {
         List<Tensor> order = topologicalOrder(root);
         try (Grad ignored = Grad.disabled()) {
             Map<Tensor, Tensor> pending = new IdentityHashMap<>();
-            pending.put(root, Tensor.of(root.backend(), new float[] {1f}, root.shape()));
+            pending.put(root, seed != null ? seed : Tensor.of(root.backend(), new float[] {1f}, root.shape()));
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
                 Tensor g = pending.remove(t);

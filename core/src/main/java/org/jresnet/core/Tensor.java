@@ -166,7 +166,15 @@ public final class Tensor {
 
     /** Back-propagates from this scalar: leaves that require grad get d(this)/d(leaf) added to their grad. */
     public void backward() {
-        Autograd.backward(this);
+        Autograd.backward(this, null);
+    }
+
+    /**
+     * Back-propagates {@code gradOutput} (same shape as this tensor): leaves receive the gradient of
+     * sum(gradOutput * this), as PyTorch's {@code y.backward(gradient)}.
+     */
+    public void backward(Tensor gradOutput) {
+        Autograd.backward(this, gradOutput);
     }
 
     /** A new leaf sharing this tensor's storage, outside the graph. */

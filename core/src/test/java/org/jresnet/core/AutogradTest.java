@@ -1,0 +1,96 @@
+package org.jresnet.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.reference.ReferenceBackend;
+import org.junit.jupiter.api.Test;
+
+class AutogradTest {
+    private final Backend be = new ReferenceBackend();
+
+    @Test
+    void tensorUsedTwiceReceivesBothContributions() {
+        Tensor x = Tensor.of(be, new float[] {1, -2, 3}, 3).requiresGrad(true);
+        Ops.add(x, x).backward(Tensor.of(be, new float[] {1, 1, 1}, 3));
+        assertArrayEquals(new float[] {2, 2, 2}, x.grad().toArray());
+    }
+
+    @Test
+    void residualSkipSumsThePathThroughTheBlockAndTheShortcut() {
+        // y = x + relu(x): dy/dx = 1 + (x > 0).
+        Tensor x = Tensor.of(be, new float[] {-1, 2}, 2).requiresGrad(true);
+        Ops.add(x, Ops.relu(x)).backward(Tensor.of(be, new float[] {1, 1}, 2));
+        assertArrayEquals(new float[] {1, 2}, x.grad().toArray());
+    }
+
+    @Test
+    void leafGradientsAccumulateAcrossBackwardCallsUntilZeroed() {
+        Tensor x = Tensor.of(be, new float[] {1, 2}, 2).requiresGrad(true);
+        Tensor g = Tensor.of(be, new float[] {1, 1}, 2);
+        Ops.relu(x).backward(g);
+        Ops.relu(x).backward(g);
+        assertArrayEquals(new float[] {2, 2}, x.grad().toArray());
+        x.zeroGrad();
+        assertArrayEquals(new float[] {0, 0}, x.grad().toArray());
+    }
+
+    @Test
+    void deepGraphDoesNotOverflowTheStack() {
+        // 50,000 chained ops: a recursive topological sort would overflow the (512k) test thread stack.
+        Tensor x = Tensor.of(be, new float[] {0.5f}, 1).requiresGrad(true);
+        Tensor y = x;
+        for (int i = 0; i < 50_000; i++) {
+            y = Ops.relu(y);
+        }
+        y.backward();
+        assertArrayEquals(new float[] {1f}, x.grad().toArray());
+    }
+
+    @Test
+    void noGradModeRecordsNothing() {
+        Tensor x = Tensor.of(be, new float[] {1}, 1).requiresGrad(true);
+        try (Grad ignored = Grad.disabled()) {
+            Tensor y = Ops.relu(x);
+            assertFalse(y.requiresGrad());
+            assertNull(y.gradFn());
+            assertFalse(Grad.isEnabled());
+        }
+        assertTrue(Grad.isEnabled());
+        assertTrue(Ops.relu(x).requiresGrad());
+    }
+
+    @Test
+    void backwardTwiceOnAFreedGraphIsAClearError() {
+        Tensor x = Tensor.of(be, new float[] {1, 2}, 1, 2).requiresGrad(true);
+        Tensor loss = Ops.crossEntropy(x, Tensor.labels(be, 0));
+        loss.backward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("twice"), e.getMessage());
+    }
+
+    @Test
+    void backwardNeedsAScalarOrAnOutputGradient() {
+        Tensor x = Tensor.of(be, new float[] {1, 2}, 2).requiresGrad(true);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Ops.relu(x).backward());
+        assertTrue(e.getMessage().contains("scalar"), e.getMessage());
+        Tensor constant = Tensor.of(be, new float[] {1}, 1);
+        assertThrows(IllegalStateException.class, constant::backward);
+    }
+
+    @Test
+    void reshapeIsAViewAndPassesGradientsBack() {
+        Tensor x = Tensor.of(be, new float[] {1, 2, 3, 4, 5, 6}, 1, 2, 3).requiresGrad(true);
+        Tensor flat = x.flatten(1);
+        assertArrayEquals(new int[] {1, 6}, flat.shape());
+        assertTrue(flat.storage() == x.storage(), "flatten must share storage");
+        Tensor w = Tensor.of(be, new float[] {1, 0, 0, 0, 0, 2}, 1, 6);
+        Ops.linear(flat, w, null).backward(Tensor.of(be, new float[] {1}, 1, 1));
+        assertArrayEquals(new float[] {1, 0, 0, 0, 0, 2}, x.grad().toArray());
+        assertArrayEquals(new int[] {1, 2, 3}, x.grad().shape());
+    }
+}

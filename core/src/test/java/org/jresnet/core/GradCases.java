@@ -1,0 +1,65 @@
+package org.jresnet.core;
+
+import static org.jresnet.core.GradCase.Draw.AWAY_FROM_ZERO;
+import static org.jresnet.core.GradCase.Draw.DISTINCT;
+import static org.jresnet.core.GradCase.Draw.UNIFORM;
+
+import java.util.List;
+import org.jresnet.core.GradCase.Draw;
+
+/** The gradient-check samples for every op: small odd shapes, stride 2, padding, and a reused tensor. */
+public final class GradCases {
+    private GradCases() {
+    }
+
+    private static GradCase smooth(String name, int[][] shapes, Draw[] kinds, java.util.function.Function<Tensor[], Tensor> fn) {
+        return new GradCase(name, shapes, kinds, fn, true);
+    }
+
+    private static int[][] shapes(int[]... s) {
+        return s;
+    }
+
+    private static Draw[] kinds(Draw... k) {
+        return k;
+    }
+
+    public static List<GradCase> all() {
+        return List.of(
+                smooth("conv2d 3x3 stride1 pad0 bias", shapes(new int[] {2, 3, 5, 6}, new int[] {4, 3, 3, 3}, new int[] {4}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.conv2d(t[0], t[1], t[2], 1, 0)),
+                smooth("conv2d 3x3 stride2 pad1 bias", shapes(new int[] {2, 2, 7, 5}, new int[] {3, 2, 3, 3}, new int[] {3}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.conv2d(t[0], t[1], t[2], 2, 1)),
+                smooth("conv2d 5x5 stride1 pad2 bias", shapes(new int[] {1, 2, 6, 7}, new int[] {3, 2, 5, 5}, new int[] {3}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.conv2d(t[0], t[1], t[2], 1, 2)),
+                smooth("conv2d 1x1 stride2 no bias", shapes(new int[] {3, 4, 5, 5}, new int[] {2, 4, 1, 1}),
+                        kinds(UNIFORM, UNIFORM), t -> Ops.conv2d(t[0], t[1], null, 2, 0)),
+                smooth("relu", shapes(new int[] {2, 3, 4, 5}), kinds(AWAY_FROM_ZERO), t -> Ops.relu(t[0])),
+                smooth("maxPool2d k2 s2 odd width", shapes(new int[] {2, 3, 6, 7}), kinds(DISTINCT),
+                        t -> Ops.maxPool2d(t[0], 2, 2)),
+                smooth("maxPool2d k3 s2 overlapping", shapes(new int[] {1, 2, 7, 7}), kinds(DISTINCT),
+                        t -> Ops.maxPool2d(t[0], 3, 2)),
+                smooth("linear bias", shapes(new int[] {3, 7}, new int[] {5, 7}, new int[] {5}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.linear(t[0], t[1], t[2])),
+                smooth("linear no bias", shapes(new int[] {4, 3}, new int[] {2, 3}), kinds(UNIFORM, UNIFORM),
+                        t -> Ops.linear(t[0], t[1], null)),
+                smooth("add", shapes(new int[] {2, 3, 4}, new int[] {2, 3, 4}), kinds(UNIFORM, UNIFORM),
+                        t -> Ops.add(t[0], t[1])),
+                smooth("add reusing one tensor (x + x)", shapes(new int[] {3, 5}), kinds(UNIFORM), t -> Ops.add(t[0], t[0])),
+                smooth("crossEntropy", shapes(new int[] {5, 7}), kinds(UNIFORM),
+                        t -> Ops.crossEntropy(t[0], Tensor.labels(t[0].backend(), 0, 6, 3, 3, 1))),
+                smooth("residual skip: x + conv(x) (x used twice)",
+                        shapes(new int[] {2, 3, 4, 5}, new int[] {3, 3, 3, 3}, new int[] {3}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.add(t[0], Ops.conv2d(t[0], t[1], t[2], 1, 1))),
+                new GradCase("residual block -> maxpool -> linear -> crossEntropy",
+                        shapes(new int[] {2, 2, 6, 6}, new int[] {2, 2, 3, 3}, new int[] {2}, new int[] {2, 2, 3, 3},
+                                new int[] {2}, new int[] {3, 18}, new int[] {3}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM, UNIFORM, UNIFORM, UNIFORM, UNIFORM), t -> {
+                            Tensor h = Ops.relu(Ops.conv2d(t[0], t[1], t[2], 1, 1));
+                            Tensor block = Ops.relu(Ops.add(t[0], Ops.conv2d(h, t[3], t[4], 1, 1)));
+                            Tensor pooled = Ops.maxPool2d(block, 2).flatten(1);
+                            Tensor logits = Ops.linear(pooled, t[5], t[6]);
+                            return Ops.crossEntropy(logits, Tensor.labels(t[0].backend(), 2, 0));
+                        }, false));
+    }
+}

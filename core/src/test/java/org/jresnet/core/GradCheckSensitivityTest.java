@@ -1,0 +1,104 @@
+package org.jresnet.core;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.HeapStorage;
+import org.jresnet.core.backend.Pool2dShape;
+import org.jresnet.core.backend.Storage;
+import org.jresnet.core.reference.ReferenceBackend;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gradient check must be able to fail: each test plants one classic backward bug in a copy of
+ * the reference backend and asserts that the checker reports it (and that the same case passes on
+ * the correct backend, so the failure is the bug's doing).
+ */
+class GradCheckSensitivityTest {
+
+    private static GradCase byName(String prefix) {
+        return GradCases.all().stream().filter(c -> c.name().startsWith(prefix)).findFirst().orElseThrow();
+    }
+
+    private static void assertCaught(ReferenceBackend broken, String casePrefix) {
+        GradCase c = byName(casePrefix);
+        assertTrue(GradCheck.run(new ReferenceBackend(), c, 42).passed(c.smooth()), "correct backend must pass");
+        GradCheck.Report report = GradCheck.run(broken, c, 42);
+        assertFalse(report.passed(c.smooth()), () -> "planted bug not detected: " + report);
+    }
+
+    @Test
+    void droppedConvBiasGradientIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void conv2dBackwardBias(Storage dy, Storage db, Conv2dShape s) {
+                // bug: bias gradient never written (stays zero)
+            }
+        }, "conv2d 3x3 stride1");
+    }
+
+    @Test
+    void maxPoolRoutingOffByOneIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void maxPool2dBackward(Storage xs, Storage dys, Storage dxs, Pool2dShape s) {
+                super.maxPool2dBackward(xs, dys, dxs, s);
+                float[] dx = HeapStorage.of(dxs);
+                // bug: every routed gradient lands one element to the right of the arg-max
+                System.arraycopy(dx, 0, dx, 1, dx.length - 1);
+                dx[0] = 0f;
+            }
+        }, "maxPool2d k2");
+    }
+
+    @Test
+    void convInputGradientWithWrongPaddingOffsetIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void conv2dBackwardInput(Storage dy, Storage w, Storage dx, Conv2dShape s) {
+                // bug: ignores padding when mapping output positions back to the input
+                super.conv2dBackwardInput(dy, w, dx, new Conv2dShape(s.n(), s.c(), s.h(), s.w(), s.oc(), s.kh(),
+                        s.kw(), s.stride(), 0));
+            }
+        }, "conv2d 5x5 stride1 pad2");
+    }
+
+    @Test
+    void crossEntropyGradientMissingBatchMeanIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void crossEntropyBackward(Storage probs, Storage labels, Storage dloss, Storage dlogits, int n, int k) {
+                super.crossEntropyBackward(probs, labels, dloss, dlogits, n, k);
+                float[] d = HeapStorage.of(dlogits);
+                for (int i = 0; i < d.length; i++) {
+                    d[i] *= n; // bug: sum instead of mean
+                }
+            }
+        }, "crossEntropy");
+    }
+
+    @Test
+    void reluGradientPassingNegativesIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void reluBackward(Storage y, Storage dy, Storage dx, long n) {
+                copy(dy, dx, n); // bug: identity instead of the y > 0 mask
+            }
+        }, "relu");
+    }
+
+    @Test
+    void linearWeightGradientTransposedIndexIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void linearBackwardWeight(Storage xs, Storage dys, Storage dws, int n, int in, int out) {
+                super.linearBackwardWeight(xs, dys, dws, n, in, out);
+                float[] dw = HeapStorage.of(dws);
+                float first = dw[0];
+                dw[0] = dw[1]; // bug: two entries swapped
+                dw[1] = first;
+            }
+        }, "linear bias");
+    }
+}
