@@ -1,0 +1,75 @@
+package org.jresnet.mnist;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jresnet.core.Tensor;
+import org.jresnet.core.optim.Sgd;
+
+/**
+ * Everything a resumed run needs to continue bit for bit: the weights, SGD's momentum buffers
+ * ({@value #VELOCITY_PREFIX}NAME), and in the metadata the position (epoch, batch within it, global
+ * step), the RNG state at the start of that epoch (so its shuffle is redone identically), the loss
+ * summed so far in the epoch (exact bits) and the hyper-parameters the run was started with.
+ */
+public record Checkpoint(TrainConfig config, int epoch, int batch, long step, long rngEpochStart, double epochLossSum,
+                         double epochSeconds, Map<String, Safetensors.Entry> tensors) {
+    public static final String FILE = "checkpoint.safetensors";
+    public static final String VELOCITY_PREFIX = "momentum_buffer.";
+
+    public static Checkpoint capture(TrainConfig config, int epoch, int batch, long step, long rngEpochStart,
+                                     double epochLossSum, double epochSeconds, SeedNet net, Sgd sgd) {
+        Map<String, Safetensors.Entry> tensors = Safetensors.fromModule(net);
+        List<String> names = List.copyOf(net.namedParameters().keySet());
+        for (int i = 0; i < names.size(); i++) {
+            Tensor v = sgd.velocity(i);
+            tensors.put(VELOCITY_PREFIX + names.get(i), new Safetensors.Entry(v.shape(), v.toArray()));
+        }
+        return new Checkpoint(config, epoch, batch, step, rngEpochStart, epochLossSum, epochSeconds, tensors);
+    }
+
+    public void write(Path file) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(config.toMetadata());
+        meta.put("format", "jresnet-mnist-checkpoint-1");
+        meta.put("epoch", Integer.toString(epoch));
+        meta.put("batch", Integer.toString(batch));
+        meta.put("step", Long.toString(step));
+        meta.put("rng_epoch_start", Long.toString(rngEpochStart));
+        meta.put("epoch_loss_sum_bits", Long.toString(Double.doubleToRawLongBits(epochLossSum)));
+        meta.put("epoch_seconds", Double.toString(epochSeconds));
+        Safetensors.write(file, tensors, meta);
+    }
+
+    public static Checkpoint read(Path file) {
+        Safetensors.Contents c = Safetensors.read(file);
+        Map<String, String> m = c.metadata();
+        if (!"jresnet-mnist-checkpoint-1".equals(m.get("format"))) {
+            throw new UserError(file + " is not a training checkpoint of this program (no jresnet-mnist-checkpoint-1"
+                    + " metadata); resume from the run directory's " + FILE);
+        }
+        try {
+            return new Checkpoint(TrainConfig.fromMetadata(m), Integer.parseInt(m.get("epoch")),
+                    Integer.parseInt(m.get("batch")), Long.parseLong(m.get("step")),
+                    Long.parseLong(m.get("rng_epoch_start")),
+                    Double.longBitsToDouble(Long.parseLong(m.get("epoch_loss_sum_bits"))),
+                    Double.parseDouble(m.get("epoch_seconds")), c.tensors());
+        } catch (RuntimeException e) {
+            throw new UserError(file + ": damaged checkpoint metadata (" + e + ")");
+        }
+    }
+
+    /** Copies the weights and momentum buffers into a freshly built model and optimiser. */
+    public void restore(SeedNet net, Sgd sgd, Path file) {
+        Safetensors.loadInto(net, tensors, file.toString(), VELOCITY_PREFIX);
+        List<String> names = List.copyOf(net.namedParameters().keySet());
+        for (int i = 0; i < names.size(); i++) {
+            Safetensors.Entry v = tensors.get(VELOCITY_PREFIX + names.get(i));
+            if (v == null) {
+                throw new UserError(file + ": momentum buffer '" + VELOCITY_PREFIX + names.get(i) + "' is missing");
+            }
+            sgd.velocity(i).copyFrom(v.data());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.jresnet.mnist;
+
+import org.jresnet.core.Grad;
+import org.jresnet.core.Ops;
+import org.jresnet.core.Scope;
+import org.jresnet.core.Tensor;
+import org.jresnet.core.backend.Backend;
+
+/** Test-set loss, accuracy and confusion matrix, computed without recording a graph. */
+public record Evaluation(int count, double meanLoss, int correct, int[][] confusion) {
+    public static final int BATCH = 1000;
+
+    public double accuracy() {
+        return count == 0 ? 0 : (double) correct / count;
+    }
+
+    public static Evaluation run(SeedNet net, Backend backend, Mnist data) {
+        int[][] confusion = new int[SeedNet.CLASSES][SeedNet.CLASSES];
+        double lossSum = 0;
+        int correct = 0;
+        int n = data.size();
+        try (Grad g = Grad.disabled()) {
+            for (int from = 0; from < n; from += BATCH) {
+                int to = Math.min(n, from + BATCH);
+                try (Scope s = Scope.open()) {
+                    int[] y = data.labels(from, to);
+                    Tensor logits = net.forward(Tensor.of(backend, data.images(from, to), to - from, 1, 28, 28));
+                    lossSum += (double) Ops.crossEntropy(logits, Tensor.labels(backend, y)).item() * (to - from);
+                    float[] l = logits.toArray();
+                    for (int i = 0; i < y.length; i++) {
+                        int pred = argmax(l, i * SeedNet.CLASSES, SeedNet.CLASSES);
+                        confusion[y[i]][pred]++;
+                        if (pred == y[i]) {
+                            correct++;
+                        }
+                    }
+                }
+            }
+        }
+        return new Evaluation(n, n == 0 ? Double.NaN : lossSum / n, correct, confusion);
+    }
+
+    /** First index of the maximum, as {@code torch.argmax}. */
+    static int argmax(float[] a, int off, int len) {
+        int best = 0;
+        for (int i = 1; i < len; i++) {
+            if (a[off + i] > a[off + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The confusion matrix as text: rows are true labels, columns predictions. */
+    public String confusionTable() {
+        StringBuilder b = new StringBuilder("confusion matrix (rows: true digit, columns: predicted)\n      ");
+        for (int c = 0; c < SeedNet.CLASSES; c++) {
+            b.append(String.format("%6d", c));
+        }
+        b.append('\n');
+        for (int r = 0; r < SeedNet.CLASSES; r++) {
+            b.append(String.format("%6d", r));
+            for (int c = 0; c < SeedNet.CLASSES; c++) {
+                b.append(String.format("%6d", confusion[r][c]));
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,124 @@
+package org.jresnet.mnist;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The fat jar's entry point. The simd backend needs the incubating Vector API, which a JVM only
+ * resolves when started with {@code --add-modules jdk.incubator.vector}; a jar manifest cannot
+ * say that. So when the module is missing this launcher starts the same JVM again with the same
+ * JVM options plus that flag, runs {@link Main} there with the same arguments, and passes the exit
+ * status through. The child exits if the launcher dies; the launcher stops the child if it is
+ * itself told to stop. If the restart is impossible, it runs in this JVM without the Vector API.
+ */
+public final class Launcher {
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** Set in the child: never re-execute again, and the launcher's pid to watch. */
+    static final String CHILD_PROPERTY = "jresnet.launcher.parent";
+    /** {@code -Djresnet.launcher=off} runs in-process (diagnostics, measuring the restart cost). */
+    static final String SWITCH_PROPERTY = "jresnet.launcher";
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) {
+        String parent = System.getProperty(CHILD_PROPERTY);
+        if (parent != null) {
+            watchParent(parent);
+            Main.main(args);
+            return;
+        }
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
+                || "off".equals(System.getProperty(SWITCH_PROPERTY))) {
+            Main.main(args);
+            return;
+        }
+        Process child;
+        try {
+            child = new ProcessBuilder(childCommand(args)).inheritIO().start();
+        } catch (Exception e) {
+            System.err.println("warning: could not restart the JVM with --add-modules " + VECTOR_MODULE + " (" + e
+                    + "); continuing without the Vector API, so the simd backend is unavailable and training is slower");
+            Main.main(args);
+            return;
+        }
+        Thread stopper = new Thread(() -> stop(child), "stop-child");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        int status;
+        while (true) {
+            try {
+                status = child.waitFor();
+                break;
+            } catch (InterruptedException e) {
+                // Keep waiting: the shutdown hook handles termination.
+            }
+        }
+        System.exit(status);
+    }
+
+    /** The same java, the same JVM options, the Vector API, the same class path, Main, the same arguments. */
+    static List<String> childCommand(String[] args) {
+        Optional<String> exe = ProcessHandle.current().info().command();
+        String java = exe.orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            // A debugger agent listening on a fixed port would collide with the parent's.
+            if (!a.startsWith("-agentlib:jdwp")) {
+                cmd.add(a);
+            }
+        }
+        cmd.add("--add-modules");
+        cmd.add(VECTOR_MODULE);
+        cmd.add("-D" + CHILD_PROPERTY + "=" + ProcessHandle.current().pid());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static void stop(Process child) {
+        if (!child.isAlive()) {
+            return;
+        }
+        child.destroy();
+        try {
+            if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            child.destroyForcibly();
+        }
+    }
+
+    /** In the child: exit when the launcher is gone (killed with SIGKILL, say), rather than run on orphaned. */
+    private static void watchParent(String pid) {
+        Optional<ProcessHandle> parent;
+        try {
+            parent = ProcessHandle.of(Long.parseLong(pid));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (parent.isEmpty()) {
+            System.exit(130);
+        }
+        ProcessHandle p = parent.get();
+        Thread t = new Thread(() -> {
+            while (p.isAlive()) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("launcher process " + pid + " is gone; stopping");
+            System.exit(130);
+        }, "watch-launcher");
+        t.setDaemon(true);
+        t.start();
+    }
+}

@@ -1,0 +1,211 @@
+package org.jresnet.mnist;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jresnet.core.Tensor;
+import org.jresnet.core.nn.Module;
+
+/**
+ * The safetensors format (what PyTorch and Hugging Face load): an 8-byte little-endian header
+ * length, a JSON header mapping each tensor name to {@code dtype}, {@code shape} and
+ * {@code data_offsets} (relative to the end of the header), an optional {@code __metadata__}
+ * string map, then the raw little-endian data. Only F32 is written; F32 is read.
+ */
+public final class Safetensors {
+    public static final String METADATA = "__metadata__";
+    private static final long MAX_HEADER = 100L << 20;
+
+    /** One float32 tensor on the host. */
+    public record Entry(int[] shape, float[] data) {
+        public Entry {
+            long n = 1;
+            for (int d : shape) {
+                n *= d;
+            }
+            if (n != data.length) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n
+                        + " elements, data has " + data.length);
+            }
+        }
+    }
+
+    /** Tensors in file order and the metadata strings. */
+    public record Contents(Map<String, Entry> tensors, Map<String, String> metadata) {
+    }
+
+    private Safetensors() {
+    }
+
+    public static byte[] encode(Map<String, Entry> tensors, Map<String, String> metadata) {
+        StringBuilder h = new StringBuilder("{");
+        boolean first = true;
+        if (metadata != null && !metadata.isEmpty()) {
+            h.append(Json.quote(METADATA)).append(":{");
+            boolean f = true;
+            for (Map.Entry<String, String> m : metadata.entrySet()) {
+                h.append(f ? "" : ",").append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
+                f = false;
+            }
+            h.append('}');
+            first = false;
+        }
+        long offset = 0;
+        for (Map.Entry<String, Entry> e : tensors.entrySet()) {
+            if (e.getKey().equals(METADATA)) {
+                throw new IllegalArgumentException("safetensors: '" + METADATA + "' is not a tensor name");
+            }
+            long bytes = 4L * e.getValue().data().length;
+            h.append(first ? "" : ",").append(Json.quote(e.getKey())).append(":{\"dtype\":\"F32\",\"shape\":[");
+            int[] shape = e.getValue().shape();
+            for (int i = 0; i < shape.length; i++) {
+                h.append(i == 0 ? "" : ",").append(shape[i]);
+            }
+            h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+            first = false;
+        }
+        h.append('}');
+        byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
+        // Pad with spaces so the data starts 8-byte aligned, as the reference implementation does.
+        int padded = (header.length + 7) / 8 * 8;
+        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(padded);
+        buf.put(header);
+        for (int i = header.length; i < padded; i++) {
+            buf.put((byte) ' ');
+        }
+        for (Entry e : tensors.values()) {
+            buf.asFloatBuffer().put(e.data());
+            buf.position(buf.position() + 4 * e.data().length);
+        }
+        return buf.array();
+    }
+
+    public static Contents decode(byte[] file, String name) {
+        if (file.length < 8) {
+            throw new UserError(name + ": not a safetensors file (" + file.length + " bytes, shorter than the header length)");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLen = buf.getLong();
+        if (headerLen < 2 || headerLen > MAX_HEADER || 8 + headerLen > file.length) {
+            throw new UserError(name + ": not a safetensors file (header length " + headerLen + " does not fit the "
+                    + file.length + "-byte file)");
+        }
+        String json = new String(file, 8, (int) headerLen, StandardCharsets.UTF_8);
+        Object parsed;
+        try {
+            parsed = Json.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(name + ": safetensors header is not valid JSON (" + e.getMessage() + ")");
+        }
+        if (!(parsed instanceof Map<?, ?> header)) {
+            throw new UserError(name + ": safetensors header is not a JSON object");
+        }
+        int base = 8 + (int) headerLen;
+        long dataLen = file.length - base;
+        Map<String, Entry> tensors = new LinkedHashMap<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : header.entrySet()) {
+            String key = (String) e.getKey();
+            if (key.equals(METADATA)) {
+                if (e.getValue() instanceof Map<?, ?> m) {
+                    m.forEach((k, v) -> metadata.put((String) k, String.valueOf(v)));
+                }
+                continue;
+            }
+            if (!(e.getValue() instanceof Map<?, ?> info)) {
+                throw new UserError(name + ": tensor '" + key + "' has no description object");
+            }
+            Object dtype = info.get("dtype");
+            if (!"F32".equals(dtype)) {
+                throw new UserError(name + ": tensor '" + key + "' has dtype " + dtype + "; only F32 is supported");
+            }
+            int[] shape = ints(info.get("shape"), name, key, "shape");
+            int[] off = ints(info.get("data_offsets"), name, key, "data_offsets");
+            long n = 1;
+            for (int d : shape) {
+                if (d < 0) {
+                    throw new UserError(name + ": tensor '" + key + "' has a negative dimension " + Arrays.toString(shape));
+                }
+                n *= d;
+            }
+            if (off.length != 2 || off[0] < 0 || off[1] < off[0] || off[1] > dataLen || off[1] - off[0] != 4 * n) {
+                throw new UserError(name + ": tensor '" + key + "' data_offsets " + Arrays.toString(off)
+                        + " do not match shape " + Arrays.toString(shape) + " (F32) within " + dataLen + " data bytes");
+            }
+            float[] data = new float[(int) n];
+            ByteBuffer.wrap(file, base + off[0], off[1] - off[0]).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+            tensors.put(key, new Entry(shape, data));
+        }
+        return new Contents(tensors, metadata);
+    }
+
+    private static int[] ints(Object v, String file, String key, String field) {
+        if (!(v instanceof List<?> list)) {
+            throw new UserError(file + ": tensor '" + key + "' has no '" + field + "' array");
+        }
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(list.get(i) instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) {
+                throw new UserError(file + ": tensor '" + key + "' field '" + field + "' holds " + list.get(i)
+                        + ", not a non-negative integer");
+            }
+            out[i] = l.intValue();
+        }
+        return out;
+    }
+
+    public static void write(Path file, Map<String, Entry> tensors, Map<String, String> metadata) throws IOException {
+        AtomicFiles.write(file, encode(tensors, metadata));
+    }
+
+    public static Contents read(Path file) {
+        try {
+            return decode(Files.readAllBytes(file), file.toString());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserError("model file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new UserError("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** The module's parameters as host copies, with their PyTorch names. */
+    public static Map<String, Entry> fromModule(Module module) {
+        Map<String, Entry> out = new LinkedHashMap<>();
+        module.namedParameters().forEach((n, t) -> out.put(n, new Entry(t.shape(), t.toArray())));
+        return out;
+    }
+
+    /**
+     * Copies tensors into the module's parameters; the names must match exactly and shapes agree.
+     * Extra tensors whose names start with one of {@code ignoredPrefixes} are allowed.
+     */
+    public static void loadInto(Module module, Map<String, Entry> tensors, String file, String... ignoredPrefixes) {
+        Map<String, Tensor> params = module.namedParameters();
+        for (String key : tensors.keySet()) {
+            if (!params.containsKey(key) && Arrays.stream(ignoredPrefixes).noneMatch(key::startsWith)) {
+                throw new UserError(file + ": tensor '" + key + "' is not a parameter of the model (expected "
+                        + String.join(", ", params.keySet()) + ")");
+            }
+        }
+        for (Map.Entry<String, Tensor> p : params.entrySet()) {
+            Entry e = tensors.get(p.getKey());
+            if (e == null) {
+                throw new UserError(file + ": parameter '" + p.getKey() + "' is missing");
+            }
+            if (!Arrays.equals(e.shape(), p.getValue().shape())) {
+                throw new UserError(file + ": parameter '" + p.getKey() + "' has shape " + Arrays.toString(e.shape())
+                        + ", the model needs " + Arrays.toString(p.getValue().shape()));
+            }
+            p.getValue().copyFrom(e.data());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.jresnet.mnist;
+
+import org.jresnet.core.Ops;
+import org.jresnet.core.Rng;
+import org.jresnet.core.Tensor;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.nn.Conv2dLayer;
+import org.jresnet.core.nn.LinearLayer;
+import org.jresnet.core.nn.Module;
+
+/**
+ * The seed article's small ResNet for MNIST, with PyTorch's parameter names (41,514 parameters),
+ * so a {@code state_dict} saved here loads into {@code shared/reference/pytorch_seed.py}'s Net.
+ *
+ * <pre>
+ * x (N,1,28,28) -conv1 5x5-> (N,16,24,24) -relu, maxpool 2-> (N,16,12,12) -rbloch1-> (N,16,12,12)
+ *   -conv2 5x5-> (N,32,8,8) -relu, maxpool 2-> (N,32,4,4) -rbloch2-> (N,32,4,4)
+ *   -flatten-> (N,512) -fc-> logits (N,10)
+ * </pre>
+ *
+ * Parameters are created in PyTorch's registration order (conv1, conv2, rbloch1, rbloch2, fc) so
+ * {@link #namedParameters()} lists them as {@code state_dict()} does.
+ */
+public final class SeedNet extends Module {
+    public static final int IMAGE_SIZE = 28;
+    public static final int CLASSES = 10;
+    public static final long PARAMETER_COUNT = 41_514;
+
+    private final Conv2dLayer conv1;
+    private final Conv2dLayer conv2;
+    private final ResidualBlock rbloch1;
+    private final ResidualBlock rbloch2;
+    private final LinearLayer fc;
+
+    public SeedNet(Backend backend, Rng rng) {
+        this.conv1 = registerModule("conv1", new Conv2dLayer(backend, rng, 1, 16, 5, 0));
+        this.conv2 = registerModule("conv2", new Conv2dLayer(backend, rng, 16, 32, 5, 0));
+        this.rbloch1 = registerModule("rbloch1", new ResidualBlock(backend, rng, 16));
+        this.rbloch2 = registerModule("rbloch2", new ResidualBlock(backend, rng, 32));
+        this.fc = registerModule("fc", new LinearLayer(backend, rng, 512, CLASSES));
+    }
+
+    /** x (N,1,28,28), normalised -> logits (N,10). */
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != 1 || x.dim(2) != IMAGE_SIZE || x.dim(3) != IMAGE_SIZE) {
+            throw new IllegalArgumentException("SeedNet.forward: argument 'x' must have shape (N, 1, 28, 28), got "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        int n = x.dim(0);
+        Tensor h = Ops.maxPool2d(Ops.relu(conv1.forward(x)), 2);
+        h = rbloch1.forward(h);
+        h = Ops.maxPool2d(Ops.relu(conv2.forward(h)), 2);
+        h = rbloch2.forward(h);
+        return fc.forward(h.reshape(n, -1));
+    }
+}

@@ -1,0 +1,54 @@
+package org.jresnet.mnist;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Hyper-parameters of a run; the defaults reproduce the article. */
+public record TrainConfig(int epochs, int batchSize, float lr, float momentum, long seed, int trainLimit,
+                          int testLimit) {
+    public static final TrainConfig DEFAULTS = new TrainConfig(10, 64, 0.01f, 0.5f, 1, 0, 0);
+
+    public TrainConfig {
+        if (epochs < 1) {
+            throw new UserError("--epochs must be at least 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new UserError("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (!(lr > 0) || !Float.isFinite(lr)) {
+            throw new UserError("--lr must be a positive number, got " + lr);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new UserError("--momentum must be in [0, 1), got " + momentum);
+        }
+        if (trainLimit < 0 || testLimit < 0) {
+            throw new UserError("--train-limit and --test-limit must be >= 0 (0 = all), got " + trainLimit + " and "
+                    + testLimit);
+        }
+    }
+
+    public TrainConfig withEpochs(int newEpochs) {
+        return new TrainConfig(newEpochs, batchSize, lr, momentum, seed, trainLimit, testLimit);
+    }
+
+    Map<String, String> toMetadata() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("epochs", Integer.toString(epochs));
+        m.put("batch_size", Integer.toString(batchSize));
+        m.put("lr_bits", Integer.toString(Float.floatToRawIntBits(lr)));
+        m.put("momentum_bits", Integer.toString(Float.floatToRawIntBits(momentum)));
+        m.put("lr", Float.toString(lr));
+        m.put("momentum", Float.toString(momentum));
+        m.put("seed", Long.toString(seed));
+        m.put("train_limit", Integer.toString(trainLimit));
+        m.put("test_limit", Integer.toString(testLimit));
+        return m;
+    }
+
+    static TrainConfig fromMetadata(Map<String, String> m) {
+        return new TrainConfig(Integer.parseInt(m.get("epochs")), Integer.parseInt(m.get("batch_size")),
+                Float.intBitsToFloat(Integer.parseInt(m.get("lr_bits"))),
+                Float.intBitsToFloat(Integer.parseInt(m.get("momentum_bits"))), Long.parseLong(m.get("seed")),
+                Integer.parseInt(m.get("train_limit")), Integer.parseInt(m.get("test_limit")));
+    }
+}

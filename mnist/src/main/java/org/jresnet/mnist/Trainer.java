@@ -1,0 +1,186 @@
+package org.jresnet.mnist;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.jresnet.core.Ops;
+import org.jresnet.core.Rng;
+import org.jresnet.core.Scope;
+import org.jresnet.core.Tensor;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.optim.Sgd;
+
+/**
+ * Trains {@link SeedNet} with cross-entropy and SGD with momentum, evaluates after each epoch and
+ * writes the run directory: {@code model.safetensors}, {@code checkpoint.safetensors},
+ * {@code metrics.csv} and {@code training.png}.
+ *
+ * <p>One {@link Rng} seeded with {@code --seed} first initialises the weights, then shuffles each
+ * epoch. A checkpoint stores the RNG state at the start of the epoch it is in and the batch it got
+ * to, so a resumed run redoes that epoch's shuffle and skips the finished batches: it ends with the
+ * same weights, bit for bit, as a run that was never interrupted (on a deterministic backend).
+ */
+public final class Trainer {
+    public static final String MODEL_FILE = "model.safetensors";
+
+    /** What to do besides the hyper-parameters: where, how often to checkpoint, when to stop early. */
+    public record Options(Path outDir, Path resumeFrom, int checkpointEvery, long stopAfterSteps, boolean terminal,
+                          double logEverySeconds, boolean plot) {
+    }
+
+    public record Result(SeedNet net, Metrics metrics, Evaluation lastEvaluation, long steps, double trainSeconds,
+                         long trainImages, boolean stoppedEarly) {
+    }
+
+    private final Backend backend;
+    private final PrintStream out;
+
+    public Trainer(Backend backend, PrintStream out) {
+        this.backend = backend;
+        this.out = out;
+    }
+
+    public Result train(TrainConfig requested, Mnist train, Mnist test, Options opt) throws IOException {
+        TrainConfig cfg = requested;
+        Checkpoint resume = null;
+        if (opt.resumeFrom() != null) {
+            Path file = Files.isDirectory(opt.resumeFrom()) ? opt.resumeFrom().resolve(Checkpoint.FILE) : opt.resumeFrom();
+            if (!Files.exists(file)) {
+                throw new UserError("cannot resume: " + file + " does not exist (pass the run directory of an earlier"
+                        + " run, or its " + Checkpoint.FILE + ")");
+            }
+            resume = Checkpoint.read(file);
+            cfg = resume.config().withEpochs(requested.epochs());
+            out.printf(Locale.ROOT, "resuming %s at epoch %d, batch %d (step %d); batch size %d, lr %s, momentum %s,"
+                            + " seed %d from the checkpoint%n", file, resume.epoch() + 1, resume.batch(), resume.step(),
+                    cfg.batchSize(), cfg.lr(), cfg.momentum(), cfg.seed());
+        }
+        Files.createDirectories(opt.outDir());
+
+        Rng rng = new Rng(cfg.seed());
+        SeedNet net = new SeedNet(backend, rng);
+        Sgd sgd = new Sgd(net.parameters(), cfg.lr(), cfg.momentum());
+        int startEpoch = 0;
+        int startBatch = 0;
+        long step = 0;
+        double carriedLoss = 0;
+        double carriedSeconds = 0;
+        Metrics metrics = new Metrics();
+        if (resume != null) {
+            resume.restore(net, sgd, opt.resumeFrom());
+            rng.setState(resume.rngEpochStart());
+            startEpoch = resume.epoch();
+            startBatch = resume.batch();
+            step = resume.step();
+            carriedLoss = resume.epochLossSum();
+            carriedSeconds = resume.epochSeconds();
+            Path metricsDir = Files.isDirectory(opt.resumeFrom()) ? opt.resumeFrom() : opt.resumeFrom().getParent();
+            metrics = Metrics.read(metricsDir == null ? Path.of(".") : metricsDir, startEpoch);
+        }
+
+        int n = train.size();
+        int batches = (n + cfg.batchSize() - 1) / cfg.batchSize();
+        Evaluation eval = null;
+        long trainImages = 0;
+        double trainSeconds = 0;
+        boolean stopped = false;
+        for (int epoch = startEpoch; epoch < cfg.epochs() && !stopped; epoch++) {
+            long rngEpochStart = rng.state();
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            rng.shuffle(order);
+            int first = epoch == startEpoch ? startBatch : 0;
+            double lossSum = epoch == startEpoch ? carriedLoss : 0;
+            double priorSeconds = epoch == startEpoch ? carriedSeconds : 0;
+            long images = 0;
+            Progress progress = new Progress(out, opt.terminal(), opt.logEverySeconds(),
+                    String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, cfg.epochs()), batches);
+            long t0 = System.nanoTime();
+            int b = first;
+            for (; b < batches; b++) {
+                int from = b * cfg.batchSize();
+                int to = Math.min(n, from + cfg.batchSize());
+                try (Scope s = Scope.open()) {
+                    Tensor x = Tensor.of(backend, train.images(order, from, to), to - from, 1, 28, 28);
+                    Tensor loss = Ops.crossEntropy(net.forward(x), Tensor.labels(backend, train.labels(order, from, to)));
+                    sgd.zeroGrad();
+                    loss.backward();
+                    sgd.step();
+                    float l = loss.item();
+                    if (!Float.isFinite(l)) {
+                        throw new UserError(String.format(Locale.ROOT, "the loss became %s at epoch %d, batch %d;"
+                                + " lower --lr (now %s)", l, epoch + 1, b + 1, cfg.lr()));
+                    }
+                    lossSum += l;
+                }
+                step++;
+                images += to - from;
+                progress.update(b + 1, images, lossSum / (b + 1));
+                boolean stopNow = opt.stopAfterSteps() > 0 && step >= opt.stopAfterSteps();
+                if ((opt.checkpointEvery() > 0 && step % opt.checkpointEvery() == 0) || stopNow) {
+                    double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
+                    Checkpoint.capture(cfg, epoch, b + 1, step, rngEpochStart, lossSum, secs, net, sgd)
+                            .write(opt.outDir().resolve(Checkpoint.FILE));
+                }
+                if (stopNow && b + 1 < batches) {
+                    stopped = true;
+                    b++;
+                    break;
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            trainSeconds += seconds;
+            trainImages += images;
+            if (stopped) {
+                progress.finish();
+                out.printf(Locale.ROOT, "stopped after step %d (epoch %d, batch %d of %d); continue with --resume %s%n",
+                        step, epoch + 1, b, batches, opt.outDir());
+                break;
+            }
+            eval = Evaluation.run(net, backend, test);
+            double epochSeconds = priorSeconds + seconds;
+            double trainLoss = lossSum / batches;
+            metrics.add(new Metrics.Row(epoch + 1, trainLoss, eval.meanLoss(), eval.accuracy(), epochSeconds,
+                    images / seconds, step));
+            out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%d/%d),"
+                            + " %s (%.0f img/s)%n", epoch + 1, cfg.epochs(), trainLoss, eval.meanLoss(),
+                    100 * eval.accuracy(), eval.correct(), eval.count(), Progress.duration(epochSeconds),
+                    images / seconds);
+            Safetensors.write(opt.outDir().resolve(MODEL_FILE), Safetensors.fromModule(net), modelMetadata(cfg, epoch + 1,
+                    eval));
+            Checkpoint.capture(cfg, epoch + 1, 0, step, rng.state(), 0, 0, net, sgd)
+                    .write(opt.outDir().resolve(Checkpoint.FILE));
+            metrics.write(opt.outDir());
+            if (opt.stopAfterSteps() > 0 && step >= opt.stopAfterSteps() && epoch + 1 < cfg.epochs()) {
+                stopped = true;
+                out.printf(Locale.ROOT, "stopped after step %d (end of epoch %d); continue with --resume %s%n", step,
+                        epoch + 1, opt.outDir());
+            }
+            if (opt.plot()) {
+                try {
+                    Plot.write(opt.outDir(), metrics.rows());
+                } catch (IOException | RuntimeException | LinkageError e) {
+                    out.println("warning: could not draw " + Plot.FILE + ": " + e);
+                }
+            }
+        }
+        return new Result(net, metrics, eval, step, trainSeconds, trainImages, stopped);
+    }
+
+    private static java.util.Map<String, String> modelMetadata(TrainConfig cfg, int epoch, Evaluation eval) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("format", "pt");
+        m.put("model", "SeedNet (shared/reference/pytorch_seed.py Net)");
+        m.put("epoch", Integer.toString(epoch));
+        m.put("test_accuracy", String.format(Locale.ROOT, "%.4f", eval.accuracy()));
+        m.put("lr", Float.toString(cfg.lr()));
+        m.put("momentum", Float.toString(cfg.momentum()));
+        m.put("batch_size", Integer.toString(cfg.batchSize()));
+        m.put("seed", Long.toString(cfg.seed()));
+        return m;
+    }
+}
