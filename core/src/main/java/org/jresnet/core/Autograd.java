@@ -75,7 +75,7 @@ final class Autograd {
     }
 
     private static Tensor sum(Tensor a, Tensor b) {
-        Tensor out = Tensor.zeros(a.backend(), a.shape());
+        Tensor out = Tensor.empty(a.backend(), a.shape());
         a.backend().add(a.storage(), b.storage(), out.storage(), a.numel());
         return out;
     }

@@ -47,6 +47,17 @@ public final class Tensor {
         return new Tensor(backend, s, shape.clone(), DType.FLOAT32, null);
     }
 
+    /**
+     * A float32 tensor with unspecified contents, for op outputs that a kernel overwrites
+     * completely; saves the zero fill on backends that reuse memory.
+     */
+    public static Tensor empty(Backend backend, int... shape) {
+        Shapes.checkValid("empty", shape);
+        Storage s = backend.allocateUninitialized(Shapes.numel(shape));
+        Scope.track(s);
+        return new Tensor(backend, s, shape.clone(), DType.FLOAT32, null);
+    }
+
     /** A float32 tensor holding a copy of {@code data}. */
     public static Tensor of(Backend backend, float[] data, int... shape) {
         Shapes.checkValid("of", shape);

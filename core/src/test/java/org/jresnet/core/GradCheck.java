@@ -97,8 +97,8 @@ public final class GradCheck {
                     continue;
                 }
                 double error = Math.abs(analytic[i][j] - numeric);
-                worst = Math.max(worst, error / tolerance);
-                if (error > tolerance) {
+                worst = Double.isNaN(error) ? Double.NaN : Math.max(worst, error / tolerance);
+                if (!(error <= tolerance)) { // written so that NaN fails too
                     mismatches.add(String.format("input %d element %d: analytic %.6f, numeric %.6f (|diff| %.2e > %.2e)",
                             i, j, analytic[i][j], numeric, error, tolerance));
                 }

@@ -25,6 +25,14 @@ public interface Backend {
     /** Zero-filled float32 storage of {@code n} elements. */
     Storage allocate(long n);
 
+    /**
+     * Float32 storage whose contents are unspecified: for op outputs that a kernel overwrites
+     * completely (every kernel does), so a pooling backend can skip the zero fill.
+     */
+    default Storage allocateUninitialized(long n) {
+        return allocate(n);
+    }
+
     /** Float32 storage holding a copy of {@code data}. */
     Storage upload(float[] data);
 

@@ -3,10 +3,17 @@ package org.jresnet.core.backend;
 /** Float32 storage on the Java heap; shared by the CPU backends. */
 public final class HeapStorage extends Storage {
     private float[] data;
+    private final HeapArrayPool pool;
 
     public HeapStorage(float[] data) {
+        this(data, null);
+    }
+
+    /** Storage over {@code data} that hands the array back to {@code pool} (if any) when released. */
+    public HeapStorage(float[] data, HeapArrayPool pool) {
         super(data.length);
         this.data = data;
+        this.pool = pool;
     }
 
     public HeapStorage(long size) {
@@ -34,6 +41,9 @@ public final class HeapStorage extends Storage {
 
     @Override
     protected void free() {
+        if (pool != null) {
+            pool.give(data);
+        }
         data = null;
     }
 }

@@ -24,7 +24,7 @@ public final class Add {
                     + ", got " + Shapes.str(b.shape()));
         }
         Backend be = a.backend();
-        Tensor y = Tensor.zeros(be, a.shape());
+        Tensor y = Tensor.empty(be, a.shape());
         be.add(a.storage(), b.storage(), y.storage(), a.numel());
         // d(a+b)/da = d(a+b)/db = identity: both operands receive the output gradient itself.
         return y.recordOp(OP, new Tensor[] {a, b}, g -> new Tensor[] {g, g});

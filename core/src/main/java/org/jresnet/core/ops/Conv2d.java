@@ -24,22 +24,22 @@ public final class Conv2d {
     public static Tensor apply(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
         Conv2dShape s = shape(input, weight, bias, stride, padding);
         Backend be = input.backend();
-        Tensor out = Tensor.zeros(be, s.n(), s.oc(), s.oh(), s.ow());
+        Tensor out = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
         be.conv2dForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(), out.storage(), s);
         return out.recordOp(OP, new Tensor[] {input, weight, bias}, g -> {
             Tensor dx = null;
             Tensor dw = null;
             Tensor db = null;
             if (input.requiresGrad()) {
-                dx = Tensor.zeros(be, input.shape());
+                dx = Tensor.empty(be, input.shape());
                 be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s);
             }
             if (weight.requiresGrad()) {
-                dw = Tensor.zeros(be, weight.shape());
+                dw = Tensor.empty(be, weight.shape());
                 be.conv2dBackwardWeight(input.storage(), g.storage(), dw.storage(), s);
             }
             if (bias != null && bias.requiresGrad()) {
-                db = Tensor.zeros(be, bias.shape());
+                db = Tensor.empty(be, bias.shape());
                 be.conv2dBackwardBias(g.storage(), db.storage(), s);
             }
             return new Tensor[] {dx, dw, db};

@@ -50,11 +50,11 @@ public final class CrossEntropy {
             }
         }
         Backend be = logits.backend();
-        Tensor probs = Tensor.zeros(be, n, k);
-        Tensor loss = Tensor.zeros(be, 1);
+        Tensor probs = Tensor.empty(be, n, k);
+        Tensor loss = Tensor.empty(be, 1);
         be.crossEntropyForward(logits.storage(), labels.storage(), probs.storage(), loss.storage(), n, k);
         return loss.recordOp(OP, new Tensor[] {logits, labels}, g -> {
-            Tensor dlogits = Tensor.zeros(be, n, k);
+            Tensor dlogits = Tensor.empty(be, n, k);
             be.crossEntropyBackward(probs.storage(), labels.storage(), g.storage(), dlogits.storage(), n, k);
             return new Tensor[] {dlogits, null};
         });

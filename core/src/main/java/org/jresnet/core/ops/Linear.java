@@ -37,22 +37,22 @@ public final class Linear {
             Checks.dimEquals(OP, "bias", bias, 0, out, "(" + out + ")");
         }
         Backend be = x.backend();
-        Tensor y = Tensor.zeros(be, n, out);
+        Tensor y = Tensor.empty(be, n, out);
         be.linearForward(x.storage(), weight.storage(), bias == null ? null : bias.storage(), y.storage(), n, in, out);
         return y.recordOp(OP, new Tensor[] {x, weight, bias}, g -> {
             Tensor dx = null;
             Tensor dw = null;
             Tensor db = null;
             if (x.requiresGrad()) {
-                dx = Tensor.zeros(be, n, in);
+                dx = Tensor.empty(be, n, in);
                 be.linearBackwardInput(g.storage(), weight.storage(), dx.storage(), n, in, out);
             }
             if (weight.requiresGrad()) {
-                dw = Tensor.zeros(be, out, in);
+                dw = Tensor.empty(be, out, in);
                 be.linearBackwardWeight(x.storage(), g.storage(), dw.storage(), n, in, out);
             }
             if (bias != null && bias.requiresGrad()) {
-                db = Tensor.zeros(be, out);
+                db = Tensor.empty(be, out);
                 be.linearBackwardBias(g.storage(), db.storage(), n, out);
             }
             return new Tensor[] {dx, dw, db};

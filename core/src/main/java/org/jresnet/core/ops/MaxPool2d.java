@@ -30,10 +30,10 @@ public final class MaxPool2d {
         }
         Pool2dShape s = new Pool2dShape(x.dim(0), x.dim(1), x.dim(2), x.dim(3), kernel, stride);
         Backend be = x.backend();
-        Tensor y = Tensor.zeros(be, s.n(), s.c(), s.oh(), s.ow());
+        Tensor y = Tensor.empty(be, s.n(), s.c(), s.oh(), s.ow());
         be.maxPool2dForward(x.storage(), y.storage(), s);
         return y.recordOp(OP, new Tensor[] {x}, g -> {
-            Tensor dx = Tensor.zeros(be, x.shape());
+            Tensor dx = Tensor.empty(be, x.shape());
             be.maxPool2dBackward(x.storage(), g.storage(), dx.storage(), s);
             return new Tensor[] {dx};
         });

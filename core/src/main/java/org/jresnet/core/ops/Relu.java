@@ -17,10 +17,10 @@ public final class Relu {
         Checks.floatRank(OP, "input", x, x.rank(), "(any)");
         Backend be = x.backend();
         long n = x.numel();
-        Tensor y = Tensor.zeros(be, x.shape());
+        Tensor y = Tensor.empty(be, x.shape());
         be.reluForward(x.storage(), y.storage(), n);
         return y.recordOp(OP, new Tensor[] {x}, g -> {
-            Tensor dx = Tensor.zeros(be, x.shape());
+            Tensor dx = Tensor.empty(be, x.shape());
             be.reluBackward(y.storage(), g.storage(), dx.storage(), n);
             return new Tensor[] {dx};
         });
