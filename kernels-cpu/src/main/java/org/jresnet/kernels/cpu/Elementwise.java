@@ -1,0 +1,96 @@
+package org.jresnet.kernels.cpu;
+
+import static org.jresnet.kernels.cpu.Simd.F;
+import static org.jresnet.kernels.cpu.Simd.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Element-wise kernels over flat arrays of n floats: relu, add, accumulate, SGD. Large arrays are
+ * cut into fixed chunks run in parallel; every element is independent, so the split cannot change
+ * a result. Arithmetic matches the reference backend exactly (same operations, no fusing).
+ */
+final class Elementwise {
+    /** Elements per task; below two chunks the call runs on the calling thread. */
+    private static final int CHUNK = 1 << 15;
+
+    private final WorkerPool pool;
+
+    Elementwise(WorkerPool pool) {
+        this.pool = pool;
+    }
+
+    @FunctionalInterface
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    private void chunked(long n, Range body) {
+        int len = Math.toIntExact(n);
+        int tasks = ConvKernels.ceilDiv(len, CHUNK);
+        if (tasks <= 1) {
+            body.run(0, len);
+            return;
+        }
+        pool.run(tasks, (worker, t) -> body.run(t * CHUNK, Math.min(len, (t + 1) * CHUNK)));
+    }
+
+    void relu(float[] x, float[] y, long n) {
+        chunked(n, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, i);
+                // x > 0 ? x : 0, so NaN and -0 give +0 exactly as the reference
+                FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+            }
+            for (; i < to; i++) {
+                y[i] = x[i] > 0f ? x[i] : 0f;
+            }
+        });
+    }
+
+    void reluBackward(float[] y, float[] dy, float[] dx, long n) {
+        chunked(n, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                VectorMask<Float> on = FloatVector.fromArray(F, y, i).compare(VectorOperators.GT, 0f);
+                FloatVector.zero(F).blend(FloatVector.fromArray(F, dy, i), on).intoArray(dx, i);
+            }
+            for (; i < to; i++) {
+                dx[i] = y[i] > 0f ? dy[i] : 0f;
+            }
+        });
+    }
+
+    void add(float[] a, float[] b, float[] y, long n) {
+        chunked(n, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(y, i);
+            }
+            for (; i < to; i++) {
+                y[i] = a[i] + b[i];
+            }
+        });
+    }
+
+    void sgd(float[] p, float[] g, float[] v, long n, float lr, float momentum, float weightDecay) {
+        chunked(n, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector pv = FloatVector.fromArray(F, p, i);
+                FloatVector gv = FloatVector.fromArray(F, g, i).add(pv.mul(weightDecay));
+                FloatVector vv = FloatVector.fromArray(F, v, i).mul(momentum).add(gv);
+                vv.intoArray(v, i);
+                pv.sub(vv.mul(lr)).intoArray(p, i);
+            }
+            for (; i < to; i++) {
+                float gi = g[i] + weightDecay * p[i];
+                v[i] = momentum * v[i] + gi;
+                p[i] -= lr * v[i];
+            }
+        });
+    }
+}

@@ -1,0 +1,185 @@
+package org.jresnet.kernels.cpu;
+
+import static org.jresnet.kernels.cpu.Simd.F;
+import static org.jresnet.kernels.cpu.Simd.L;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Register-blocked matrix products on row-major float arrays, the engine of convolution and linear.
+ *
+ * <pre>
+ * NN: C (M, N) = A (M, K) @ B (K, N)        A packed by {@link #packA}, B row-major with stride ldb
+ * NT: C (M, N) = A (M, K) @ B (N, K)^T      A and B row-major (dot products along K)
+ * </pre>
+ *
+ * NN keeps a 4 x 3-vector tile of C in 12 local accumulators (AVX2 has 16 registers): per k it
+ * loads 3 vectors of B, broadcasts 4 values of A and issues 12 independent FMAs. Each element of
+ * C is one chain of FMAs over k = 0..K-1, so its value does not depend on where its tile lies,
+ * which keeps results independent of how callers split the work.
+ */
+final class Gemm {
+    /** Rows of A per packed block and per tile. */
+    static final int MR = 4;
+    /** Columns of C per full NN tile. */
+    static final int NR = 3 * L;
+
+    private Gemm() {
+    }
+
+    /** Number of packed row blocks for M rows. */
+    static int blocks(int m) {
+        return (m + MR - 1) / MR;
+    }
+
+    /**
+     * Packs the M x K matrix whose element (m, k) is {@code src[off + m*rowStride + k*colStride]}
+     * as blocks of MR interleaved rows: dst[(mb*K + k)*MR + r] = A(mb*MR + r, k), zero past M.
+     */
+    static void packA(float[] src, int off, int rowStride, int colStride, int m, int k, float[] dst) {
+        for (int mb = 0; mb < blocks(m); mb++) {
+            for (int r = 0; r < MR; r++) {
+                int row = mb * MR + r;
+                int d = mb * k * MR + r;
+                if (row < m) {
+                    int s = off + row * rowStride;
+                    for (int kk = 0; kk < k; kk++) {
+                        dst[d + kk * MR] = src[s + kk * colStride];
+                    }
+                } else {
+                    for (int kk = 0; kk < k; kk++) {
+                        dst[d + kk * MR] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * NN product for row blocks [mbFrom, mbTo) and columns [nFrom, nTo). {@code rowInit}, when not
+     * null, is the start value of each row (a bias, indexed by row, at least blocks(m)*MR long).
+     */
+    static void nn(int mbFrom, int mbTo, int m, int nFrom, int nTo, int k, float[] ap, float[] b, int bOff, int ldb,
+                   float[] c, int cOff, int ldc, float[] rowInit) {
+        int n = nFrom;
+        for (; n + NR <= nTo; n += NR) {
+            for (int mb = mbFrom; mb < mbTo; mb++) {
+                nn4x3(ap, mb * k * MR, b, bOff + n, ldb, k, c, cOff + mb * MR * ldc + n, ldc,
+                        Math.min(MR, m - mb * MR), rowInit, mb * MR);
+            }
+        }
+        for (; n + L <= nTo; n += L) {
+            for (int mb = mbFrom; mb < mbTo; mb++) {
+                nn4x1(ap, mb * k * MR, b, bOff + n, ldb, k, c, cOff + mb * MR * ldc + n, ldc,
+                        Math.min(MR, m - mb * MR), rowInit, mb * MR);
+            }
+        }
+        for (; n < nTo; n++) {
+            for (int mb = mbFrom; mb < mbTo; mb++) {
+                int rows = Math.min(MR, m - mb * MR);
+                for (int r = 0; r < rows; r++) {
+                    float acc = rowInit == null ? 0f : rowInit[mb * MR + r];
+                    int a = mb * k * MR + r;
+                    for (int kk = 0; kk < k; kk++) {
+                        acc = Math.fma(ap[a + kk * MR], b[bOff + n + kk * ldb], acc);
+                    }
+                    c[cOff + (mb * MR + r) * ldc + n] = acc;
+                }
+            }
+        }
+    }
+
+    private static void nn4x3(float[] ap, int a, float[] b, int bi, int ldb, int k, float[] c, int ci, int ldc,
+                              int rows, float[] init, int initOff) {
+        FloatVector c00;
+        FloatVector c10;
+        FloatVector c20;
+        FloatVector c30;
+        if (init == null) {
+            c00 = FloatVector.zero(F);
+            c10 = c00;
+            c20 = c00;
+            c30 = c00;
+        } else {
+            c00 = FloatVector.broadcast(F, init[initOff]);
+            c10 = FloatVector.broadcast(F, init[initOff + 1]);
+            c20 = FloatVector.broadcast(F, init[initOff + 2]);
+            c30 = FloatVector.broadcast(F, init[initOff + 3]);
+        }
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c11 = c10;
+        FloatVector c12 = c10;
+        FloatVector c21 = c20;
+        FloatVector c22 = c20;
+        FloatVector c31 = c30;
+        FloatVector c32 = c30;
+        for (int kk = 0; kk < k; kk++, a += MR, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(F, b, bi + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(F, ap[a]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(F, ap[a + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(F, ap[a + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(F, ap[a + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        if (rows > 1) {
+            ci += ldc;
+            c10.intoArray(c, ci);
+            c11.intoArray(c, ci + L);
+            c12.intoArray(c, ci + 2 * L);
+        }
+        if (rows > 2) {
+            ci += ldc;
+            c20.intoArray(c, ci);
+            c21.intoArray(c, ci + L);
+            c22.intoArray(c, ci + 2 * L);
+        }
+        if (rows > 3) {
+            ci += ldc;
+            c30.intoArray(c, ci);
+            c31.intoArray(c, ci + L);
+            c32.intoArray(c, ci + 2 * L);
+        }
+    }
+
+    private static void nn4x1(float[] ap, int a, float[] b, int bi, int ldb, int k, float[] c, int ci, int ldc,
+                              int rows, float[] init, int initOff) {
+        FloatVector c0 = init == null ? FloatVector.zero(F) : FloatVector.broadcast(F, init[initOff]);
+        FloatVector c1 = init == null ? c0 : FloatVector.broadcast(F, init[initOff + 1]);
+        FloatVector c2 = init == null ? c0 : FloatVector.broadcast(F, init[initOff + 2]);
+        FloatVector c3 = init == null ? c0 : FloatVector.broadcast(F, init[initOff + 3]);
+        for (int kk = 0; kk < k; kk++, a += MR, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            c0 = FloatVector.broadcast(F, ap[a]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, ap[a + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, ap[a + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, ap[a + 3]).fma(b0, c3);
+        }
+        c0.intoArray(c, ci);
+        if (rows > 1) {
+            c1.intoArray(c, ci + ldc);
+        }
+        if (rows > 2) {
+            c2.intoArray(c, ci + 2 * ldc);
+        }
+        if (rows > 3) {
+            c3.intoArray(c, ci + 3 * ldc);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.jresnet.kernels.cpu;
+
+import static org.jresnet.kernels.cpu.Simd.F;
+import static org.jresnet.kernels.cpu.Simd.L;
+
+import jdk.incubator.vector.FloatVector;
+
+/** Sums in an order fixed by the data's shape, never by the thread count. */
+final class Reduce {
+    private Reduce() {
+    }
+
+    /**
+     * dst[dOff + j] = sum over chunks ch = 0, 1, ... (in that order) of part[ch*stride + off + j],
+     * for j in [0, len).
+     */
+    static void sumChunks(float[] part, int chunks, int stride, int off, int len, float[] dst, int dOff) {
+        int bound = F.loopBound(len);
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector acc = FloatVector.fromArray(F, part, off + j);
+            for (int ch = 1; ch < chunks; ch++) {
+                acc = acc.add(FloatVector.fromArray(F, part, ch * stride + off + j));
+            }
+            acc.intoArray(dst, dOff + j);
+        }
+        for (; j < len; j++) {
+            float acc = part[off + j];
+            for (int ch = 1; ch < chunks; ch++) {
+                acc += part[ch * stride + off + j];
+            }
+            dst[dOff + j] = acc;
+        }
+    }
+
+    /**
+     * Sum of {@code planes} runs of {@code len} floats starting at off, off + stride, ...: lane
+     * partial sums over all runs, then the lanes in order, then the scalar tails in order.
+     */
+    static float sumPlanes(float[] a, int off, int stride, int planes, int len, float[] lanes) {
+        int bound = F.loopBound(len);
+        FloatVector acc = FloatVector.zero(F);
+        float tail = 0f;
+        for (int pl = 0; pl < planes; pl++) {
+            int base = off + pl * stride;
+            for (int j = 0; j < bound; j += L) {
+                acc = acc.add(FloatVector.fromArray(F, a, base + j));
+            }
+            for (int j = bound; j < len; j++) {
+                tail += a[base + j];
+            }
+        }
+        acc.intoArray(lanes, 0);
+        float s = 0f;
+        for (int l = 0; l < L; l++) {
+            s += lanes[l];
+        }
+        return s + tail;
+    }
+}

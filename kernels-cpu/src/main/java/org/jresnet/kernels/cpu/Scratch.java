@@ -1,0 +1,30 @@
+package org.jresnet.kernels.cpu;
+
+/**
+ * Growable float buffers, one set per worker, so kernels allocate only when a shape grows and never
+ * inside their loops. Contents are garbage on return: kernels write before they read.
+ */
+final class Scratch {
+    static final int COL = 0;
+    static final int OUT = 1;
+    static final int GRAD = 2;
+    /** 12 vectors for summing accumulator lanes in a fixed order ({@link GemmNT}). */
+    static final int LANES = 3;
+    private static final int SLOTS = 4;
+
+    private final float[][] buffers = new float[SLOTS][];
+
+    float[] get(int slot, long size) {
+        int n = Math.toIntExact(size);
+        float[] b = buffers[slot];
+        if (b == null || b.length < n) {
+            b = new float[Math.max(n, b == null ? 0 : b.length + b.length / 2)];
+            buffers[slot] = b;
+        }
+        return b;
+    }
+
+    float[] lanes() {
+        return get(LANES, 12L * Simd.L);
+    }
+}

@@ -1,0 +1,234 @@
+package org.jresnet.kernels.cpu;
+
+import java.util.Arrays;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.HeapIntStorage;
+import org.jresnet.core.backend.HeapStorage;
+import org.jresnet.core.backend.Pool2dShape;
+import org.jresnet.core.backend.Storage;
+
+/**
+ * The "simd" backend: every kernel on the Vector API ({@code jdk.incubator.vector}), run on a
+ * fixed pool of threads. Tensors live in Java arrays ({@link HeapStorage}), like the reference
+ * backend, so the two can be compared element by element.
+ *
+ * <p>Results are bit-identical for any thread count: see {@link WorkerPool} and the kernel classes
+ * for how work is split. Thread count: the constructor argument, else the system property
+ * {@value #THREADS_PROPERTY}, else the environment variable {@value #THREADS_ENV}, else the
+ * number of available processors.
+ */
+public final class SimdBackend implements Backend, AutoCloseable {
+    public static final String NAME = "simd";
+    public static final String THREADS_PROPERTY = "jresnet.threads";
+    public static final String THREADS_ENV = "JRESNET_THREADS";
+
+    private final WorkerPool pool;
+    private final ConvKernels conv;
+    private final LinearKernels linear;
+    private final Elementwise elementwise;
+    private final Pooling pooling;
+
+    /** A backend with the default thread count ({@link #defaultThreads()}). */
+    public SimdBackend() {
+        this(defaultThreads());
+    }
+
+    public SimdBackend(int threads) {
+        pool = new WorkerPool(threads);
+        Scratch[] scratch = new Scratch[threads];
+        for (int i = 0; i < threads; i++) {
+            scratch[i] = new Scratch();
+        }
+        conv = new ConvKernels(pool, scratch);
+        linear = new LinearKernels(pool, scratch);
+        elementwise = new Elementwise(pool);
+        pooling = new Pooling(pool);
+    }
+
+    /** {@value #THREADS_PROPERTY}, else {@value #THREADS_ENV}, else the available processors. */
+    public static int defaultThreads() {
+        String v = System.getProperty(THREADS_PROPERTY);
+        String from = "-D" + THREADS_PROPERTY;
+        if (v == null || v.isBlank()) {
+            v = System.getenv(THREADS_ENV);
+            from = THREADS_ENV;
+        }
+        if (v == null || v.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int t = Integer.parseInt(v.trim());
+            if (t >= 1) {
+                return t;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new IllegalArgumentException(from + " must be a positive thread count, got '" + v + "'");
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return NAME + ": " + Simd.describe() + ", " + threads() + (threads() == 1 ? " thread" : " threads");
+    }
+
+    /** Stops the worker threads (they are daemons, so this is optional). */
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(long n) {
+        return new HeapStorage(n);
+    }
+
+    @Override
+    public Storage upload(float[] data) {
+        return new HeapStorage(data.clone());
+    }
+
+    @Override
+    public Storage uploadInts(int[] data) {
+        return new HeapIntStorage(data.clone());
+    }
+
+    @Override
+    public void download(Storage src, float[] dst) {
+        float[] s = HeapStorage.of(src);
+        System.arraycopy(s, 0, dst, 0, s.length);
+    }
+
+    @Override
+    public void downloadInts(Storage src, int[] dst) {
+        int[] s = HeapIntStorage.of(src);
+        System.arraycopy(s, 0, dst, 0, s.length);
+    }
+
+    @Override
+    public void copy(Storage src, Storage dst, long n) {
+        System.arraycopy(HeapStorage.of(src), 0, HeapStorage.of(dst), 0, Math.toIntExact(n));
+    }
+
+    @Override
+    public void fill(Storage dst, float value) {
+        Arrays.fill(HeapStorage.of(dst), value);
+    }
+
+    @Override
+    public void addInPlace(Storage dst, Storage src, long n) {
+        float[] d = HeapStorage.of(dst);
+        elementwise.add(d, HeapStorage.of(src), d, n);
+    }
+
+    // ---- conv2d ------------------------------------------------------------------------------
+
+    @Override
+    public void conv2dForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
+        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s);
+    }
+
+    @Override
+    public void conv2dBackwardInput(Storage dy, Storage w, Storage dx, Conv2dShape s) {
+        conv.backwardInput(HeapStorage.of(dy), HeapStorage.of(w), HeapStorage.of(dx), s);
+    }
+
+    @Override
+    public void conv2dBackwardWeight(Storage x, Storage dy, Storage dw, Conv2dShape s) {
+        conv.backwardWeight(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dw), s);
+    }
+
+    @Override
+    public void conv2dBackwardBias(Storage dy, Storage db, Conv2dShape s) {
+        conv.backwardBias(HeapStorage.of(dy), HeapStorage.of(db), s);
+    }
+
+    // ---- relu --------------------------------------------------------------------------------
+
+    @Override
+    public void reluForward(Storage x, Storage y, long n) {
+        elementwise.relu(HeapStorage.of(x), HeapStorage.of(y), n);
+    }
+
+    @Override
+    public void reluBackward(Storage y, Storage dy, Storage dx, long n) {
+        elementwise.reluBackward(HeapStorage.of(y), HeapStorage.of(dy), HeapStorage.of(dx), n);
+    }
+
+    // ---- maxPool2d ---------------------------------------------------------------------------
+
+    @Override
+    public void maxPool2dForward(Storage x, Storage y, Pool2dShape s) {
+        pooling.forward(HeapStorage.of(x), HeapStorage.of(y), s);
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage x, Storage dy, Storage dx, Pool2dShape s) {
+        pooling.backward(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dx), s);
+    }
+
+    // ---- linear ------------------------------------------------------------------------------
+
+    @Override
+    public void linearForward(Storage x, Storage w, Storage b, Storage y, int n, int in, int out) {
+        linear.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y),
+                n, in, out);
+    }
+
+    @Override
+    public void linearBackwardInput(Storage dy, Storage w, Storage dx, int n, int in, int out) {
+        linear.backwardInput(HeapStorage.of(dy), HeapStorage.of(w), HeapStorage.of(dx), n, in, out);
+    }
+
+    @Override
+    public void linearBackwardWeight(Storage x, Storage dy, Storage dw, int n, int in, int out) {
+        linear.backwardWeight(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dw), n, in, out);
+    }
+
+    @Override
+    public void linearBackwardBias(Storage dy, Storage db, int n, int out) {
+        LinearKernels.backwardBias(HeapStorage.of(dy), HeapStorage.of(db), n, out);
+    }
+
+    // ---- add ---------------------------------------------------------------------------------
+
+    @Override
+    public void add(Storage a, Storage b, Storage y, long n) {
+        elementwise.add(HeapStorage.of(a), HeapStorage.of(b), HeapStorage.of(y), n);
+    }
+
+    // ---- cross-entropy -----------------------------------------------------------------------
+
+    @Override
+    public void crossEntropyForward(Storage logits, Storage labels, Storage probs, Storage loss, int n, int k) {
+        CrossEntropyKernels.forward(HeapStorage.of(logits), HeapIntStorage.of(labels), HeapStorage.of(probs),
+                HeapStorage.of(loss), n, k);
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage probs, Storage labels, Storage dloss, Storage dlogits, int n, int k) {
+        CrossEntropyKernels.backward(HeapStorage.of(probs), HeapIntStorage.of(labels), HeapStorage.of(dloss)[0],
+                HeapStorage.of(dlogits), n, k);
+    }
+
+    // ---- optimiser ---------------------------------------------------------------------------
+
+    @Override
+    public void sgdMomentum(Storage param, Storage grad, Storage velocity, long n, float lr, float momentum,
+                            float weightDecay) {
+        elementwise.sgd(HeapStorage.of(param), HeapStorage.of(grad), HeapStorage.of(velocity), n, lr, momentum,
+                weightDecay);
+    }
+}

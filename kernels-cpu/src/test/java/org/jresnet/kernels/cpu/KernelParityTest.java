@@ -1,0 +1,244 @@
+package org.jresnet.kernels.cpu;
+
+import static org.jresnet.kernels.cpu.Close.assertClose;
+import static org.jresnet.kernels.cpu.Close.assertSame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.stream.Stream;
+import org.jresnet.core.Rng;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.Pool2dShape;
+import org.jresnet.core.backend.Storage;
+import org.jresnet.core.reference.ReferenceBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every kernel of the simd backend against the reference backend, forward and backward, on odd
+ * shapes: batch 1, 3, 64; channels 1, 3, 16, 33; strides 1 and 2; padding 0, 1, 2; widths that are
+ * no multiple of the vector length. Run with 3 threads so that partitions have uneven edges.
+ */
+class KernelParityTest {
+    private static final ReferenceBackend REF = new ReferenceBackend();
+    private static final SimdBackend SIMD = new SimdBackend(3);
+
+    @AfterAll
+    static void stop() {
+        SIMD.close();
+    }
+
+    static float[] random(Rng rng, long n) {
+        float[] a = new float[Math.toIntExact(n)];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rng.uniform(-1f, 1f);
+        }
+        return a;
+    }
+
+    /** Few distinct values, so that max-pool windows hold ties. */
+    static float[] coarse(Rng rng, long n) {
+        float[] a = new float[Math.toIntExact(n)];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rng.nextInt(4) - 1.5f;
+        }
+        return a;
+    }
+
+    static float[] out(Backend b, Storage s) {
+        float[] a = new float[Math.toIntExact(s.size())];
+        b.download(s, a);
+        return a;
+    }
+
+    /** Runs {@code kernel} on both backends with the same inputs and a NaN-filled output. */
+    interface Kernel {
+        void run(Backend b, Storage[] in, Storage out);
+    }
+
+    static void compare(String what, float[][] inputs, long outSize, Kernel kernel, double atol, double rtol) {
+        float[][] results = new float[2][];
+        Backend[] backends = {REF, SIMD};
+        for (int k = 0; k < 2; k++) {
+            Backend b = backends[k];
+            Storage[] in = new Storage[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                in[i] = inputs[i] == null ? null : b.upload(inputs[i]);
+            }
+            float[] poison = new float[Math.toIntExact(outSize)];
+            java.util.Arrays.fill(poison, Float.NaN);
+            Storage o = b.upload(poison);
+            kernel.run(b, in, o);
+            results[k] = out(b, o);
+        }
+        assertClose(what, results[0], results[1], atol, rtol);
+    }
+
+    static Stream<Arguments> convShapes() {
+        return Stream.of(
+                // n, c, h, w, oc, kh, kw, stride, pad
+                Arguments.of(new Conv2dShape(1, 1, 28, 28, 16, 5, 5, 1, 0)),   // conv1 of the network
+                Arguments.of(new Conv2dShape(3, 16, 12, 12, 16, 3, 3, 1, 1)),  // residual block 1
+                Arguments.of(new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0)), // conv2, batch 64
+                Arguments.of(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1)),   // residual block 2, batch 64
+                Arguments.of(new Conv2dShape(3, 3, 13, 11, 5, 3, 3, 1, 1)),
+                Arguments.of(new Conv2dShape(2, 33, 7, 9, 3, 3, 3, 2, 2)),
+                Arguments.of(new Conv2dShape(3, 1, 9, 10, 33, 5, 5, 2, 0)),
+                Arguments.of(new Conv2dShape(1, 3, 5, 5, 2, 5, 5, 1, 2)),
+                Arguments.of(new Conv2dShape(5, 3, 8, 9, 7, 3, 2, 2, 1)),
+                Arguments.of(new Conv2dShape(7, 16, 6, 6, 17, 1, 1, 1, 0)),
+                Arguments.of(new Conv2dShape(3, 4, 11, 13, 9, 3, 3, 1, 2)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convShapes")
+    void conv2dForward(Conv2dShape s) {
+        Rng rng = new Rng(1);
+        float[] x = random(rng, s.inputSize());
+        float[] w = random(rng, s.weightSize());
+        float[] b = random(rng, s.oc());
+        compare("conv2dForward " + s, new float[][] {x, w, b}, s.outputSize(),
+                (be, in, o) -> be.conv2dForward(in[0], in[1], in[2], o, s), 1e-4, 1e-4);
+        compare("conv2dForward (no bias) " + s, new float[][] {x, w}, s.outputSize(),
+                (be, in, o) -> be.conv2dForward(in[0], in[1], null, o, s), 1e-4, 1e-4);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convShapes")
+    void conv2dBackward(Conv2dShape s) {
+        Rng rng = new Rng(2);
+        float[] x = random(rng, s.inputSize());
+        float[] w = random(rng, s.weightSize());
+        float[] dy = random(rng, s.outputSize());
+        compare("conv2dBackwardInput " + s, new float[][] {dy, w}, s.inputSize(),
+                (be, in, o) -> be.conv2dBackwardInput(in[0], in[1], o, s), 1e-4, 1e-4);
+        compare("conv2dBackwardWeight " + s, new float[][] {x, dy}, s.weightSize(),
+                (be, in, o) -> be.conv2dBackwardWeight(in[0], in[1], o, s), 1e-3, 1e-4);
+        compare("conv2dBackwardBias " + s, new float[][] {dy}, s.oc(),
+                (be, in, o) -> be.conv2dBackwardBias(in[0], o, s), 1e-3, 1e-4);
+    }
+
+    static Stream<Arguments> linearShapes() {
+        return Stream.of(Arguments.of(1, 7, 3), Arguments.of(3, 512, 10), Arguments.of(64, 512, 10),
+                Arguments.of(5, 33, 17), Arguments.of(64, 100, 33), Arguments.of(13, 9, 1));
+    }
+
+    @ParameterizedTest(name = "n={0} in={1} out={2}")
+    @MethodSource("linearShapes")
+    void linear(int n, int in, int out) {
+        Rng rng = new Rng(3);
+        float[] x = random(rng, (long) n * in);
+        float[] w = random(rng, (long) out * in);
+        float[] b = random(rng, out);
+        float[] dy = random(rng, (long) n * out);
+        String shape = " n=" + n + " in=" + in + " out=" + out;
+        compare("linearForward" + shape, new float[][] {x, w, b}, (long) n * out,
+                (be, s, o) -> be.linearForward(s[0], s[1], s[2], o, n, in, out), 1e-4, 1e-4);
+        compare("linearForward (no bias)" + shape, new float[][] {x, w}, (long) n * out,
+                (be, s, o) -> be.linearForward(s[0], s[1], null, o, n, in, out), 1e-4, 1e-4);
+        compare("linearBackwardInput" + shape, new float[][] {dy, w}, (long) n * in,
+                (be, s, o) -> be.linearBackwardInput(s[0], s[1], o, n, in, out), 1e-4, 1e-4);
+        compare("linearBackwardWeight" + shape, new float[][] {x, dy}, (long) out * in,
+                (be, s, o) -> be.linearBackwardWeight(s[0], s[1], o, n, in, out), 1e-4, 1e-4);
+        compare("linearBackwardBias" + shape, new float[][] {dy}, out,
+                (be, s, o) -> be.linearBackwardBias(s[0], o, n, out), 1e-5, 1e-5);
+    }
+
+    static Stream<Arguments> poolShapes() {
+        return Stream.of(Arguments.of(new Pool2dShape(3, 3, 24, 24, 2, 2)), Arguments.of(new Pool2dShape(64, 16, 8, 8, 2, 2)),
+                Arguments.of(new Pool2dShape(1, 33, 7, 9, 3, 2)), Arguments.of(new Pool2dShape(2, 16, 5, 5, 2, 1)),
+                Arguments.of(new Pool2dShape(3, 1, 5, 7, 3, 3)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("poolShapes")
+    void maxPool(Pool2dShape s) {
+        Rng rng = new Rng(4);
+        float[][] xs = {random(rng, s.inputSize()), coarse(rng, s.inputSize())};
+        xs[1][0] = Float.NaN;
+        float[] dy = random(rng, s.outputSize());
+        for (float[] x : xs) {
+            compare("maxPool2dForward " + s, new float[][] {x}, s.outputSize(),
+                    (be, in, o) -> be.maxPool2dForward(in[0], o, s), 0, 0);
+            compare("maxPool2dBackward " + s, new float[][] {x, dy}, s.inputSize(),
+                    (be, in, o) -> be.maxPool2dBackward(in[0], in[1], o, s), 0, 0);
+        }
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {1, 7, 1000, 100_003})
+    void elementwise(int n) {
+        Rng rng = new Rng(5);
+        float[] a = random(rng, n);
+        float[] b = random(rng, n);
+        a[0] = Float.NaN;
+        if (n > 2) {
+            a[1] = -0f;
+        }
+        compare("reluForward n=" + n, new float[][] {a}, n, (be, in, o) -> be.reluForward(in[0], o, n), 0, 0);
+        compare("reluBackward n=" + n, new float[][] {a, b}, n, (be, in, o) -> be.reluBackward(in[0], in[1], o, n), 0, 0);
+        compare("add n=" + n, new float[][] {a, b}, n, (be, in, o) -> be.add(in[0], in[1], o, n), 0, 0);
+        compare("addInPlace n=" + n, new float[][] {b}, n, (be, in, o) -> {
+            be.copy(in[0], o, n);
+            be.addInPlace(o, in[0], n);
+        }, 0, 0);
+        float[] p = random(rng, n);
+        float[] g = random(rng, n);
+        float[] v = random(rng, n);
+        compare("sgdMomentum n=" + n, new float[][] {g, v}, n, (be, in, o) -> {
+            be.copy(be.upload(p), o, n);
+            be.sgdMomentum(o, in[0], in[1], n, 0.05f, 0.9f, 1e-4f);
+        }, 0, 0);
+        compare("sgdMomentum velocity n=" + n, new float[][] {g, v, p}, n, (be, in, o) -> {
+            be.sgdMomentum(in[2], in[0], in[1], n, 0.05f, 0.9f, 1e-4f);
+            be.copy(in[1], o, n);
+        }, 0, 0);
+        compare("fill n=" + n, new float[][] {}, n, (be, in, o) -> be.fill(o, 2.5f), 0, 0);
+    }
+
+    @ParameterizedTest(name = "n={0} k={1}")
+    @MethodSource("crossEntropyShapes")
+    void crossEntropy(int n, int k) {
+        Rng rng = new Rng(6);
+        float[] logits = random(rng, (long) n * k);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = rng.nextInt(k);
+        }
+        float[][] probs = new float[2][];
+        float[][] loss = new float[2][];
+        float[][] dlogits = new float[2][];
+        Backend[] backends = {REF, SIMD};
+        for (int i = 0; i < 2; i++) {
+            Backend b = backends[i];
+            Storage p = b.allocate((long) n * k);
+            Storage l = b.allocate(1);
+            Storage lab = b.uploadInts(labels);
+            b.crossEntropyForward(b.upload(logits), lab, p, l, n, k);
+            Storage d = b.allocate((long) n * k);
+            b.crossEntropyBackward(p, lab, b.upload(new float[] {0.7f}), d, n, k);
+            probs[i] = out(b, p);
+            loss[i] = out(b, l);
+            dlogits[i] = out(b, d);
+        }
+        assertSame("crossEntropy probs", probs[0], probs[1]);
+        assertSame("crossEntropy loss", loss[0], loss[1]);
+        assertSame("crossEntropy dlogits", dlogits[0], dlogits[1]);
+    }
+
+    static Stream<Arguments> crossEntropyShapes() {
+        return Stream.of(Arguments.of(1, 10), Arguments.of(3, 10), Arguments.of(64, 10), Arguments.of(5, 7));
+    }
+
+    @Test
+    void describesItself() {
+        assertEquals("simd", SIMD.name());
+        assertEquals(3, SIMD.threads());
+        org.junit.jupiter.api.Assertions.assertTrue(SIMD.description().matches("simd: \\d+-bit vectors \\(\\d+ float lanes\\), 3 threads"),
+                SIMD.description());
+    }
+}
