@@ -1,0 +1,350 @@
+package org.jresnet.kernels.cuda;
+
+import static org.jresnet.kernels.cuda.CudaErrors.check;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.Pool2dShape;
+import org.jresnet.core.backend.Storage;
+
+/**
+ * The {@code cuda} backend: hand-written kernels (src/main/cuda, packaged as PTX) launched through
+ * JCuda's driver API on GPU 0. Tensors stay in device memory; the host only sees what it downloads.
+ *
+ * <p>Every launch and copy goes to the legacy default stream, so kernels run in call order and a
+ * download waits for the work before it. Launch errors surface at the call that launched them;
+ * faults inside a kernel surface at the next synchronising call (a download), with a hint.
+ * Methods must be called from one thread at a time (as the engine does); storage may be released
+ * from any thread.
+ */
+public final class CudaBackend implements Backend {
+    private static final int BLOCK = Kernel.BLOCK;
+    private static final CUdeviceptr NULL = new CUdeviceptr();
+
+    private final Gpu device;
+    private final CudaAllocator pool;
+    /** Grid-stride kernels get at most this many blocks: enough to fill every SM several times over. */
+    private final long maxBlocks;
+
+    CudaBackend(Gpu device) {
+        this.device = device;
+        this.pool = new CudaAllocator(device);
+        this.maxBlocks = Math.max(1, device.multiprocessors()) * 32L;
+    }
+
+    @Override
+    public String name() {
+        return CudaBackendProvider.NAME;
+    }
+
+    @Override
+    public String description() {
+        return "cuda: " + device.describe() + ", hand-written PTX kernels via JCuda";
+    }
+
+    /** Device memory held by this backend's pool (tests check that it stays flat across steps). */
+    public CudaAllocator.Stats memoryStats() {
+        return pool.stats();
+    }
+
+    /** Waits until all queued GPU work is done (for timing; downloads wait by themselves). */
+    public void synchronize() {
+        device.makeCurrent();
+        check(device.synchronize(), "cuCtxSynchronize");
+    }
+
+    /** Returns idle pooled blocks to the driver. */
+    public void releaseCachedMemory() {
+        device.makeCurrent();
+        pool.releaseCached();
+    }
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(long n) {
+        CudaStorage s = allocateUninitialized(n);
+        if (n > 0) {
+            check(device.memsetD32(s.pointer("allocate"), 0, n), "cuMemsetD32");
+        }
+        return s;
+    }
+
+    /** Float32 storage with unspecified contents, for outputs a kernel overwrites completely. */
+    public CudaStorage allocateUninitialized(long n) {
+        device.makeCurrent();
+        return new CudaStorage(pool, n, false);
+    }
+
+    @Override
+    public Storage upload(float[] data) {
+        device.makeCurrent();
+        CudaStorage s = new CudaStorage(pool, data.length, false);
+        if (data.length > 0) {
+            check(device.copyHostToDevice(s.pointer("upload"), Pointer.to(data), s.bytes()), "cuMemcpyHtoD");
+        }
+        return s;
+    }
+
+    @Override
+    public Storage uploadInts(int[] data) {
+        device.makeCurrent();
+        CudaStorage s = new CudaStorage(pool, data.length, true);
+        if (data.length > 0) {
+            check(device.copyHostToDevice(s.pointer("uploadInts"), Pointer.to(data), s.bytes()), "cuMemcpyHtoD");
+        }
+        return s;
+    }
+
+    @Override
+    public void download(Storage src, float[] dst) {
+        CudaStorage s = CudaStorage.floats(src, "download", "src");
+        requireLength("download", dst.length, s.size());
+        device.makeCurrent();
+        if (s.size() > 0) {
+            check(device.copyDeviceToHost(Pointer.to(dst), s.pointer("download"), s.bytes()), "cuMemcpyDtoH");
+        }
+    }
+
+    @Override
+    public void downloadInts(Storage src, int[] dst) {
+        CudaStorage s = CudaStorage.ints(src, "downloadInts", "src");
+        requireLength("downloadInts", dst.length, s.size());
+        device.makeCurrent();
+        if (s.size() > 0) {
+            check(device.copyDeviceToHost(Pointer.to(dst), s.pointer("downloadInts"), s.bytes()), "cuMemcpyDtoH");
+        }
+    }
+
+    @Override
+    public void copy(Storage src, Storage dst, long n) {
+        launch1d(Kernel.COPY, n, in("copy", "src", src, n), out("copy", "dst", dst, n), n);
+    }
+
+    @Override
+    public void fill(Storage dst, float value) {
+        CudaStorage d = CudaStorage.floats(dst, "fill", "dst");
+        launch1d(Kernel.FILL, d.size(), d, value, d.size());
+    }
+
+    @Override
+    public void addInPlace(Storage dst, Storage src, long n) {
+        launch1d(Kernel.ADD_IN_PLACE, n, out("addInPlace", "dst", dst, n), in("addInPlace", "src", src, n), n);
+    }
+
+    // ---- conv2d ------------------------------------------------------------------------------
+
+    @Override
+    public void conv2dForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
+        String op = "conv2dForward";
+        Object[] args = {in(op, "x", x, s.inputSize()), in(op, "w", w, s.weightSize()), bias(op, b, s.oc()),
+                out(op, "y", y, s.outputSize())};
+        launch1d(Kernel.CONV2D_FORWARD, s.outputSize(), concat(args, geometry(s)));
+    }
+
+    @Override
+    public void conv2dBackwardInput(Storage dy, Storage w, Storage dx, Conv2dShape s) {
+        String op = "conv2dBackwardInput";
+        Object[] args = {in(op, "dy", dy, s.outputSize()), in(op, "w", w, s.weightSize()),
+                out(op, "dx", dx, s.inputSize())};
+        launch1d(Kernel.CONV2D_BACKWARD_INPUT, s.inputSize(), concat(args, geometry(s)));
+    }
+
+    @Override
+    public void conv2dBackwardWeight(Storage x, Storage dy, Storage dw, Conv2dShape s) {
+        String op = "conv2dBackwardWeight";
+        Object[] args = {in(op, "x", x, s.inputSize()), in(op, "dy", dy, s.outputSize()),
+                out(op, "dw", dw, s.weightSize())};
+        // one block per weight element: the grid is the number of weights, not of threads
+        launchBlocks(Kernel.CONV2D_BACKWARD_WEIGHT, s.weightSize(), concat(args, geometry(s)));
+    }
+
+    @Override
+    public void conv2dBackwardBias(Storage dy, Storage db, Conv2dShape s) {
+        String op = "conv2dBackwardBias";
+        launchBlocks(Kernel.CONV2D_BACKWARD_BIAS, s.oc(), in(op, "dy", dy, s.outputSize()), out(op, "db", db, s.oc()),
+                s.n(), s.oc(), s.oh() * s.ow());
+    }
+
+    private static Object[] geometry(Conv2dShape s) {
+        return new Object[] {s.n(), s.c(), s.h(), s.w(), s.oc(), s.kh(), s.kw(), s.stride(), s.pad(), s.oh(), s.ow()};
+    }
+
+    // ---- relu --------------------------------------------------------------------------------
+
+    @Override
+    public void reluForward(Storage x, Storage y, long n) {
+        launch1d(Kernel.RELU_FORWARD, n, in("reluForward", "x", x, n), out("reluForward", "y", y, n), n);
+    }
+
+    @Override
+    public void reluBackward(Storage y, Storage dy, Storage dx, long n) {
+        String op = "reluBackward";
+        launch1d(Kernel.RELU_BACKWARD, n, in(op, "y", y, n), in(op, "dy", dy, n), out(op, "dx", dx, n), n);
+    }
+
+    // ---- maxPool2d ---------------------------------------------------------------------------
+
+    @Override
+    public void maxPool2dForward(Storage x, Storage y, Pool2dShape s) {
+        String op = "maxPool2dForward";
+        launch1d(Kernel.MAXPOOL2D_FORWARD, s.outputSize(), in(op, "x", x, s.inputSize()),
+                out(op, "y", y, s.outputSize()), s.n(), s.c(), s.h(), s.w(), s.k(), s.stride(), s.oh(), s.ow());
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage x, Storage dy, Storage dx, Pool2dShape s) {
+        String op = "maxPool2dBackward";
+        launch1d(Kernel.MAXPOOL2D_BACKWARD, s.inputSize(), in(op, "x", x, s.inputSize()),
+                in(op, "dy", dy, s.outputSize()), out(op, "dx", dx, s.inputSize()),
+                s.n(), s.c(), s.h(), s.w(), s.k(), s.stride(), s.oh(), s.ow());
+    }
+
+    // ---- linear ------------------------------------------------------------------------------
+
+    @Override
+    public void linearForward(Storage x, Storage w, Storage b, Storage y, int n, int in, int out) {
+        String op = "linearForward";
+        // one warp per output element
+        launch1d(Kernel.LINEAR_FORWARD, (long) n * out * 32, in(op, "x", x, (long) n * in),
+                in(op, "w", w, (long) out * in), bias(op, b, out), out(op, "y", y, (long) n * out), n, in, out);
+    }
+
+    @Override
+    public void linearBackwardInput(Storage dy, Storage w, Storage dx, int n, int in, int out) {
+        String op = "linearBackwardInput";
+        launch1d(Kernel.LINEAR_BACKWARD_INPUT, (long) n * in, in(op, "dy", dy, (long) n * out),
+                in(op, "w", w, (long) out * in), out(op, "dx", dx, (long) n * in), n, in, out);
+    }
+
+    @Override
+    public void linearBackwardWeight(Storage x, Storage dy, Storage dw, int n, int in, int out) {
+        String op = "linearBackwardWeight";
+        launch1d(Kernel.LINEAR_BACKWARD_WEIGHT, (long) out * in, in(op, "x", x, (long) n * in),
+                in(op, "dy", dy, (long) n * out), out(op, "dw", dw, (long) out * in), n, in, out);
+    }
+
+    @Override
+    public void linearBackwardBias(Storage dy, Storage db, int n, int out) {
+        String op = "linearBackwardBias";
+        launch1d(Kernel.LINEAR_BACKWARD_BIAS, out, in(op, "dy", dy, (long) n * out), out(op, "db", db, out), n, out);
+    }
+
+    // ---- add ---------------------------------------------------------------------------------
+
+    @Override
+    public void add(Storage a, Storage b, Storage y, long n) {
+        launch1d(Kernel.ADD, n, in("add", "a", a, n), in("add", "b", b, n), out("add", "y", y, n), n);
+    }
+
+    // ---- cross-entropy -----------------------------------------------------------------------
+
+    @Override
+    public void crossEntropyForward(Storage logits, Storage labels, Storage probs, Storage loss, int n, int k) {
+        String op = "crossEntropyForward";
+        long nk = (long) n * k;
+        // one block: the mean is a single fixed-order reduction (see cross_entropy.cu)
+        launch(Kernel.CROSS_ENTROPY_FORWARD, 1, in(op, "logits", logits, nk), labels(op, labels, n),
+                out(op, "probs", probs, nk), out(op, "loss", loss, 1), n, k);
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage probs, Storage labels, Storage dloss, Storage dlogits, int n, int k) {
+        String op = "crossEntropyBackward";
+        long nk = (long) n * k;
+        launch1d(Kernel.CROSS_ENTROPY_BACKWARD, nk, in(op, "probs", probs, nk), labels(op, labels, n),
+                in(op, "dloss", dloss, 1), out(op, "dlogits", dlogits, nk), n, k);
+    }
+
+    // ---- optimiser ---------------------------------------------------------------------------
+
+    @Override
+    public void sgdMomentum(Storage param, Storage grad, Storage velocity, long n, float lr, float momentum,
+                            float weightDecay) {
+        String op = "sgdMomentum";
+        launch1d(Kernel.SGD_MOMENTUM, n, out(op, "param", param, n), in(op, "grad", grad, n),
+                out(op, "velocity", velocity, n), n, lr, momentum, weightDecay);
+    }
+
+    // ---- launching ---------------------------------------------------------------------------
+
+    /** Launches a grid-stride kernel with enough blocks for {@code threads} threads (capped). */
+    private void launch1d(Kernel k, long threads, Object... args) {
+        if (threads <= 0) {
+            return;
+        }
+        launch(k, (int) Math.min((threads + BLOCK - 1) / BLOCK, maxBlocks), args);
+    }
+
+    /** Launches a block-per-item kernel for {@code items} items (capped; the kernel loops over the rest). */
+    private void launchBlocks(Kernel k, long items, Object... args) {
+        if (items <= 0) {
+            return;
+        }
+        launch(k, (int) Math.min(items, maxBlocks), args);
+    }
+
+    private void launch(Kernel k, int blocks, Object... args) {
+        device.makeCurrent();
+        if (args.length != k.signature.length()) {
+            throw new IllegalStateException("cuda: " + k.symbol + " takes " + k.signature.length() + " arguments, got "
+                    + args.length);
+        }
+        Pointer[] params = new Pointer[args.length];
+        for (int i = 0; i < args.length; i++) {
+            char want = k.signature.charAt(i);
+            params[i] = switch (args[i]) {
+                case CudaStorage s when want == 'p' -> Pointer.to(s.pointer(k.symbol));
+                case CUdeviceptr p when want == 'p' -> Pointer.to(p);
+                case Integer v when want == 'i' -> Pointer.to(new int[] {v});
+                case Long v when want == 'l' -> Pointer.to(new long[] {v});
+                case Float v when want == 'f' -> Pointer.to(new float[] {v});
+                default -> throw new IllegalStateException("cuda: argument " + i + " of " + k.symbol + " should be '"
+                        + want + "' (see Kernel.signature), got " + args[i]);
+            };
+        }
+        check(device.launch(k, blocks, params), "cuLaunchKernel(" + k.symbol + ")");
+    }
+
+    // ---- argument checks: a wrong size would be a silent out-of-bounds access on the GPU ---------
+
+    private static CudaStorage in(String op, String arg, Storage s, long need) {
+        return sized(CudaStorage.floats(s, op, arg), op, arg, need);
+    }
+
+    private static CudaStorage out(String op, String arg, Storage s, long need) {
+        return sized(CudaStorage.floats(s, op, arg), op, arg, need);
+    }
+
+    private static Object bias(String op, Storage b, long need) {
+        return b == null ? NULL : in(op, "b", b, need);
+    }
+
+    private static CudaStorage labels(String op, Storage s, long need) {
+        return sized(CudaStorage.ints(s, op, "labels"), op, "labels", need);
+    }
+
+    private static CudaStorage sized(CudaStorage s, String op, String arg, long need) {
+        if (s.size() < need) {
+            throw new IllegalArgumentException("cuda " + op + ": argument '" + arg + "' holds " + s.size()
+                    + " elements, the kernel needs " + need);
+        }
+        return s;
+    }
+
+    private static void requireLength(String op, int have, long need) {
+        if (have < need) {
+            throw new IllegalArgumentException("cuda " + op + ": destination array has " + have + " elements, the"
+                    + " storage holds " + need);
+        }
+    }
+
+    private static Object[] concat(Object[] a, Object[] b) {
+        Object[] r = new Object[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
