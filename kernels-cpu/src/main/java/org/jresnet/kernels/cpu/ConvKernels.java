@@ -50,7 +50,6 @@ final class ConvKernels {
         int p = s.oh() * s.ow();
         int oc = s.oc();
         int n = s.n();
-        int imgIn = s.c() * s.h() * s.w();
         int blocks = Gemm.blocks(oc);
         float[] ap = packed(blocks * Gemm.MR * k);
         Gemm.packA(w, 0, k, 1, oc, k, ap);
@@ -67,10 +66,8 @@ final class ConvKernels {
             int gi = Math.min(g, n - i0);
             int cols = gi * p;
             Scratch sc = scratch[worker];
-            float[] col = sc.get(Scratch.COL, (long) k * cols);
-            for (int i = 0; i < gi; i++) {
-                Im2col.unfold(x, (i0 + i) * imgIn, s, col, cols, i * p);
-            }
+            float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
+            Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, cols);
             if (gi == 1) {
                 Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, cols, y, i0 * oc * p, p, rowInit);
             } else {
@@ -90,7 +87,6 @@ final class ConvKernels {
         int p = s.oh() * s.ow();
         int oc = s.oc();
         int n = s.n();
-        int imgIn = s.c() * s.h() * s.w();
         int blocks = Gemm.blocks(k);
         float[] ap = packed(blocks * Gemm.MR * oc);
         Gemm.packA(w, 0, 1, k, k, oc, ap);
@@ -111,13 +107,10 @@ final class ConvKernels {
                     }
                 }
             }
-            float[] dcol = sc.get(Scratch.COL, (long) k * cols);
-            Gemm.nn(0, blocks, k, 0, cols, oc, ap, grad, gOff, cols, dcol, 0, cols, null);
-            for (int i = 0; i < gi; i++) {
-                int off = (i0 + i) * imgIn;
-                Arrays.fill(dx, off, off + imgIn, 0f);
-                Im2col.foldAdd(dcol, cols, i * p, s, dx, off);
-            }
+            // dcol starts L floats in, so fold may read a run shifted left by up to kw - 1 < L
+            float[] dcol = sc.get(Scratch.COL, Simd.L + (long) k * cols + Im2col.SLACK);
+            Gemm.nn(0, blocks, k, 0, cols, oc, ap, grad, gOff, cols, dcol, Simd.L, cols, null);
+            Im2col.fold(dcol, Simd.L, cols, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), dx);
         });
     }
 
@@ -126,7 +119,6 @@ final class ConvKernels {
         int p = s.oh() * s.ow();
         int oc = s.oc();
         int n = s.n();
-        int imgIn = s.c() * s.h() * s.w();
         int ci = chunkImages(p, n);
         int chunks = ceilDiv(n, ci);
         int size = oc * k;
@@ -136,10 +128,8 @@ final class ConvKernels {
             int gi = Math.min(ci, n - i0);
             int cols = gi * p;
             Scratch sc = scratch[worker];
-            float[] col = sc.get(Scratch.COL, (long) k * cols);
-            for (int i = 0; i < gi; i++) {
-                Im2col.unfold(x, (i0 + i) * imgIn, s, col, cols, i * p);
-            }
+            float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
+            Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, cols);
             float[] grad = dy;
             int gOff = i0 * oc * p;
             if (gi > 1) {

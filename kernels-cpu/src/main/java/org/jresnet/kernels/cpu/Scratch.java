@@ -10,7 +10,9 @@ final class Scratch {
     static final int GRAD = 2;
     /** 12 vectors for summing accumulator lanes in a fixed order ({@link GemmNT}). */
     static final int LANES = 3;
-    private static final int SLOTS = 4;
+    /** Zero-bordered copies of input images ({@link Im2col}). */
+    static final int PAD = 4;
+    private static final int SLOTS = 5;
 
     private final float[][] buffers = new float[SLOTS][];
 
