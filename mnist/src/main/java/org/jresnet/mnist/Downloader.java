@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -41,20 +39,20 @@ public final class Downloader {
 
     private final List<String> mirrors;
     private final Map<String, String> md5;
-    private final HttpClient http;
-    private final Duration requestTimeout;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
 
+    /** {@code readTimeout}: the longest wait for the next bytes before a mirror counts as stalled. */
     public Downloader(List<String> mirrors, Map<String, String> contentMd5, Duration connectTimeout,
-                      Duration requestTimeout) {
+                      Duration readTimeout) {
         this.mirrors = List.copyOf(mirrors);
         this.md5 = new LinkedHashMap<>(contentMd5);
-        this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
     }
 
     public static Downloader standard() {
-        return new Downloader(MIRRORS, CONTENT_MD5, Duration.ofSeconds(10), Duration.ofMinutes(10));
+        return new Downloader(MIRRORS, CONTENT_MD5, Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
 
     /** Downloads every one of the four files missing from {@code dir}; throws a one-line {@link UserError} if any cannot be had. */
@@ -105,23 +103,22 @@ public final class Downloader {
     void fetch(URI uri, Path target, String expectedMd5, PrintStream out) throws IOException {
         Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName() + ".", ".part");
         try {
-            HttpRequest req = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
-            HttpResponse<InputStream> resp;
-            try {
-                resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted");
+            HttpURLConnection conn = (HttpURLConnection) uri.toURL().openConnection();
+            conn.setConnectTimeout((int) connectTimeout.toMillis());
+            // A mirror that stops sending must not hang the program: fail after this long without data.
+            conn.setReadTimeout((int) readTimeout.toMillis());
+            conn.setInstanceFollowRedirects(true);
+            conn.setRequestProperty("User-Agent", "jresnet-mnist");
+            int status = conn.getResponseCode();
+            if (status != 200) {
+                conn.disconnect();
+                throw new IOException("HTTP " + status);
             }
-            if (resp.statusCode() != 200) {
-                resp.body().close();
-                throw new IOException("HTTP " + resp.statusCode());
-            }
-            long expectedLength = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long expectedLength = conn.getContentLengthLong();
             long got = 0;
             Progress bar = new Progress(out, Main.isTerminal(), 5, "  " + target.getFileName(),
                     expectedLength > 0 ? (int) Math.max(1, expectedLength >> 16) : 1);
-            try (InputStream in = resp.body(); OutputStream os = Files.newOutputStream(tmp)) {
+            try (InputStream in = conn.getInputStream(); OutputStream os = Files.newOutputStream(tmp)) {
                 byte[] buf = new byte[1 << 16];
                 for (int r; (r = in.read(buf)) > 0; ) {
                     os.write(buf, 0, r);

@@ -34,6 +34,9 @@ public final class Idx {
     public static Array read(Path file, String what) {
         try (InputStream in = open(file)) {
             return read(in, file + " (" + what + ")");
+        } catch (EOFException e) {
+            throw new UserError(file + " (" + what + ") is truncated: the gzip stream ends early (" + e.getMessage()
+                    + "); delete it and download it again");
         } catch (java.util.zip.ZipException e) {
             throw new UserError(file + " (" + what + ") is not a valid gzip file (" + e.getMessage()
                     + "); delete it and download it again");
