@@ -10,14 +10,14 @@ public final class DataDir {
     private DataDir() {
     }
 
-    public static Path resolve(Path option) {
+    public static Path resolve(Path option, java.io.PrintStream out) {
         Path dir = option;
         if (dir == null) {
             String env = System.getenv(ENV);
             dir = env == null || env.isBlank() ? DEFAULT : Path.of(env);
         }
         if (!Mnist.present(dir)) {
-            Downloader.standard().fetchMissing(dir, System.out);
+            Downloader.standard().fetchMissing(dir, out);
         }
         return dir;
     }

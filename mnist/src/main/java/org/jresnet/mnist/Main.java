@@ -27,6 +27,8 @@ import picocli.CommandLine.Parameters;
         subcommands = {Main.Train.class, Main.Eval.class, Main.Predict.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     static volatile boolean verbose;
+    /** Where the commands print (tests capture it). */
+    static volatile PrintStream stdout = System.out;
 
     @Mixin
     TrainOptions train;
@@ -39,6 +41,7 @@ public final class Main implements Callable<Integer> {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         System.setProperty("java.awt.headless", "true");
         verbose = false;
+        stdout = out;
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
@@ -104,7 +107,7 @@ public final class Main implements Callable<Integer> {
         }
 
         Path dataDir() {
-            return DataDir.resolve(data);
+            return DataDir.resolve(data, stdout);
         }
     }
 
@@ -158,7 +161,7 @@ public final class Main implements Callable<Integer> {
         double logEvery;
 
         int run() throws Exception {
-            PrintStream out = System.out;
+            PrintStream out = stdout;
             TrainConfig cfg = new TrainConfig(epochs, batchSize, lr, momentum, seed, trainLimit, common.testLimit);
             Path dir = common.dataDir();
             Backend backend = common.createBackend();
@@ -239,9 +242,9 @@ public final class Main implements Callable<Integer> {
             long t0 = System.nanoTime();
             Evaluation e = Evaluation.run(net, backend, test);
             double s = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "test accuracy %.2f%% (%d/%d), test loss %.4f, %s (%.0f img/s)%n",
+            stdout.printf(Locale.ROOT, "test accuracy %.2f%% (%d/%d), test loss %.4f, %s (%.0f img/s)%n",
                     100 * e.accuracy(), e.correct(), e.count(), e.meanLoss(), Progress.duration(s), e.count() / s);
-            System.out.print(e.confusionTable());
+            stdout.print(e.confusionTable());
             return 0;
         }
     }
@@ -274,9 +277,9 @@ public final class Main implements Callable<Integer> {
             Backend be = c.createBackend();
             SeedNet net = Predictor.load(be, model);
             Predictor.Prediction p = Predictor.predict(net, be, Predictor.readImage(image, invert));
-            System.out.println("digit: " + p.digit());
+            stdout.println("digit: " + p.digit());
             for (int d = 0; d < p.probabilities().length; d++) {
-                System.out.printf(Locale.ROOT, "  %d  %6.2f%%%n", d, 100 * p.probabilities()[d]);
+                stdout.printf(Locale.ROOT, "  %d  %6.2f%%%n", d, 100 * p.probabilities()[d]);
             }
             return 0;
         }
