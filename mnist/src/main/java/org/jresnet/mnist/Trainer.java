@@ -36,6 +36,13 @@ public final class Trainer {
 
     private final Backend backend;
     private final PrintStream out;
+    private java.util.function.DoubleConsumer stepLosses = l -> { };
+
+    /** Receives the loss of every step (tests follow the curve with it). */
+    public Trainer onStepLoss(java.util.function.DoubleConsumer consumer) {
+        this.stepLosses = consumer;
+        return this;
+    }
 
     public Trainer(Backend backend, PrintStream out) {
         this.backend = backend;
@@ -116,6 +123,7 @@ public final class Trainer {
                                 + " lower --lr (now %s)", l, epoch + 1, b + 1, cfg.lr()));
                     }
                     lossSum += l;
+                    stepLosses.accept(l);
                 }
                 step++;
                 images += to - from;
