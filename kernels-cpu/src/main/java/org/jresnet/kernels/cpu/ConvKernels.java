@@ -10,7 +10,7 @@ import org.jresnet.core.backend.Conv2dShape;
  * x (n, c, h, w)   w (oc, c, kh, kw) = W (oc, K), K = c*kh*kw   y, dy (n, oc, oh, ow), P = oh*ow
  * forward         Y (oc, P)  = W (oc, K) @ col (K, P) + b              per image group, NN
  * backward input  dcol (K, P) = W^T (K, oc) @ dY (oc, P); dx = fold(dcol)  per image group, NN
- * backward weight dW (oc, K) = sum over images of dY (oc, P) @ col (K, P)^T           NT
+ * backward weight dW^T (K, oc) = sum over image chunks of col (K, P) @ dY^T (P, oc)   GemmRows
  * </pre>
  *
  * Why this split (measured on the network's shapes, see the bench module): K is 25..400 and oc is
@@ -29,6 +29,7 @@ final class ConvKernels {
     private float[] packed = new float[0];
     private float[] bias = new float[0];
     private float[] partial = new float[0];
+    private float[] partialSum = new float[0];
 
     ConvKernels(WorkerPool pool, Scratch[] scratch) {
         this.pool = pool;
@@ -121,7 +122,7 @@ final class ConvKernels {
         int n = s.n();
         int ci = chunkImages(p, n);
         int chunks = ceilDiv(n, ci);
-        int size = oc * k;
+        int size = k * oc;
         float[] part = partial((long) chunks * size);
         pool.run(chunks, (worker, t) -> {
             int i0 = t * ci;
@@ -130,20 +131,32 @@ final class ConvKernels {
             Scratch sc = scratch[worker];
             float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
             Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, cols);
-            float[] grad = dy;
-            int gOff = i0 * oc * p;
-            if (gi > 1) {
-                grad = sc.get(Scratch.GRAD, (long) oc * cols);
-                gOff = 0;
-                for (int i = 0; i < gi; i++) {
-                    for (int o = 0; o < oc; o++) {
-                        System.arraycopy(dy, ((i0 + i) * oc + o) * p, grad, o * cols + i * p, p);
+            // dY^T (pixels of the chunk, oc): channels become the vector lanes
+            float[] gradT = sc.get(Scratch.GRAD, (long) cols * oc);
+            for (int i = 0; i < gi; i++) {
+                for (int o = 0; o < oc; o++) {
+                    int src = ((i0 + i) * oc + o) * p;
+                    int dst = i * p * oc + o;
+                    for (int q = 0; q < p; q++) {
+                        gradT[dst + q * oc] = dy[src + q];
                     }
                 }
             }
-            GemmNT.nt(0, oc, k, cols, grad, gOff, cols, col, 0, cols, part, t * size, k, sc.lanes());
+            GemmRows.nn(k, oc, cols, col, 0, cols, gradT, 0, oc, part, t * size, oc);
         });
-        pool.run(oc, (worker, o) -> Reduce.sumChunks(part, chunks, size, o * k, k, dw, o * k));
+        // dw (oc, K): partials (K, oc) summed in chunk order, then transposed
+        float[] sum = partial2(size);
+        int rowsPerTask = Math.max(1, 4096 / oc);
+        pool.run(ceilDiv(k, rowsPerTask), (worker, t) -> {
+            int r0 = t * rowsPerTask;
+            int r1 = Math.min(k, r0 + rowsPerTask);
+            Reduce.sumChunks(part, chunks, size, r0 * oc, (r1 - r0) * oc, sum, r0 * oc);
+            for (int r = r0; r < r1; r++) {
+                for (int o = 0; o < oc; o++) {
+                    dw[o * k + r] = sum[r * oc + o];
+                }
+            }
+        });
     }
 
     /** db (oc) = sum over images and pixels of dy, one task per channel, fixed order. */
@@ -166,6 +179,13 @@ final class ConvKernels {
             bias = new float[size];
         }
         return bias;
+    }
+
+    private float[] partial2(int size) {
+        if (partialSum.length < size) {
+            partialSum = new float[size];
+        }
+        return partialSum;
     }
 
     private float[] partial(long size) {
