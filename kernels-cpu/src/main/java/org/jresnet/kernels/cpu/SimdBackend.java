@@ -3,6 +3,7 @@ package org.jresnet.kernels.cpu;
 import java.util.Arrays;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.HeapArrayPool;
 import org.jresnet.core.backend.HeapIntStorage;
 import org.jresnet.core.backend.HeapStorage;
 import org.jresnet.core.backend.Pool2dShape;
@@ -28,6 +29,7 @@ public final class SimdBackend implements Backend, AutoCloseable {
     private final LinearKernels linear;
     private final Elementwise elementwise;
     private final Pooling pooling;
+    private final HeapArrayPool arrays = new HeapArrayPool();
 
     /** A backend with the default thread count ({@link #defaultThreads()}). */
     public SimdBackend() {
@@ -93,6 +95,12 @@ public final class SimdBackend implements Backend, AutoCloseable {
     @Override
     public Storage allocate(long n) {
         return new HeapStorage(n);
+    }
+
+    /** Op outputs come from a pool of arrays that released storages hand back: no zeroing, no garbage. */
+    @Override
+    public Storage allocateUninitialized(long n) {
+        return arrays.storage(n);
     }
 
     @Override

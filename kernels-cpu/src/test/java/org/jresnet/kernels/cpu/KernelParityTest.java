@@ -151,15 +151,20 @@ class KernelParityTest {
     static Stream<Arguments> poolShapes() {
         return Stream.of(Arguments.of(new Pool2dShape(3, 3, 24, 24, 2, 2)), Arguments.of(new Pool2dShape(64, 16, 8, 8, 2, 2)),
                 Arguments.of(new Pool2dShape(1, 33, 7, 9, 3, 2)), Arguments.of(new Pool2dShape(2, 16, 5, 5, 2, 1)),
-                Arguments.of(new Pool2dShape(3, 1, 5, 7, 3, 3)));
+                Arguments.of(new Pool2dShape(3, 1, 5, 7, 3, 3)), Arguments.of(new Pool2dShape(2, 3, 41, 38, 2, 2)),
+                Arguments.of(new Pool2dShape(1, 2, 64, 66, 2, 2)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("poolShapes")
     void maxPool(Pool2dShape s) {
         Rng rng = new Rng(4);
-        float[][] xs = {random(rng, s.inputSize()), coarse(rng, s.inputSize())};
+        float[][] xs = {random(rng, s.inputSize()), coarse(rng, s.inputSize()), coarse(rng, s.inputSize())};
         xs[1][0] = Float.NaN;
+        xs[1][xs[1].length / 2 + 1] = Float.NaN;
+        for (int i = 0; i < xs[2].length; i++) {
+            xs[2][i] = xs[2][i] > 0 ? (i % 3 == 0 ? 0f : -0f) : xs[2][i]; // ties of +0 and -0
+        }
         float[] dy = random(rng, s.outputSize());
         for (float[] x : xs) {
             compare("maxPool2dForward " + s, new float[][] {x}, s.outputSize(),
