@@ -7,6 +7,7 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** {@code training.png}: the loss curves and the test accuracy per epoch, drawn with XChart. */
@@ -32,7 +33,14 @@ public final class Plot {
                 .yAxisTitle("accuracy (%)").build();
         acc.addSeries("test accuracy", epochs, rows.stream().mapToDouble(r -> 100 * r.testAccuracy()).toArray())
                 .setMarker(SeriesMarkers.CIRCLE);
+        loss.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        loss.getStyler().setYAxisDecimalPattern("0.###");
         acc.getStyler().setLegendVisible(false);
+        acc.getStyler().setYAxisDecimalPattern("0.00");
+        for (XYChart c : List.of(loss, acc)) {
+            c.getStyler().setXAxisDecimalPattern("0");
+            c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        }
         Path tmp = Files.createTempFile(dir, ".training.", ".png");
         try {
             BitmapEncoder.saveBitmap(List.of(loss, acc), 1, 2, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -1,0 +1,41 @@
+package org.jresnet.mnist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LauncherTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void childCommandAddsTheVectorModuleAndKeepsTheArguments() {
+        List<String> cmd = Launcher.childCommand(new String[] {"--epochs", "3", "a b"});
+        int add = cmd.indexOf("--add-modules");
+        assertTrue(add > 0 && cmd.get(add + 1).equals("jdk.incubator.vector"), cmd.toString());
+        assertTrue(cmd.contains("-D" + Launcher.CHILD_PROPERTY + "=" + ProcessHandle.current().pid()), cmd.toString());
+        assertEquals(List.of(Main.class.getName(), "--epochs", "3", "a b"), cmd.subList(cmd.size() - 4, cmd.size()));
+        assertEquals(System.getProperty("java.class.path"), cmd.get(cmd.indexOf("-cp") + 1));
+    }
+
+    @Test
+    void reExecutesWithTheVectorApiAndPassesTheExitStatusThrough() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path err = tmp.resolve("err.txt");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Launcher.class.getName(),
+                "--epochs", "0", "--data", TestData.writeDataSet(tmp.resolve("d"), 8, 8, false).toString())
+                .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher finished");
+        String stderr = Files.readString(err);
+        assertEquals(1, p.exitValue(), stderr);
+        // The JVM prints this warning only when the incubator module was resolved: in the child.
+        assertTrue(stderr.contains("Using incubator modules: jdk.incubator.vector"), stderr);
+        assertTrue(stderr.contains("error: --epochs must be at least 1, got 0"), stderr);
+    }
+}
