@@ -25,9 +25,7 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
-        String parent = System.getProperty(CHILD_PROPERTY);
-        if (parent != null) {
-            watchParent(parent);
+        if (System.getProperty(CHILD_PROPERTY) != null) {
             Main.main(args);
             return;
         }
@@ -61,13 +59,15 @@ public final class Launcher {
 
     /** The same java, the same JVM options, the Vector API, the same class path, Main, the same arguments. */
     static List<String> childCommand(String[] args) {
-        Optional<String> exe = ProcessHandle.current().info().command();
+        // jresnet.launcher.java overrides the executable (tests use it to make the restart fail).
+        Optional<String> exe = Optional.ofNullable(System.getProperty("jresnet.launcher.java"))
+                .or(() -> ProcessHandle.current().info().command());
         String java = exe.orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             // A debugger agent listening on a fixed port would collide with the parent's.
-            if (!a.startsWith("-agentlib:jdwp")) {
+            if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-Djresnet.launcher.java=")) {
                 cmd.add(a);
             }
         }
@@ -95,8 +95,15 @@ public final class Launcher {
         }
     }
 
-    /** In the child: exit when the launcher is gone (killed with SIGKILL, say), rather than run on orphaned. */
-    private static void watchParent(String pid) {
+    /**
+     * In the child (called first thing by {@link Main#main}): exit when the launcher is gone (killed
+     * with SIGKILL, say, which runs no shutdown hook), rather than run on orphaned.
+     */
+    static void watchParentIfChild() {
+        String pid = System.getProperty(CHILD_PROPERTY);
+        if (pid == null) {
+            return;
+        }
         Optional<ProcessHandle> parent;
         try {
             parent = ProcessHandle.of(Long.parseLong(pid));

@@ -34,6 +34,7 @@ public final class Main implements Callable<Integer> {
     TrainOptions train;
 
     public static void main(String[] args) {
+        Launcher.watchParentIfChild();
         System.exit(run(args, System.out, System.err));
     }
 

@@ -38,4 +38,20 @@ class LauncherTest {
         assertTrue(stderr.contains("Using incubator modules: jdk.incubator.vector"), stderr);
         assertTrue(stderr.contains("error: --epochs must be at least 1, got 0"), stderr);
     }
+
+    @Test
+    void runsInProcessWithAWarningWhenTheRestartFails() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path err = tmp.resolve("err.txt");
+        Process p = new ProcessBuilder(java, "-Djresnet.launcher.java=" + tmp.resolve("no-such-java"), "-cp",
+                System.getProperty("java.class.path"), Launcher.class.getName(), "--epochs", "0", "--data",
+                TestData.writeDataSet(tmp.resolve("d"), 8, 8, false).toString())
+                .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher finished");
+        String stderr = Files.readString(err);
+        assertEquals(1, p.exitValue(), stderr);
+        assertTrue(stderr.contains("warning: could not restart the JVM with --add-modules jdk.incubator.vector"), stderr);
+        assertTrue(!stderr.contains("Using incubator modules"), "ran in this JVM, without the module: " + stderr);
+        assertTrue(stderr.contains("error: --epochs must be at least 1, got 0"), stderr);
+    }
 }
