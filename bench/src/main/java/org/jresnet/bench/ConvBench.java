@@ -1,0 +1,92 @@
+package org.jresnet.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.jresnet.core.Rng;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.Storage;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The production convolution kernels at the network's shapes. One op = one kernel call over the
+ * whole batch; GFLOP/s = ops/s * {@link Conv2dShape#forwardFlops()} / 1e9 (2 FLOP per
+ * multiply-add; each of the three kernels does the same multiply-adds).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+public class ConvBench {
+    @Param({"conv1", "res16", "conv2", "res32"})
+    public String layer;
+
+    @Param({"simd1", "simd2", "reference"})
+    public String impl;
+
+    @Param({"64"})
+    public int batch;
+
+    private Backend be;
+    private Conv2dShape s;
+    private Storage x;
+    private Storage w;
+    private Storage b;
+    private Storage y;
+    private Storage dx;
+    private Storage dw;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        be = Impl.create(impl);
+        s = Layers.conv(layer, batch);
+        Rng rng = new Rng(7);
+        x = be.upload(random(rng, s.inputSize()));
+        w = be.upload(random(rng, s.weightSize()));
+        b = be.upload(random(rng, s.oc()));
+        y = be.upload(random(rng, s.outputSize()));
+        dx = be.allocate(s.inputSize());
+        dw = be.allocate(s.weightSize());
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        Impl.close(be);
+    }
+
+    static float[] random(Rng rng, long n) {
+        float[] a = new float[Math.toIntExact(n)];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rng.uniform(-1f, 1f);
+        }
+        return a;
+    }
+
+    @Benchmark
+    public Storage forward() {
+        be.conv2dForward(x, w, b, y, s);
+        return y;
+    }
+
+    /** y stands in for dy: same shape, and the values do not change the work. */
+    @Benchmark
+    public Storage backwardInput() {
+        be.conv2dBackwardInput(y, w, dx, s);
+        return dx;
+    }
+
+    @Benchmark
+    public Storage backwardWeight() {
+        be.conv2dBackwardWeight(x, y, dw, s);
+        return dw;
+    }
+}

@@ -1,0 +1,117 @@
+package org.jresnet.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the kernel, training-step and peak-FMA benchmarks in one go and prints one table:
+ * kernel, shape, GFLOP/s (median of the measured iterations), % of the FP32 peak measured in the
+ * same run, and the 2-thread / 1-thread ratio.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.KernelReport [--quick|--smoke]
+ * </pre>
+ *
+ * GFLOP/s = ops/s * FLOPs per op / 1e9, FLOPs = 2 per multiply-add (see each benchmark class).
+ * 1-thread rows are compared with the 1-thread peak, 2-thread rows with the 2-thread peak.
+ */
+public final class KernelReport {
+    private static TimeValue time = TimeValue.seconds(1);
+
+    private KernelReport() {
+    }
+
+    public static void main(String[] args) throws RunnerException {
+        boolean quick = List.of(args).contains("--quick");
+        boolean smoke = List.of(args).contains("--smoke");
+        int warmups = smoke ? 0 : quick ? 2 : 3;
+        int iterations = smoke ? 1 : quick ? 3 : 5;
+        time = TimeValue.milliseconds(smoke ? 200 : 1000);
+
+        Collection<RunResult> peak1 = run(base(warmups, iterations).include(PeakFma.class.getName()).threads(1));
+        Collection<RunResult> peak2 = run(base(warmups, iterations).include(PeakFma.class.getName()).threads(2));
+        double p1 = median(peak1.iterator().next()) * PeakFma.flopsPerOp() / 1e9;
+        double p2 = median(peak2.iterator().next()) * PeakFma.flopsPerOp() / 1e9;
+
+        List<RunResult> all = new ArrayList<>();
+        all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName())
+                .param("impl", "simd1", "simd2", "reference")));
+        all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".forward")
+                .param("impl", "simd1", "simd2").param("batch", "1000")));
+        all.addAll(run(base(warmups, iterations).include(LinearBench.class.getName())
+                .param("impl", "simd1", "simd2", "reference")));
+        all.addAll(run(base(warmups, iterations).include(TrainStepBench.class.getName())
+                .param("impl", "simd1", "simd2", "reference")));
+
+        // kernel + shape -> impl -> GFLOP/s
+        Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+        for (RunResult r : all) {
+            String bench = r.getParams().getBenchmark();
+            String cls = bench.substring(bench.lastIndexOf('.', bench.lastIndexOf('.') - 1) + 1);
+            int batch = Integer.parseInt(r.getParams().getParam("batch"));
+            String impl = r.getParams().getParam("impl");
+            long flops;
+            String shape;
+            if (cls.startsWith("ConvBench")) {
+                String layer = r.getParams().getParam("layer");
+                flops = Layers.conv(layer, batch).forwardFlops();
+                shape = layer + " " + Layers.describe(Layers.conv(layer, batch));
+            } else if (cls.startsWith("LinearBench")) {
+                flops = 2L * batch * LinearBench.IN * LinearBench.OUT;
+                shape = "fc 512->10 b" + batch;
+            } else {
+                flops = ArticleNet.trainingStepFlops(batch);
+                shape = "whole net b" + batch;
+            }
+            String key = String.format(Locale.ROOT, "%-26s %-28s", cls.replace("Bench.", "."), shape);
+            rows.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(impl, median(r) * flops / 1e9);
+        }
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "FP32 peak (PeakFma, %d float lanes, 12 FMA chains): 1 thread %.1f GFLOP/s, "
+                + "2 threads %.1f GFLOP/s%n", PeakFma.flopsPerOp() / 2, p1, p2);
+        System.out.printf(Locale.ROOT, "%-26s %-28s %9s %7s %9s %7s %6s %9s%n", "kernel", "shape", "1T GF/s", "1T %pk",
+                "2T GF/s", "2T %pk", "2T/1T", "ref GF/s");
+        for (Map.Entry<String, Map<String, Double>> e : rows.entrySet()) {
+            Map<String, Double> v = e.getValue();
+            Double s1 = v.get("simd1");
+            Double s2 = v.get("simd2");
+            Double ref = v.get("reference");
+            System.out.printf(Locale.ROOT, "%s %9s %7s %9s %7s %6s %9s%n", e.getKey(), fmt(s1, 1), pct(s1, p1), fmt(s2, 1),
+                    pct(s2, p2), s1 == null || s2 == null ? "-" : String.format(Locale.ROOT, "%.2fx", s2 / s1),
+                    fmt(ref, 2));
+        }
+    }
+
+    private static ChainedOptionsBuilder base(int warmups, int iterations) {
+        return new OptionsBuilder().forks(1).warmupIterations(warmups).measurementIterations(iterations)
+                .warmupTime(time).measurementTime(time).shouldFailOnError(true);
+    }
+
+    private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+        return new Runner(options.build()).run();
+    }
+
+    /** Median over the measured iterations (ops/s), robust to the other load on a shared machine. */
+    private static double median(RunResult r) {
+        return r.getPrimaryResult().getStatistics().getPercentile(50);
+    }
+
+    private static String fmt(Double v, int digits) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+
+    private static String pct(Double v, double peak) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * v / peak);
+    }
+}

@@ -1,0 +1,75 @@
+package org.jresnet.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.jresnet.core.Ops;
+import org.jresnet.core.Rng;
+import org.jresnet.core.Scope;
+import org.jresnet.core.Tensor;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.optim.Sgd;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * One whole training step of the article's network: forward, cross-entropy, backward, SGD with
+ * momentum. GFLOP/s = ops/s * {@link ArticleNet#trainingStepFlops(int)} / 1e9.
+ */
+@State(org.openjdk.jmh.annotations.Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+public class TrainStepBench {
+    @Param({"simd1", "simd2", "reference"})
+    public String impl;
+
+    @Param({"64"})
+    public int batch;
+
+    private Backend be;
+    private ArticleNet net;
+    private Sgd sgd;
+    private Tensor x;
+    private Tensor labels;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        be = Impl.create(impl);
+        Rng rng = new Rng(9);
+        net = new ArticleNet(be, rng);
+        sgd = new Sgd(net.parameters(), 0.01f, 0.9f);
+        float[] images = new float[batch * 28 * 28];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = rng.uniform(-0.4f, 2.8f);
+        }
+        int[] y = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            y[i] = rng.nextInt(10);
+        }
+        x = Tensor.of(be, images, batch, 1, 28, 28);
+        labels = Tensor.labels(be, y);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        Impl.close(be);
+    }
+
+    @Benchmark
+    public float step() {
+        try (Scope s = Scope.open()) {
+            sgd.zeroGrad();
+            Tensor loss = Ops.crossEntropy(net.forward(x), labels);
+            loss.backward();
+            sgd.step();
+            return loss.item();
+        }
+    }
+}
