@@ -66,6 +66,7 @@ public final class Downloader {
         if (missing.isEmpty()) {
             return;
         }
+        boolean created = !Files.isDirectory(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -83,8 +84,8 @@ public final class Downloader {
                     ok = true;
                     break;
                 } catch (IOException | RuntimeException e) {
-                    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                    failures.add(url + ": " + why);
+                    String why = describe(e);
+                    failures.add(URI.create(mirror).getHost() + ": " + why);
                     out.println("  " + url + " failed: " + why);
                 }
                 if (Thread.currentThread().isInterrupted()) {
@@ -92,11 +93,30 @@ public final class Downloader {
                 }
             }
             if (!ok) {
-                throw new UserError("could not download " + stem + ".gz from any mirror (" + String.join("; ", failures)
-                        + "); put " + String.join(", ", Mnist.STEMS.stream().map(s -> s + ".gz").toList())
+                if (created) {
+                    try {
+                        Files.deleteIfExists(dir);
+                    } catch (IOException ignored) {
+                        // Not empty after all (another process wrote there): leave it.
+                    }
+                }
+                throw new UserError("cannot download MNIST (" + String.join("; ", failures) + "); put " + String.join(", ", Mnist.STEMS.stream().map(s -> s + ".gz").toList())
                         + " (gzip or raw IDX) into " + dir.toAbsolutePath() + " or pass --data DIR");
             }
         }
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host (no network or DNS?)";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "timed out (" + e.getMessage() + ")";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Downloads {@code uri} to {@code target} through a verified temporary file. */
@@ -135,7 +155,7 @@ public final class Downloader {
             try {
                 actual = contentMd5(tmp);
             } catch (IOException e) {
-                throw new IOException("damaged download (" + got + " bytes): " + e.getMessage());
+                throw new IOException("truncated or damaged download (" + got + " bytes): " + e.getMessage());
             }
             if (expectedMd5 != null && !actual.equalsIgnoreCase(expectedMd5)) {
                 throw new IOException("checksum mismatch: content MD5 " + actual + ", expected " + expectedMd5);

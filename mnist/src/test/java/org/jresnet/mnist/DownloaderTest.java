@@ -44,8 +44,8 @@ class DownloaderTest {
             md5.put(e.getKey(), HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(e.getValue())));
         }
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        // /good/ serves the files; /corrupt/ flips a byte of the content; /short/ announces the full
-        // length but sends half; /missing/ answers 404.
+        // /good/ serves the files; /corrupt/ flips a byte of the content; /short/ sends half of each
+        // file; /stall/ announces the full length, sends half and stops; /missing/ answers 404.
         server.createContext("/", ex -> {
             requests.incrementAndGet();
             String path = ex.getRequestURI().getPath();
@@ -64,15 +64,19 @@ class DownloaderTest {
             }
             byte[] body = TestData.gzip(content);
             if (mode.equals("short")) {
-                ex.getResponseHeaders().add("Connection", "close");
-                ex.sendResponseHeaders(200, body.length);
+                // A complete HTTP response carrying only the first half of the file.
+                ex.sendResponseHeaders(200, 0);
                 try (OutputStream os = ex.getResponseBody()) {
                     os.write(body, 0, body.length / 2);
-                    os.flush();
-                } catch (IOException expected) {
-                    // The server complains that fewer bytes were written than announced: that is the point.
                 }
-                ex.close();
+                return;
+            }
+            if (mode.equals("stall")) {
+                // Announces the whole file, sends half, then goes quiet.
+                ex.sendResponseHeaders(200, body.length);
+                OutputStream os = ex.getResponseBody();
+                os.write(body, 0, body.length / 2);
+                os.flush();
                 return;
             }
             ex.sendResponseHeaders(200, body.length);
@@ -94,10 +98,13 @@ class DownloaderTest {
 
     private Downloader downloader(String... modes) {
         return new Downloader(List.of(modes).stream().map(this::base).toList(), md5, Duration.ofSeconds(5),
-                Duration.ofSeconds(3));
+                Duration.ofSeconds(1));
     }
 
     private List<String> files(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
@@ -143,8 +150,11 @@ class DownloaderTest {
         Path dir = tmp.resolve("data");
         UserError e = assertThrows(UserError.class, () -> downloader("short").fetchMissing(dir, out));
         assertEquals(List.of(), files(dir), "no partial file is left");
-        assertTrue(e.getMessage().contains("short/"), e.getMessage());
-        downloader("short", "good").fetchMissing(dir, out);
+        assertTrue(e.getMessage().contains("damaged download"), e.getMessage());
+        UserError stalled = assertThrows(UserError.class, () -> downloader("stall").fetchMissing(dir, out));
+        assertTrue(stalled.getMessage().contains("timed out"), stalled.getMessage());
+        assertEquals(List.of(), files(dir), "no partial file is left");
+        downloader("stall", "short", "good").fetchMissing(dir, out);
         assertEquals(4, files(dir).size());
     }
 
@@ -159,5 +169,6 @@ class DownloaderTest {
         assertTrue(e.getMessage().contains("put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,"
                 + " t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz"), e.getMessage());
         assertEquals(List.of(), files(dir));
+        assertFalse(Files.exists(dir), "the directory it created for the download is removed again");
     }
 }
