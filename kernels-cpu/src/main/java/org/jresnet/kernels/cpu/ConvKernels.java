@@ -11,6 +11,7 @@ import org.jresnet.core.backend.Conv2dShape;
  * forward         Y (oc, P)  = W (oc, K) @ col (K, P) + b              per image group, NN
  * backward input  dcol (K, P) = W^T (K, oc) @ dY (oc, P); dx = fold(dcol)  per image group, NN
  * backward weight dW^T (K, oc) = sum over image chunks of col (K, P) @ dY^T (P, oc)   GemmRows
+ *                 (K < 64: dW (oc, K) = sum over chunks of dY (oc, P) @ col (K, P)^T          NT)
  * </pre>
  *
  * Why this split (measured on the network's shapes, see the bench module): K is 25..400 and oc is
@@ -120,10 +121,15 @@ final class ConvKernels {
         int p = s.oh() * s.ow();
         int oc = s.oc();
         int n = s.n();
-        int ci = chunkImages(p, n);
+        // Few rows (conv1: K = 25): the dy transpose would cost as much as the FMAs, so sum along
+        // the pixels instead (dy rows against col rows) and pay one horizontal sum per element
+        // over a long chunk. Otherwise channels go in the lanes.
+        boolean alongPixels = k < 64;
+        int ci = alongPixels ? Math.min(n, (2048 + p - 1) / p) : chunkImages(p, n);
         int chunks = ceilDiv(n, ci);
         int size = k * oc;
         float[] part = partial((long) chunks * size);
+        int[] map = Transpose.indexMap(p);
         pool.run(chunks, (worker, t) -> {
             int i0 = t * ci;
             int gi = Math.min(ci, n - i0);
@@ -131,19 +137,28 @@ final class ConvKernels {
             Scratch sc = scratch[worker];
             float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
             Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, cols);
-            // dY^T (pixels of the chunk, oc): channels become the vector lanes
-            float[] gradT = sc.get(Scratch.GRAD, (long) cols * oc);
-            for (int i = 0; i < gi; i++) {
-                for (int o = 0; o < oc; o++) {
-                    int src = ((i0 + i) * oc + o) * p;
-                    int dst = i * p * oc + o;
-                    for (int q = 0; q < p; q++) {
-                        gradT[dst + q * oc] = dy[src + q];
+            if (alongPixels) {
+                // dy of the chunk as (oc, pixels); partial (oc, K)
+                float[] grad = sc.get(Scratch.GRAD, (long) oc * cols);
+                for (int i = 0; i < gi; i++) {
+                    for (int o = 0; o < oc; o++) {
+                        System.arraycopy(dy, ((i0 + i) * oc + o) * p, grad, o * cols + i * p, p);
                     }
                 }
+                GemmNT.nt(0, oc, k, cols, grad, 0, cols, col, 0, cols, part, t * size, k, sc.lanes());
+            } else {
+                // dy^T (pixels, oc): channels become the vector lanes; partial (K, oc)
+                float[] gradT = sc.get(Scratch.GRAD, (long) cols * oc);
+                for (int i = 0; i < gi; i++) {
+                    Transpose.planesToPixels(dy, (i0 + i) * oc * p, oc, p, gradT, i * p * oc, map);
+                }
+                GemmRows.nn(k, oc, cols, col, 0, cols, gradT, 0, oc, part, t * size, oc);
             }
-            GemmRows.nn(k, oc, cols, col, 0, cols, gradT, 0, oc, part, t * size, oc);
         });
+        if (alongPixels) {
+            pool.run(oc, (worker, o) -> Reduce.sumChunks(part, chunks, size, o * k, k, dw, o * k));
+            return;
+        }
         // dw (oc, K): partials (K, oc) summed in chunk order, then transposed
         float[] sum = partial2(size);
         int rowsPerTask = Math.max(1, 4096 / oc);
