@@ -60,6 +60,10 @@ public final class Trainer {
             }
             resume = Checkpoint.read(file);
             cfg = resume.config().withEpochs(requested.epochs());
+            if (resume.epoch() >= cfg.epochs()) {
+                throw new UserError("the run in " + opt.resumeFrom() + " already finished " + resume.epoch()
+                        + " epochs; pass --epochs greater than " + resume.epoch() + " to continue it");
+            }
             out.printf(Locale.ROOT, "resuming %s at epoch %d, batch %d (step %d); batch size %d, lr %s, momentum %s,"
                             + " seed %d from the checkpoint%n", file, resume.epoch() + 1, resume.batch(), resume.step(),
                     cfg.batchSize(), cfg.lr(), cfg.momentum(), cfg.seed());

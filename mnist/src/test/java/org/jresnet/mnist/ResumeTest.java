@@ -68,6 +68,9 @@ class ResumeTest {
         for (String k : a.keySet()) {
             assertArrayEquals(a.get(k).data(), b.get(k).data(), k + " differs after resume");
         }
+        UserError done = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+                () -> new Trainer(be, quiet).train(cfg, train, test, options(parts, parts, 0)));
+        assertTrue(done.getMessage().contains("already finished 2 epochs"), done.getMessage());
         List<Metrics.Row> ma = Metrics.read(whole, 99).rows();
         List<Metrics.Row> mb = Metrics.read(parts, 99).rows();
         assertEquals(2, mb.size());
