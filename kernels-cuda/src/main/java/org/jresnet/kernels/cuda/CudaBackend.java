@@ -2,7 +2,6 @@ package org.jresnet.kernels.cuda;
 
 import static org.jresnet.kernels.cuda.CudaErrors.check;
 
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.Conv2dShape;
@@ -83,7 +82,7 @@ public final class CudaBackend implements Backend {
         device.makeCurrent();
         CudaStorage s = new CudaStorage(pool, data.length, false);
         if (data.length > 0) {
-            check(device.copyHostToDevice(s.pointer("upload"), Pointer.to(data), s.bytes()), "cuMemcpyHtoD");
+            check(device.upload(s.pointer("upload"), data), "cuMemcpyHtoD");
         }
         return s;
     }
@@ -93,7 +92,7 @@ public final class CudaBackend implements Backend {
         device.makeCurrent();
         CudaStorage s = new CudaStorage(pool, data.length, true);
         if (data.length > 0) {
-            check(device.copyHostToDevice(s.pointer("uploadInts"), Pointer.to(data), s.bytes()), "cuMemcpyHtoD");
+            check(device.upload(s.pointer("uploadInts"), data), "cuMemcpyHtoD");
         }
         return s;
     }
@@ -104,7 +103,7 @@ public final class CudaBackend implements Backend {
         requireLength("download", dst.length, s.size());
         device.makeCurrent();
         if (s.size() > 0) {
-            check(device.copyDeviceToHost(Pointer.to(dst), s.pointer("download"), s.bytes()), "cuMemcpyDtoH");
+            check(device.download(dst, s.pointer("download"), s.size()), "cuMemcpyDtoH");
         }
     }
 
@@ -114,7 +113,7 @@ public final class CudaBackend implements Backend {
         requireLength("downloadInts", dst.length, s.size());
         device.makeCurrent();
         if (s.size() > 0) {
-            check(device.copyDeviceToHost(Pointer.to(dst), s.pointer("downloadInts"), s.bytes()), "cuMemcpyDtoH");
+            check(device.download(dst, s.pointer("downloadInts"), s.size()), "cuMemcpyDtoH");
         }
     }
 
@@ -292,15 +291,15 @@ public final class CudaBackend implements Backend {
             throw new IllegalStateException("cuda: " + k.symbol + " takes " + k.signature.length() + " arguments, got "
                     + args.length);
         }
-        Pointer[] params = new Pointer[args.length];
+        Object[] params = new Object[args.length];
         for (int i = 0; i < args.length; i++) {
             char want = k.signature.charAt(i);
             params[i] = switch (args[i]) {
-                case CudaStorage s when want == 'p' -> Pointer.to(s.pointer(k.symbol));
-                case CUdeviceptr p when want == 'p' -> Pointer.to(p);
-                case Integer v when want == 'i' -> Pointer.to(new int[] {v});
-                case Long v when want == 'l' -> Pointer.to(new long[] {v});
-                case Float v when want == 'f' -> Pointer.to(new float[] {v});
+                case CudaStorage s when want == 'p' -> s.pointer(k.symbol);
+                case CUdeviceptr p when want == 'p' -> p;
+                case Integer v when want == 'i' -> v;
+                case Long v when want == 'l' -> v;
+                case Float v when want == 'f' -> v;
                 default -> throw new IllegalStateException("cuda: argument " + i + " of " + k.symbol + " should be '"
                         + want + "' (see Kernel.signature), got " + args[i]);
             };

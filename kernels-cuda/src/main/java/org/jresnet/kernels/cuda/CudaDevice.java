@@ -143,17 +143,37 @@ final class CudaDevice implements Gpu {
     }
 
     @Override
-    public int copyHostToDevice(CUdeviceptr dst, Pointer src, long bytes) {
-        return cuMemcpyHtoD(dst, src, bytes);
+    public int upload(CUdeviceptr dst, float[] src) {
+        return cuMemcpyHtoD(dst, Pointer.to(src), (long) src.length * Float.BYTES);
     }
 
     @Override
-    public int copyDeviceToHost(Pointer dst, CUdeviceptr src, long bytes) {
-        return cuMemcpyDtoH(dst, src, bytes);
+    public int upload(CUdeviceptr dst, int[] src) {
+        return cuMemcpyHtoD(dst, Pointer.to(src), (long) src.length * Integer.BYTES);
     }
 
     @Override
-    public int launch(Kernel k, int blocks, Pointer[] params) {
+    public int download(float[] dst, CUdeviceptr src, long count) {
+        return cuMemcpyDtoH(Pointer.to(dst), src, count * Float.BYTES);
+    }
+
+    @Override
+    public int download(int[] dst, CUdeviceptr src, long count) {
+        return cuMemcpyDtoH(Pointer.to(dst), src, count * Integer.BYTES);
+    }
+
+    @Override
+    public int launch(Kernel k, int blocks, Object[] args) {
+        Pointer[] params = new Pointer[args.length];
+        for (int i = 0; i < args.length; i++) {
+            params[i] = switch (args[i]) {
+                case CUdeviceptr p -> Pointer.to(p);
+                case Integer v -> Pointer.to(new int[] {v});
+                case Long v -> Pointer.to(new long[] {v});
+                case Float v -> Pointer.to(new float[] {v});
+                default -> throw new IllegalArgumentException("cuda: unsupported kernel argument " + args[i]);
+            };
+        }
         return cuLaunchKernel(functions[k.ordinal()], blocks, 1, 1, Kernel.BLOCK, 1, 1, 0, null, Pointer.to(params),
                 null);
     }

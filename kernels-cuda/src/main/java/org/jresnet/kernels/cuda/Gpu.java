@@ -1,12 +1,12 @@
 package org.jresnet.kernels.cuda;
 
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * The driver calls the backend makes, as CUresult codes. {@link CudaDevice} forwards them to
- * JCuda; tests substitute a recorder so that argument marshalling and launch geometry are checked
- * on machines without a GPU (JCuda's Pointer classes need no native code).
+ * The driver calls the backend makes, returning CUresult codes. {@link CudaDevice} forwards them
+ * to JCuda; tests substitute a recorder (launch arguments and geometry) and a CPU emulator of the
+ * kernels, so the backend is exercised on machines without a GPU (JCuda's CUdeviceptr and CUresult
+ * classes need no native code).
  */
 interface Gpu {
     /** Binds the context to the calling thread. */
@@ -18,12 +18,21 @@ interface Gpu {
 
     int memsetD32(CUdeviceptr pointer, int value, long count);
 
-    int copyHostToDevice(CUdeviceptr dst, Pointer src, long bytes);
+    /** Copies all of {@code src} to the start of {@code dst}. */
+    int upload(CUdeviceptr dst, float[] src);
 
-    int copyDeviceToHost(Pointer dst, CUdeviceptr src, long bytes);
+    int upload(CUdeviceptr dst, int[] src);
 
-    /** Launches {@code k} on {@code blocks} blocks of {@link Kernel#BLOCK} threads on the default stream. */
-    int launch(Kernel k, int blocks, Pointer[] params);
+    /** Copies the first {@code count} elements of {@code src} into {@code dst}. */
+    int download(float[] dst, CUdeviceptr src, long count);
+
+    int download(int[] dst, CUdeviceptr src, long count);
+
+    /**
+     * Launches {@code k} on {@code blocks} blocks of {@link Kernel#BLOCK} threads on the default
+     * stream. {@code args} follow {@link Kernel#signature}: CUdeviceptr, Long, Integer or Float.
+     */
+    int launch(Kernel k, int blocks, Object[] args);
 
     int synchronize();
 

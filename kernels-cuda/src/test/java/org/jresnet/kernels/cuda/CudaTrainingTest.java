@@ -23,13 +23,18 @@ class CudaTrainingTest {
 
     @Test
     void lossCurveMatchesTheReferenceAndMemoryStaysFlat() {
-        CudaBackend gpu = GpuTests.backend();
+        check(GpuTests.backend(), TrainingCurves.STEPS);
+    }
+
+    /** Trains {@code steps} steps on {@code device} and on the reference, and compares curve and pool. */
+    static void check(CudaBackend device, int steps) {
         List<CudaAllocator.Stats> afterStep = new ArrayList<>();
-        float[] ref = SmallNet.train(new ReferenceBackend(), TrainingCurves.STEPS, step -> { });
-        float[] cuda = SmallNet.train(gpu, TrainingCurves.STEPS, step -> afterStep.add(gpu.memoryStats()));
-        System.out.printf("[kernels-cuda] small net on the GPU: loss %.4f -> %.4f, max |cuda - reference| %.2e,"
-                        + " pool after step 1: %s, after the last: %s%n", cuda[0], cuda[cuda.length - 1],
-                TrainingCurves.maxDiff(ref, cuda), afterStep.get(1), afterStep.get(afterStep.size() - 1));
+        float[] ref = SmallNet.train(new ReferenceBackend(), steps, step -> { });
+        float[] cuda = SmallNet.train(device, steps, step -> afterStep.add(device.memoryStats()));
+        System.out.printf("[kernels-cuda] small net on %s: loss %.4f -> %.4f over %d steps, max |cuda - reference|"
+                        + " %.2e, pool after step 2: %s, after the last: %s%n", device.description(), cuda[0],
+                cuda[cuda.length - 1], steps, TrainingCurves.maxDiff(ref, cuda), afterStep.get(1),
+                afterStep.get(afterStep.size() - 1));
         assertNull(TrainingCurves.compare(ref, cuda));
         // from the second step on, every allocation is served from the pool
         CudaAllocator.Stats settled = afterStep.get(1);

@@ -2,7 +2,6 @@ package org.jresnet.kernels.cuda;
 
 import java.util.ArrayList;
 import java.util.List;
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUresult;
 
@@ -45,18 +44,28 @@ final class RecordingGpu implements Gpu {
     }
 
     @Override
-    public int copyHostToDevice(CUdeviceptr dst, Pointer src, long bytes) {
+    public int upload(CUdeviceptr dst, float[] src) {
         return CUresult.CUDA_SUCCESS;
     }
 
     @Override
-    public int copyDeviceToHost(Pointer dst, CUdeviceptr src, long bytes) {
+    public int upload(CUdeviceptr dst, int[] src) {
         return CUresult.CUDA_SUCCESS;
     }
 
     @Override
-    public int launch(Kernel k, int blocks, Pointer[] params) {
-        launches.add(new Launch(k, blocks, params.length));
+    public int download(float[] dst, CUdeviceptr src, long count) {
+        return CUresult.CUDA_SUCCESS;
+    }
+
+    @Override
+    public int download(int[] dst, CUdeviceptr src, long count) {
+        return CUresult.CUDA_SUCCESS;
+    }
+
+    @Override
+    public int launch(Kernel k, int blocks, Object[] args) {
+        launches.add(new Launch(k, blocks, args.length));
         return CUresult.CUDA_SUCCESS;
     }
 
