@@ -71,7 +71,8 @@ public final class CudaBackend implements Backend {
         return s;
     }
 
-    /** Float32 storage with unspecified contents, for outputs a kernel overwrites completely. */
+    /** Float32 storage with unspecified contents (no memset), for outputs a kernel overwrites completely. */
+    @Override
     public CudaStorage allocateUninitialized(long n) {
         device.makeCurrent();
         return new CudaStorage(pool, n, false);
