@@ -245,5 +245,10 @@ class KernelParityTest {
         assertEquals(3, SIMD.threads());
         org.junit.jupiter.api.Assertions.assertTrue(SIMD.description().matches("simd: \\d+-bit vectors \\(\\d+ float lanes\\), 3 threads"),
                 SIMD.description());
+        String bits = System.getProperty("jresnet.simd.bits");
+        if (bits != null) {
+            org.junit.jupiter.api.Assertions.assertTrue(SIMD.description().startsWith("simd: " + bits + "-bit"),
+                    SIMD.description());
+        }
     }
 }
