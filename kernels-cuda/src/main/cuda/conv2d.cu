@@ -89,24 +89,28 @@ extern "C" __global__ void conv2d_backward_weight(const float* __restrict__ x, c
                                                   float* __restrict__ dw,
                                                   int n, int c, int h, int wd, int oc, int kh, int kw,
                                                   int stride, int pad, int oh, int ow) {
-    const long long weights = (long long)oc * c * kh * kw;
-    const long long terms = (long long)n * oh * ow;
-    for (long long widx = blockIdx.x; widx < weights; widx += gridDim.x) {
-        const int kj = (int)(widx % kw);
-        const int ki = (int)((widx / kw) % kh);
-        const int ci = (int)((widx / ((long long)kw * kh)) % c);
-        const int o = (int)(widx / ((long long)kw * kh * c));
+    // 32-bit index arithmetic in the inner loop (64-bit division is slow on GPUs): the host
+    // rejects tensors of 2^31 elements or more, so every index here fits in an int
+    const int weights = oc * c * kh * kw;
+    const int plane = oh * ow;
+    const int terms = n * plane;
+    for (int widx = blockIdx.x; widx < weights; widx += gridDim.x) {
+        const int kj = widx % kw;
+        const int ki = (widx / kw) % kh;
+        const int ci = (widx / (kw * kh)) % c;
+        const int o = widx / (kw * kh * c);
         float acc = 0.0f;
-        for (long long t = threadIdx.x; t < terms; t += blockDim.x) {
-            const int j = (int)(t % ow);
-            const int i = (int)((t / ow) % oh);
-            const int ni = (int)(t / ((long long)ow * oh));
+        for (int t = threadIdx.x; t < terms; t += blockDim.x) {
+            const int ni = t / plane;
+            const int p = t - ni * plane;
+            const int i = p / ow;
+            const int j = p - i * ow;
             const int hi = i * stride - pad + ki;
             const int wj = j * stride - pad + kj;
             if (hi < 0 || hi >= h || wj < 0 || wj >= wd) {
                 continue;
             }
-            acc += dy[(((long long)ni * oc + o) * oh + i) * ow + j] * x[(((long long)ni * c + ci) * h + hi) * wd + wj];
+            acc += dy[(ni * oc + o) * plane + p] * x[((ni * c + ci) * h + hi) * wd + wj];
         }
         acc = blockSum(acc);
         if (threadIdx.x == 0) {
@@ -120,11 +124,11 @@ extern "C" __global__ void conv2d_backward_weight(const float* __restrict__ x, c
 extern "C" __global__ void conv2d_backward_bias(const float* __restrict__ dy, float* __restrict__ db,
                                                 int n, int oc, int plane) {
     for (int o = blockIdx.x; o < oc; o += gridDim.x) {
-        const long long terms = (long long)n * plane;
+        const int terms = n * plane;  // < 2^31, checked on the host
         float acc = 0.0f;
-        for (long long t = threadIdx.x; t < terms; t += blockDim.x) {
-            const long long ni = t / plane;
-            const long long p = t % plane;
+        for (int t = threadIdx.x; t < terms; t += blockDim.x) {
+            const int ni = t / plane;
+            const int p = t - ni * plane;
             acc += dy[(ni * oc + o) * plane + p];
         }
         acc = blockSum(acc);

@@ -22,7 +22,9 @@ dim3 gridDim;
 
 // ---- execution ---------------------------------------------------------------------------------
 
-static const unsigned EMU_BLOCK = 64;  // threads per emulated block: two warps, so cross-warp reductions run
+#ifndef EMU_BLOCK
+#define EMU_BLOCK 64u  // threads per emulated block: two warps, so cross-warp reductions run
+#endif
 static const size_t STACK = 256 * 1024;
 
 struct Barrier {

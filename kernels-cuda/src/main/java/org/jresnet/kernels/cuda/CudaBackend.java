@@ -164,12 +164,22 @@ public final class CudaBackend implements Backend {
     @Override
     public void conv2dBackwardBias(Storage dy, Storage db, Conv2dShape s) {
         String op = "conv2dBackwardBias";
+        requireIntIndexable(s);
         launchBlocks(Kernel.CONV2D_BACKWARD_BIAS, s.oc(), in(op, "dy", dy, s.outputSize()), out(op, "db", db, s.oc()),
                 s.n(), s.oc(), s.oh() * s.ow());
     }
 
+    /** The kernels' shape arguments; the conv kernels index with 32-bit ints, so sizes must fit. */
     private static Object[] geometry(Conv2dShape s) {
+        requireIntIndexable(s);
         return new Object[] {s.n(), s.c(), s.h(), s.w(), s.oc(), s.kh(), s.kw(), s.stride(), s.pad(), s.oh(), s.ow()};
+    }
+
+    private static void requireIntIndexable(Conv2dShape s) {
+        if (Math.max(s.inputSize(), Math.max(s.outputSize(), s.weightSize())) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cuda conv2d: tensors of 2^31 elements or more are not supported ("
+                    + s + "); split the batch");
+        }
     }
 
     // ---- relu --------------------------------------------------------------------------------

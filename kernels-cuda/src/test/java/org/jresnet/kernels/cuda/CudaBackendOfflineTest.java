@@ -101,6 +101,10 @@ class CudaBackendOfflineTest {
         IllegalArgumentException labels = assertThrows(IllegalArgumentException.class,
                 () -> be.crossEntropyForward(f(30), f(3), f(30), f(1), 3, 10));
         assertTrue(labels.getMessage().contains("expected int32"), labels.getMessage());
+        Conv2dShape huge = new Conv2dShape(70_000, 32, 32, 32, 8, 3, 3, 1, 1); // 2.3e9 input elements
+        IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
+                () -> be.conv2dBackwardBias(f(1), f(8), huge));
+        assertTrue(tooBig.getMessage().contains("2^31"), tooBig.getMessage());
         Storage released = f(10);
         released.release();
         assertThrows(IllegalStateException.class, () -> be.fill(released, 0f));
