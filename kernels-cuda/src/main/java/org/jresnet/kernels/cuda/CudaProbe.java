@@ -49,8 +49,17 @@ final class CudaProbe {
             return e.getMessage();
         } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError, anything the natives throw
             return "the CUDA driver is present but JCuda's native library could not be used ("
-                    + t.getClass().getSimpleName() + ": " + t.getMessage() + "); use --backend simd";
+                    + t.getClass().getSimpleName() + ": " + firstLine(t.getMessage()) + "); use --backend simd";
         }
+    }
+
+    /** JCuda's load errors carry nested stack traces in their message; the user gets one line. */
+    static String firstLine(String message) {
+        if (message == null) {
+            return "no details";
+        }
+        int nl = message.indexOf('\n');
+        return (nl < 0 ? message : message.substring(0, nl)).strip();
     }
 
     /** Null when the driver library can be opened; otherwise the reason. */
@@ -61,7 +70,7 @@ final class CudaProbe {
         } catch (IllegalArgumentException e) {
             return NO_DRIVER;
         } catch (RuntimeException e) { // IllegalCallerException when native access is denied
-            return "could not look for the CUDA driver (" + e.getMessage() + "); run java with"
+            return "could not look for the CUDA driver (" + firstLine(e.getMessage()) + "); run java with"
                     + " --enable-native-access=ALL-UNNAMED, or use --backend simd";
         }
     }

@@ -62,6 +62,14 @@ class CudaDiscoveryTest {
     }
 
     @Test
+    void linkageErrorMessagesAreCutToOneLine() {
+        assertEquals("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"",
+                CudaProbe.firstLine("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n"
+                        + "Operating system name: Linux\n---(start of nested stack traces)---\n\tat x.y(Z.java:1)"));
+        assertEquals("no details", CudaProbe.firstLine(null));
+    }
+
+    @Test
     void withAGpuTheBackendIsCreatedAndPickedByAuto() {
         GpuTests.assumeGpu();
         Backend b = Backends.create("cuda");
