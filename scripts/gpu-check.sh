@@ -5,7 +5,7 @@
 #   run tool: command "scripts/gpu-check.sh", carry ["dist/gpu"], timeout_s 540
 #
 # It unpacks the jlinked runtime, runs the kernels-cuda tests (kernels vs the reference, gradient
-# checks, loss curve, flat memory), trains the article's network for one epoch on the GPU with
+# checks, loss curve, flat memory), times each kernel at the network's shapes, trains the article's network for one epoch on the GPU with
 # mnist.jar --backend cuda, runs the PyTorch reference for one epoch with --device cuda beside it,
 # and prints a short table last. Logs go to $OUT (so they come back) or /tmp/gpu-check.
 set -uo pipefail
@@ -54,6 +54,12 @@ failed=$(grep -Eo '[0-9]+ tests failed' "$logs/tests.log" | grep -Eo '^[0-9]+' |
 skipped=$(grep -Eo '[0-9]+ tests skipped' "$logs/tests.log" | grep -Eo '^[0-9]+' || echo "?")
 aborted=$(grep -Eo '[0-9]+ tests aborted' "$logs/tests.log" | grep -Eo '^[0-9]+' || echo "?")
 classes_aborted=$(grep -Eo '[0-9]+ containers aborted' "$logs/tests.log" | grep -Eo '^[0-9]+' || echo "?")
+
+echo "== per-kernel times at the seed network's shapes (batch 64)"
+(cd "$root/kernels-cuda" && timeout 120 "$java" "${jvm[@]}" \
+    -cp "$dist/lib/kernels-cuda-tests.jar:$cuda_jars:$dist/lib/core.jar:$dist/lib/junit-console.jar" \
+    org.jresnet.kernels.cuda.GpuOpTimes) > "$logs/op-times.log" 2>&1
+cat "$logs/op-times.log"
 
 echo "== jresnet: one epoch, --backend cuda"
 jr_line="not run"
