@@ -73,6 +73,8 @@ public final class Launcher {
         }
         cmd.add("--add-modules");
         cmd.add(VECTOR_MODULE);
+        // The manifest's Enable-Native-Access applies to java -jar only; the child runs with -cp.
+        cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-D" + CHILD_PROPERTY + "=" + ProcessHandle.current().pid());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
