@@ -50,7 +50,8 @@ public final class KernelReport {
                 .param("impl", "simd1", "simd2").param("batch", "1000")));
         all.addAll(run(base(warmups, iterations).include(LinearBench.class.getName())
                 .param("impl", "simd1", "simd2", "reference")));
-        all.addAll(run(base(warmups, iterations).include(TrainStepBench.class.getName())
+        // a step runs every kernel once: JIT-compiling them all takes several seconds
+        all.addAll(run(base(smoke ? 0 : 4 * warmups, iterations).include(TrainStepBench.class.getName())
                 .param("impl", "simd1", "simd2", "reference")));
 
         // kernel + shape -> impl -> GFLOP/s

@@ -63,6 +63,10 @@ final class ConvKernels {
         }
         float[] rowInit = init;
         int g = groupImages(p, n);
+        if (g == 1 && Im2col.wideWorthIt(s)) {
+            forwardWide(x, ap, rowInit, y, s);
+            return;
+        }
         pool.run(ceilDiv(n, g), (worker, t) -> {
             int i0 = t * g;
             int gi = Math.min(g, n - i0);
@@ -71,14 +75,42 @@ final class ConvKernels {
             float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
             Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, cols);
             if (gi == 1) {
-                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, cols, y, i0 * oc * p, p, rowInit);
+                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), y, i0 * oc * p, p, rowInit);
             } else {
                 float[] out = sc.get(Scratch.OUT, (long) oc * cols);
-                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, cols, out, 0, cols, rowInit);
+                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), out, 0, cols, rowInit);
                 for (int i = 0; i < gi; i++) {
                     for (int o = 0; o < oc; o++) {
                         System.arraycopy(out, o * cols + i * p, y, ((i0 + i) * oc + o) * p, p);
                     }
+                }
+            }
+        });
+    }
+
+    /**
+     * One image per task, the product reading its windows straight from the zero-bordered image
+     * (no im2col copy, which cost as much as the product on 12x12 inputs): Y (oc, oh*wp) wide,
+     * then the ow valid columns of each row copied out.
+     */
+    private void forwardWide(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s) {
+        int k = s.c() * s.kh() * s.kw();
+        int oc = s.oc();
+        int oh = s.oh();
+        int ow = s.ow();
+        int wp = s.w() + 2 * s.pad();
+        int wide = oh * wp;
+        int blocks = Gemm.blocks(oc);
+        int[] windows = Im2col.windowOffsets(s);
+        pool.run(s.n(), (worker, img) -> {
+            Scratch sc = scratch[worker];
+            float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
+            Im2col.pad(x, img, 1, s, xp);
+            float[] out = sc.get(Scratch.OUT, (long) oc * wide);
+            Gemm.nn(0, blocks, oc, 0, wide, k, ap, xp, 0, windows, out, 0, wide, rowInit);
+            for (int o = 0; o < oc; o++) {
+                for (int i = 0; i < oh; i++) {
+                    System.arraycopy(out, o * wide + i * wp, y, ((img * oc + o) * oh + i) * ow, ow);
                 }
             }
         });
@@ -111,7 +143,7 @@ final class ConvKernels {
             }
             // dcol starts L floats in, so fold may read a run shifted left by up to kw - 1 < L
             float[] dcol = sc.get(Scratch.COL, Simd.L + (long) k * cols + Im2col.SLACK);
-            Gemm.nn(0, blocks, k, 0, cols, oc, ap, grad, gOff, cols, dcol, Simd.L, cols, null);
+            Gemm.nn(0, blocks, k, 0, cols, oc, ap, grad, gOff, Gemm.strided(oc, cols), dcol, Simd.L, cols, null);
             Im2col.fold(dcol, Simd.L, cols, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), dx);
         });
     }
@@ -125,6 +157,10 @@ final class ConvKernels {
         // the pixels instead (dy rows against col rows) and pay one horizontal sum per element
         // over a long chunk. Otherwise channels go in the lanes.
         boolean alongPixels = k < 64;
+        if (!alongPixels && Im2col.wideWorthIt(s)) {
+            backwardWeightWide(x, dy, dw, s);
+            return;
+        }
         int ci = alongPixels ? Math.min(n, (2048 + p - 1) / p) : chunkImages(p, n);
         int chunks = ceilDiv(n, ci);
         int size = k * oc;
@@ -152,14 +188,48 @@ final class ConvKernels {
                 for (int i = 0; i < gi; i++) {
                     Transpose.planesToPixels(dy, (i0 + i) * oc * p, oc, p, gradT, i * p * oc, map);
                 }
-                GemmRows.nn(k, oc, cols, col, 0, cols, gradT, 0, oc, part, t * size, oc);
+                GemmRows.nn(k, oc, cols, col, 0, Gemm.strided(k, cols), gradT, 0, oc, part, t * size, oc);
             }
         });
         if (alongPixels) {
             pool.run(oc, (worker, o) -> Reduce.sumChunks(part, chunks, size, o * k, k, dw, o * k));
             return;
         }
-        // dw (oc, K): partials (K, oc) summed in chunk order, then transposed
+        transposeSum(part, chunks, k, oc, dw);
+    }
+
+    /**
+     * Weight gradient reading the windows straight from each zero-bordered image: one image per
+     * chunk, dY^T in wide pixels with zero rows for the thrown-away columns. (A NaN in x can
+     * then reach more entries of dw than in the reference, through 0 * NaN.)
+     */
+    private void backwardWeightWide(float[] x, float[] dy, float[] dw, Conv2dShape s) {
+        int k = s.c() * s.kh() * s.kw();
+        int oc = s.oc();
+        int p = s.oh() * s.ow();
+        int oh = s.oh();
+        int ow = s.ow();
+        int wp = s.w() + 2 * s.pad();
+        int wide = oh * wp;
+        int size = k * oc;
+        int n = s.n();
+        float[] part = partial((long) n * size);
+        int[] windows = Im2col.windowOffsets(s);
+        int[] map = Transpose.indexMap(p);
+        pool.run(n, (worker, img) -> {
+            Scratch sc = scratch[worker];
+            float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
+            Im2col.pad(x, img, 1, s, xp);
+            float[] gradT = sc.get(Scratch.GRAD, (long) wide * oc);
+            Transpose.planesToWidePixels(dy, img * oc * p, oc, oh, ow, wp, gradT, map);
+            GemmRows.nn(k, oc, wide, xp, 0, windows, gradT, 0, oc, part, img * size, oc);
+        });
+        transposeSum(part, n, k, oc, dw);
+    }
+
+    /** dw (oc, K) = sum over chunks, in chunk order, of the partials (K, oc), transposed. */
+    private void transposeSum(float[] part, int chunks, int k, int oc, float[] dw) {
+        int size = k * oc;
         float[] sum = partial2(size);
         int rowsPerTask = Math.max(1, 4096 / oc);
         pool.run(ceilDiv(k, rowsPerTask), (worker, t) -> {

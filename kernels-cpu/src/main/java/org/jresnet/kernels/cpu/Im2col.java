@@ -31,16 +31,50 @@ final class Im2col {
     private Im2col() {
     }
 
+    /**
+     * For stride 1: offsets into one zero-bordered image of the windows, one per column row
+     * (ci, ki, kj): (ci*hp + ki)*wp + kj. Read from there, "wide" pixel i*wp + j of a column row
+     * is its pixel (i, j) for j < ow (the rest wraps into the next row and is thrown away or
+     * multiplied by zero), so a product can use the padded image itself as the im2col matrix.
+     */
+    static int[] windowOffsets(Conv2dShape s) {
+        int hp = s.h() + 2 * s.pad();
+        int wp = s.w() + 2 * s.pad();
+        int[] rows = new int[s.c() * s.kh() * s.kw()];
+        int r = 0;
+        for (int c = 0; c < s.c(); c++) {
+            for (int ki = 0; ki < s.kh(); ki++) {
+                for (int kj = 0; kj < s.kw(); kj++) {
+                    rows[r++] = (c * hp + ki) * wp + kj;
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * True when that padded-image product pays: stride 1 and at most 25% wasted wide pixels
+     * (conv1 and the 12x12 residual convs; not conv2 or 4x4, where ow is 8 or 4 of wp 12 or 6).
+     */
+    static boolean wideWorthIt(Conv2dShape s) {
+        int wp = s.w() + 2 * s.pad();
+        return s.stride() == 1 && 4 * wp <= 5 * s.ow();
+    }
+
     /** Floats needed for the padded copies of {@code images} images (with slack). */
     static long paddedSize(Conv2dShape s, int images) {
         return (long) images * s.c() * (s.h() + 2 * s.pad()) * (s.w() + 2 * s.pad()) + SLACK;
     }
 
-    /** Copies images [first, first + images) of x into xp with a zero border of width pad. */
-    private static void pad(float[] x, int first, int images, Conv2dShape s, float[] xp) {
+    /**
+     * Copies images [first, first + images) of x into xp (images, c, h + 2*pad, w + 2*pad) with a
+     * zero border, and zeroes the slack after it.
+     */
+    static void pad(float[] x, int first, int images, Conv2dShape s, float[] xp) {
         int hp = s.h() + 2 * s.pad();
         int wp = s.w() + 2 * s.pad();
         int planes = images * s.c();
+        Arrays.fill(xp, planes * hp * wp, planes * hp * wp + SLACK, 0f);
         if (s.pad() == 0) {
             System.arraycopy(x, first * s.c() * s.h() * s.w(), xp, 0, planes * s.h() * s.w());
             return;

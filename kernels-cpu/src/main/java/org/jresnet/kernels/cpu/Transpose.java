@@ -41,4 +41,29 @@ final class Transpose {
             }
         }
     }
+
+    /**
+     * src (oc, oh*ow) -> dst (oh*wp, oc): pixel (i, j) to row i*wp + j, rows with j >= ow zero.
+     */
+    static void planesToWidePixels(float[] src, int sOff, int oc, int oh, int ow, int wp, float[] dst, int[] map) {
+        int p = oh * ow;
+        int vecs = oc / L;
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < wp; j++) {
+                int d = (i * wp + j) * oc;
+                if (j >= ow) {
+                    java.util.Arrays.fill(dst, d, d + oc, 0f);
+                    continue;
+                }
+                int q = i * ow + j;
+                int o = 0;
+                for (int v = 0; v < vecs; v++, o += L) {
+                    FloatVector.fromArray(F, src, sOff + o * p + q, map, 0).intoArray(dst, d + o);
+                }
+                for (; o < oc; o++) {
+                    dst[d + o] = src[sOff + o * p + q];
+                }
+            }
+        }
+    }
 }

@@ -10,6 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * machine. Results still do not depend on the thread count or on scheduling because every kernel
  * defines its tasks so that each output element is written by exactly one task, with a summation
  * order fixed by the kernel alone. Scratch memory is indexed by worker id.
+ *
+ * <p>Each call is a {@link Job} with its own counters, and the caller waits for its tasks, not for
+ * the helpers: on a machine with more runnable threads than cores a helper may wake up late, and
+ * then simply finds nothing left to do (or, holding an old job, nothing of that job).
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -22,28 +26,55 @@ final class WorkerPool implements AutoCloseable {
     /** Spin this long before sleeping: kernel calls come back to back during a training step. */
     private static final long SPIN_NANOS = 50_000;
 
+    private static final class Job {
+        final Task body;
+        final int count;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(Task body, int count) {
+            this.body = body;
+            this.count = count;
+        }
+
+        /** Runs tasks until none is left; true when this call finished the job's last task. */
+        boolean drain(int worker) {
+            int i;
+            boolean last = false;
+            while ((i = next.getAndIncrement()) < count) {
+                try {
+                    if (failure == null) {
+                        body.run(worker, i);
+                    }
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                } finally {
+                    last = done.incrementAndGet() == count;
+                }
+            }
+            return last;
+        }
+
+        boolean finished() {
+            return done.get() >= count;
+        }
+    }
+
     private final int threads;
-    private final Thread[] helpers;
     private final Object lock = new Object();
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger active = new AtomicInteger();
-    private volatile Task task;
-    private volatile int taskCount;
-    private volatile int generation;
+    private volatile Job current;
     private volatile boolean closed;
-    private volatile Throwable failure;
 
     WorkerPool(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("simd: thread count must be >= 1, got " + threads);
         }
         this.threads = threads;
-        this.helpers = new Thread[threads - 1];
-        for (int i = 0; i < helpers.length; i++) {
-            int id = i + 1;
-            Thread t = new Thread(() -> helperLoop(id), "jresnet-simd-" + id);
+        for (int id = 1; id < threads; id++) {
+            int worker = id;
+            Thread t = new Thread(() -> helperLoop(worker), "jresnet-simd-" + id);
             t.setDaemon(true);
-            helpers[i] = t;
             t.start();
         }
     }
@@ -57,7 +88,7 @@ final class WorkerPool implements AutoCloseable {
         if (count <= 0) {
             return;
         }
-        if (helpers.length == 0 || count == 1) {
+        if (threads == 1 || count == 1) {
             for (int i = 0; i < count; i++) {
                 body.run(0, i);
             }
@@ -66,49 +97,21 @@ final class WorkerPool implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("simd: backend was closed");
         }
-        failure = null;
-        next.set(0);
-        taskCount = count;
-        task = body;
-        active.set(helpers.length);
+        Job job = new Job(body, count);
+        current = job;
         synchronized (lock) {
-            generation++;
             lock.notifyAll();
         }
-        try {
-            drain(0, body, count);
-        } catch (RuntimeException | Error e) {
-            next.set(count);
-            failure = e;
-        }
-        awaitHelpers();
-        task = null;
-        Throwable f = failure;
-        if (f instanceof RuntimeException re) {
-            throw re;
-        }
-        if (f instanceof Error er) {
-            throw er;
-        }
-    }
-
-    private void drain(int worker, Task body, int count) {
-        int i;
-        while ((i = next.getAndIncrement()) < count) {
-            body.run(worker, i);
-        }
-    }
-
-    private void awaitHelpers() {
+        job.drain(0);
         long start = System.nanoTime();
-        while (active.get() > 0) {
+        while (!job.finished()) {
             if (System.nanoTime() - start < SPIN_NANOS) {
                 Thread.onSpinWait();
             } else {
                 synchronized (lock) {
-                    while (active.get() > 0) {
+                    while (!job.finished()) {
                         try {
-                            lock.wait();
+                            lock.wait(1);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             // keep waiting: helpers are writing into the caller's arrays
@@ -117,38 +120,43 @@ final class WorkerPool implements AutoCloseable {
                 }
             }
         }
+        Throwable f = job.failure;
+        if (f instanceof RuntimeException re) {
+            throw re;
+        }
+        if (f instanceof Error er) {
+            throw er;
+        }
     }
 
-    private void helperLoop(int id) {
-        int seen = 0;
-        while (true) {
-            long start = System.nanoTime();
-            while (generation == seen && !closed && System.nanoTime() - start < SPIN_NANOS) {
-                Thread.onSpinWait();
-            }
-            synchronized (lock) {
-                while (generation == seen && !closed) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        // daemon helper: only close() ends it
-                    }
+    private void helperLoop(int worker) {
+        Job seen = null;
+        while (!closed) {
+            Job job = current;
+            if (job == seen || job == null) {
+                long start = System.nanoTime();
+                while ((job = current) == seen && !closed && System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
                 }
-                if (closed) {
-                    return;
-                }
-                seen = generation;
-            }
-            try {
-                drain(id, task, taskCount);
-            } catch (RuntimeException | Error e) {
-                next.set(Integer.MAX_VALUE / 2);
-                failure = e;
-            } finally {
-                if (active.decrementAndGet() == 0) {
+                if (job == seen) {
                     synchronized (lock) {
-                        lock.notifyAll();
+                        while ((job = current) == seen && !closed) {
+                            try {
+                                lock.wait();
+                            } catch (InterruptedException e) {
+                                // daemon helper: only close() ends it
+                            }
+                        }
                     }
+                }
+                if (closed || job == null) {
+                    continue;
+                }
+            }
+            seen = job;
+            if (job.drain(worker)) {
+                synchronized (lock) {
+                    lock.notifyAll();
                 }
             }
         }

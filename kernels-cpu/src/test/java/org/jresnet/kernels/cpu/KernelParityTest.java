@@ -91,7 +91,9 @@ class KernelParityTest {
                 Arguments.of(new Conv2dShape(1, 3, 5, 5, 2, 5, 5, 1, 2)),
                 Arguments.of(new Conv2dShape(5, 3, 8, 9, 7, 3, 2, 2, 1)),
                 Arguments.of(new Conv2dShape(7, 16, 6, 6, 17, 1, 1, 1, 0)),
-                Arguments.of(new Conv2dShape(3, 4, 11, 13, 9, 3, 3, 1, 2)));
+                Arguments.of(new Conv2dShape(3, 4, 11, 13, 9, 3, 3, 1, 2)),
+                Arguments.of(new Conv2dShape(3, 8, 10, 9, 5, 3, 3, 1, 1)),    // wide paths, K >= 64, odd oc
+                Arguments.of(new Conv2dShape(2, 40, 13, 12, 33, 1, 1, 1, 0))); // 1x1, oc past 2 vectors
     }
 
     @ParameterizedTest(name = "{0}")
