@@ -89,7 +89,8 @@ public final class Launcher {
         }
         child.destroy();
         try {
-            if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            // The child may be writing a checkpoint (Interruption waits up to 20 s).
+            if (!child.waitFor(Interruption.WAIT_SECONDS + 5, java.util.concurrent.TimeUnit.SECONDS)) {
                 child.destroyForcibly();
             }
         } catch (InterruptedException e) {

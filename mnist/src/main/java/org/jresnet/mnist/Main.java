@@ -179,7 +179,7 @@ public final class Main implements Callable<Integer> {
             Path outDir = out();
             out.println("output: " + outDir);
             Trainer.Options opt = new Trainer.Options(outDir, resume, checkpointEvery, stopAfter, isTerminal(),
-                    logEvery, !noPlot);
+                    logEvery, !noPlot, true);
             long t0 = System.nanoTime();
             Trainer.Result r = new Trainer(backend, out).train(cfg, trainSet, testSet, opt);
             double total = (System.nanoTime() - t0) / 1e9;

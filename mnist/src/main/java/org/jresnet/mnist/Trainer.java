@@ -27,7 +27,11 @@ public final class Trainer {
 
     /** What to do besides the hyper-parameters: where, how often to checkpoint, when to stop early. */
     public record Options(Path outDir, Path resumeFrom, int checkpointEvery, long stopAfterSteps, boolean terminal,
-                          double logEverySeconds, boolean plot) {
+                          double logEverySeconds, boolean plot, boolean saveOnInterrupt) {
+        public Options(Path outDir, Path resumeFrom, int checkpointEvery, long stopAfterSteps, boolean terminal,
+                       double logEverySeconds, boolean plot) {
+            this(outDir, resumeFrom, checkpointEvery, stopAfterSteps, terminal, logEverySeconds, plot, false);
+        }
     }
 
     public record Result(SeedNet net, Metrics metrics, Evaluation lastEvaluation, long steps, double trainSeconds,
@@ -97,6 +101,8 @@ public final class Trainer {
         long trainImages = 0;
         double trainSeconds = 0;
         boolean stopped = false;
+        Interruption interruption = opt.saveOnInterrupt() ? Interruption.install() : Interruption.NONE;
+        try {
         for (int epoch = startEpoch; epoch < cfg.epochs() && !stopped; epoch++) {
             long rngEpochStart = rng.state();
             int[] order = new int[n];
@@ -113,6 +119,17 @@ public final class Trainer {
             long t0 = System.nanoTime();
             int b = first;
             for (; b < batches; b++) {
+                if (interruption.requested()) {
+                    double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
+                    Checkpoint.capture(cfg, epoch, b, step, rngEpochStart, lossSum, secs, net, sgd)
+                            .write(opt.outDir().resolve(Checkpoint.FILE));
+                    progress.finish();
+                    out.printf(Locale.ROOT, "%ninterrupted: checkpoint at step %d (epoch %d, batch %d of %d);"
+                            + " continue with --resume %s%n", step, epoch + 1, b, batches, opt.outDir());
+                    out.flush();
+                    stopped = true;
+                    break;
+                }
                 int from = b * cfg.batchSize();
                 int to = Math.min(n, from + cfg.batchSize());
                 try (Scope s = Scope.open()) {
@@ -147,6 +164,9 @@ public final class Trainer {
             double seconds = (System.nanoTime() - t0) / 1e9;
             trainSeconds += seconds;
             trainImages += images;
+            if (stopped && interruption.requested()) {
+                break;
+            }
             if (stopped) {
                 progress.finish();
                 out.printf(Locale.ROOT, "stopped after step %d (epoch %d, batch %d of %d); continue with --resume %s%n",
@@ -179,6 +199,16 @@ public final class Trainer {
                     out.println("warning: could not draw " + Plot.FILE + ": " + e);
                 }
             }
+            if (interruption.requested() && !stopped && epoch + 1 < cfg.epochs()) {
+                // Between epochs: the epoch-end checkpoint is already written.
+                out.printf(Locale.ROOT, "interrupted: checkpoint at step %d (end of epoch %d); continue with"
+                        + " --resume %s%n", step, epoch + 1, opt.outDir());
+                out.flush();
+                stopped = true;
+            }
+        }
+        } finally {
+            interruption.done();
         }
         return new Result(net, metrics, eval, step, trainSeconds, trainImages, stopped);
     }

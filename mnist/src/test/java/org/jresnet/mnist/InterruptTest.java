@@ -1,0 +1,63 @@
+package org.jresnet.mnist;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.Backends;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGTERM during training writes a checkpoint at the current batch; resuming from it loses nothing. */
+class InterruptTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sigtermCheckpointsMidEpochAndResumeMatchesAnUninterruptedRun() throws Exception {
+        Path data = TestData.writeDataSet(tmp.resolve("data"), 480, 32, true);
+        Path out = tmp.resolve("run");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "--backend", "reference", "--data", data.toString(), "--epochs", "1", "--batch-size", "16",
+                "--lr", "0.05", "--seed", "5", "--log-every", "0", "--no-plot", "--out", out.toString())
+                .redirectErrorStream(true).start();
+        StringBuilder log = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                log.append(line).append('\n');
+                if (line.startsWith("epoch 1/1: 3/30 batches")) {
+                    p.toHandle().destroy();  // SIGTERM; Process.destroy() would also close our end of stdout
+                }
+            }
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(143, p.exitValue(), log.toString());
+        assertTrue(log.toString().contains("interrupted: checkpoint at step"), log.toString());
+        Checkpoint cp = Checkpoint.read(out.resolve(Checkpoint.FILE));
+        assertTrue(cp.epoch() == 0 && cp.batch() >= 3 && cp.batch() < 30, "checkpoint at batch " + cp.batch());
+
+        Backend be = Backends.create("reference");
+        Mnist train = Mnist.load(data, true, 0);
+        Mnist test = Mnist.load(data, false, 0);
+        TrainConfig cfg = new TrainConfig(1, 16, 0.05f, 0.5f, 5, 0, 0);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        new Trainer(be, quiet).train(cfg, train, test, new Trainer.Options(out, out, 0, 0, false, 1000, false));
+        Path whole = tmp.resolve("whole");
+        new Trainer(be, quiet).train(cfg, train, test, new Trainer.Options(whole, null, 0, 0, false, 1000, false));
+        Map<String, Safetensors.Entry> a = Safetensors.read(whole.resolve(Checkpoint.FILE)).tensors();
+        Map<String, Safetensors.Entry> b = Safetensors.read(out.resolve(Checkpoint.FILE)).tensors();
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k).data(), b.get(k).data(), k);
+        }
+    }
+}
