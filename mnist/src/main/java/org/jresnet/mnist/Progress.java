@@ -18,6 +18,7 @@ public final class Progress {
     private final long start = System.nanoTime();
     private long lastPrint;
     private int lastLength;
+    private boolean finished;
 
     public Progress(PrintStream out, boolean terminal, double logEverySeconds, String label, int total) {
         this.out = out;
@@ -51,6 +52,7 @@ public final class Progress {
             lastLength = line.length();
             if (last) {
                 out.println();
+                finished = true;
             }
             out.flush();
         } else if (!last) {
@@ -58,11 +60,13 @@ public final class Progress {
         }
     }
 
-    /** Clears a partial bar (before printing something else on a terminal). */
+    /** Ends a bar left half drawn (the epoch was cut short), so the next line starts clean. */
     public void finish() {
-        if (terminal && lastLength > 0 && lastPrint != start) {
+        if (terminal && lastLength > 0 && !finished) {
+            out.println();
             out.flush();
         }
+        finished = true;
     }
 
     public static String duration(double seconds) {

@@ -103,110 +103,110 @@ public final class Trainer {
         boolean stopped = false;
         Interruption interruption = opt.saveOnInterrupt() ? Interruption.install() : Interruption.NONE;
         try {
-        for (int epoch = startEpoch; epoch < cfg.epochs() && !stopped; epoch++) {
-            long rngEpochStart = rng.state();
-            int[] order = new int[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            rng.shuffle(order);
-            int first = epoch == startEpoch ? startBatch : 0;
-            double lossSum = epoch == startEpoch ? carriedLoss : 0;
-            double priorSeconds = epoch == startEpoch ? carriedSeconds : 0;
-            long images = 0;
-            Progress progress = new Progress(out, opt.terminal(), opt.logEverySeconds(),
-                    String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, cfg.epochs()), batches);
-            long t0 = System.nanoTime();
-            int b = first;
-            for (; b < batches; b++) {
-                if (interruption.requested()) {
-                    double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
-                    Checkpoint.capture(cfg, epoch, b, step, rngEpochStart, lossSum, secs, net, sgd)
-                            .write(opt.outDir().resolve(Checkpoint.FILE));
+            for (int epoch = startEpoch; epoch < cfg.epochs() && !stopped; epoch++) {
+                long rngEpochStart = rng.state();
+                int[] order = new int[n];
+                for (int i = 0; i < n; i++) {
+                    order[i] = i;
+                }
+                rng.shuffle(order);
+                int first = epoch == startEpoch ? startBatch : 0;
+                double lossSum = epoch == startEpoch ? carriedLoss : 0;
+                double priorSeconds = epoch == startEpoch ? carriedSeconds : 0;
+                long images = 0;
+                Progress progress = new Progress(out, opt.terminal(), opt.logEverySeconds(),
+                        String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, cfg.epochs()), batches);
+                long t0 = System.nanoTime();
+                int b = first;
+                for (; b < batches; b++) {
+                    if (interruption.requested()) {
+                        double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
+                        Checkpoint.capture(cfg, epoch, b, step, rngEpochStart, lossSum, secs, net, sgd)
+                                .write(opt.outDir().resolve(Checkpoint.FILE));
+                        progress.finish();
+                        out.printf(Locale.ROOT, "interrupted: checkpoint at step %d (epoch %d, batch %d of %d);"
+                                + " continue with --resume %s%n", step, epoch + 1, b, batches, opt.outDir());
+                        out.flush();
+                        stopped = true;
+                        break;
+                    }
+                    int from = b * cfg.batchSize();
+                    int to = Math.min(n, from + cfg.batchSize());
+                    try (Scope s = Scope.open()) {
+                        Tensor x = Tensor.of(backend, train.images(order, from, to), to - from, 1, 28, 28);
+                        Tensor loss = Ops.crossEntropy(net.forward(x), Tensor.labels(backend, train.labels(order, from, to)));
+                        sgd.zeroGrad();
+                        loss.backward();
+                        sgd.step();
+                        float l = loss.item();
+                        if (!Float.isFinite(l)) {
+                            throw new UserError(String.format(Locale.ROOT, "the loss became %s at epoch %d, batch %d;"
+                                    + " lower --lr (now %s)", l, epoch + 1, b + 1, cfg.lr()));
+                        }
+                        lossSum += l;
+                        stepLosses.accept(l);
+                    }
+                    step++;
+                    images += to - from;
+                    progress.update(b + 1, images, lossSum / (b + 1));
+                    boolean stopNow = opt.stopAfterSteps() > 0 && step >= opt.stopAfterSteps();
+                    if ((opt.checkpointEvery() > 0 && step % opt.checkpointEvery() == 0) || stopNow) {
+                        double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
+                        Checkpoint.capture(cfg, epoch, b + 1, step, rngEpochStart, lossSum, secs, net, sgd)
+                                .write(opt.outDir().resolve(Checkpoint.FILE));
+                    }
+                    if (stopNow && b + 1 < batches) {
+                        stopped = true;
+                        b++;
+                        break;
+                    }
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                trainSeconds += seconds;
+                trainImages += images;
+                if (stopped && interruption.requested()) {
+                    break;
+                }
+                if (stopped) {
                     progress.finish();
-                    out.printf(Locale.ROOT, "%ninterrupted: checkpoint at step %d (epoch %d, batch %d of %d);"
-                            + " continue with --resume %s%n", step, epoch + 1, b, batches, opt.outDir());
+                    out.printf(Locale.ROOT, "stopped after step %d (epoch %d, batch %d of %d); continue with --resume %s%n",
+                            step, epoch + 1, b, batches, opt.outDir());
+                    break;
+                }
+                eval = Evaluation.run(net, backend, test);
+                double epochSeconds = priorSeconds + seconds;
+                double trainLoss = lossSum / batches;
+                metrics.add(new Metrics.Row(epoch + 1, trainLoss, eval.meanLoss(), eval.accuracy(), epochSeconds,
+                        images / seconds, step));
+                out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%d/%d),"
+                                + " %s (%.0f img/s)%n", epoch + 1, cfg.epochs(), trainLoss, eval.meanLoss(),
+                        100 * eval.accuracy(), eval.correct(), eval.count(), Progress.duration(epochSeconds),
+                        images / seconds);
+                Safetensors.write(opt.outDir().resolve(MODEL_FILE), Safetensors.fromModule(net), modelMetadata(cfg, epoch + 1,
+                        eval));
+                Checkpoint.capture(cfg, epoch + 1, 0, step, rng.state(), 0, 0, net, sgd)
+                        .write(opt.outDir().resolve(Checkpoint.FILE));
+                metrics.write(opt.outDir());
+                if (opt.stopAfterSteps() > 0 && step >= opt.stopAfterSteps() && epoch + 1 < cfg.epochs()) {
+                    stopped = true;
+                    out.printf(Locale.ROOT, "stopped after step %d (end of epoch %d); continue with --resume %s%n", step,
+                            epoch + 1, opt.outDir());
+                }
+                if (opt.plot()) {
+                    try {
+                        Plot.write(opt.outDir(), metrics.rows());
+                    } catch (IOException | RuntimeException | LinkageError e) {
+                        out.println("warning: could not draw " + Plot.FILE + ": " + e);
+                    }
+                }
+                if (interruption.requested() && !stopped && epoch + 1 < cfg.epochs()) {
+                    // Between epochs: the epoch-end checkpoint is already written.
+                    out.printf(Locale.ROOT, "interrupted: checkpoint at step %d (end of epoch %d); continue with"
+                            + " --resume %s%n", step, epoch + 1, opt.outDir());
                     out.flush();
                     stopped = true;
-                    break;
-                }
-                int from = b * cfg.batchSize();
-                int to = Math.min(n, from + cfg.batchSize());
-                try (Scope s = Scope.open()) {
-                    Tensor x = Tensor.of(backend, train.images(order, from, to), to - from, 1, 28, 28);
-                    Tensor loss = Ops.crossEntropy(net.forward(x), Tensor.labels(backend, train.labels(order, from, to)));
-                    sgd.zeroGrad();
-                    loss.backward();
-                    sgd.step();
-                    float l = loss.item();
-                    if (!Float.isFinite(l)) {
-                        throw new UserError(String.format(Locale.ROOT, "the loss became %s at epoch %d, batch %d;"
-                                + " lower --lr (now %s)", l, epoch + 1, b + 1, cfg.lr()));
-                    }
-                    lossSum += l;
-                    stepLosses.accept(l);
-                }
-                step++;
-                images += to - from;
-                progress.update(b + 1, images, lossSum / (b + 1));
-                boolean stopNow = opt.stopAfterSteps() > 0 && step >= opt.stopAfterSteps();
-                if ((opt.checkpointEvery() > 0 && step % opt.checkpointEvery() == 0) || stopNow) {
-                    double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
-                    Checkpoint.capture(cfg, epoch, b + 1, step, rngEpochStart, lossSum, secs, net, sgd)
-                            .write(opt.outDir().resolve(Checkpoint.FILE));
-                }
-                if (stopNow && b + 1 < batches) {
-                    stopped = true;
-                    b++;
-                    break;
                 }
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            trainSeconds += seconds;
-            trainImages += images;
-            if (stopped && interruption.requested()) {
-                break;
-            }
-            if (stopped) {
-                progress.finish();
-                out.printf(Locale.ROOT, "stopped after step %d (epoch %d, batch %d of %d); continue with --resume %s%n",
-                        step, epoch + 1, b, batches, opt.outDir());
-                break;
-            }
-            eval = Evaluation.run(net, backend, test);
-            double epochSeconds = priorSeconds + seconds;
-            double trainLoss = lossSum / batches;
-            metrics.add(new Metrics.Row(epoch + 1, trainLoss, eval.meanLoss(), eval.accuracy(), epochSeconds,
-                    images / seconds, step));
-            out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%d/%d),"
-                            + " %s (%.0f img/s)%n", epoch + 1, cfg.epochs(), trainLoss, eval.meanLoss(),
-                    100 * eval.accuracy(), eval.correct(), eval.count(), Progress.duration(epochSeconds),
-                    images / seconds);
-            Safetensors.write(opt.outDir().resolve(MODEL_FILE), Safetensors.fromModule(net), modelMetadata(cfg, epoch + 1,
-                    eval));
-            Checkpoint.capture(cfg, epoch + 1, 0, step, rng.state(), 0, 0, net, sgd)
-                    .write(opt.outDir().resolve(Checkpoint.FILE));
-            metrics.write(opt.outDir());
-            if (opt.stopAfterSteps() > 0 && step >= opt.stopAfterSteps() && epoch + 1 < cfg.epochs()) {
-                stopped = true;
-                out.printf(Locale.ROOT, "stopped after step %d (end of epoch %d); continue with --resume %s%n", step,
-                        epoch + 1, opt.outDir());
-            }
-            if (opt.plot()) {
-                try {
-                    Plot.write(opt.outDir(), metrics.rows());
-                } catch (IOException | RuntimeException | LinkageError e) {
-                    out.println("warning: could not draw " + Plot.FILE + ": " + e);
-                }
-            }
-            if (interruption.requested() && !stopped && epoch + 1 < cfg.epochs()) {
-                // Between epochs: the epoch-end checkpoint is already written.
-                out.printf(Locale.ROOT, "interrupted: checkpoint at step %d (end of epoch %d); continue with"
-                        + " --resume %s%n", step, epoch + 1, opt.outDir());
-                out.flush();
-                stopped = true;
-            }
-        }
         } finally {
             interruption.done();
         }
