@@ -39,25 +39,37 @@ final class MaxPool2x2 {
         VectorMask<Float> in0 = F.indexInRange(0, Math.min(L, 2 * rem));
         VectorMask<Float> in1 = F.indexInRange(0, Math.max(0, 2 * rem - L));
         VectorMask<Float> out = F.indexInRange(0, rem);
+        VectorMask<Float> all = F.maskAll(true);
         for (int nc = from; nc < to; nc++) {
             for (int i = 0; i < oh; i++) {
                 int top = (nc * h + 2 * i) * w;
                 int bot = top + w;
                 int o = (nc * oh + i) * ow;
                 int j = 0;
-                for (int v = 0; v < full; v++, j += L) {
-                    FloatVector t0 = FloatVector.fromArray(F, x, top + 2 * j);
-                    FloatVector t1 = FloatVector.fromArray(F, x, top + 2 * j + L);
-                    FloatVector b0 = FloatVector.fromArray(F, x, bot + 2 * j);
-                    FloatVector b1 = FloatVector.fromArray(F, x, bot + 2 * j + L);
-                    max(t0, t1, b0, b1).intoArray(y, o + j);
-                }
-                if (rem > 0) {
-                    FloatVector t0 = FloatVector.fromArray(F, x, top + 2 * j, in0);
-                    FloatVector t1 = FloatVector.fromArray(F, x, top + 2 * j + L, in1);
-                    FloatVector b0 = FloatVector.fromArray(F, x, bot + 2 * j, in0);
-                    FloatVector b1 = FloatVector.fromArray(F, x, bot + 2 * j + L, in1);
-                    max(t0, t1, b0, b1).intoArray(y, o + j, out);
+                for (int v = 0; v <= full; v++, j += L) {
+                    boolean tail = v == full;
+                    if (tail && rem == 0) {
+                        break;
+                    }
+                    VectorMask<Float> m0 = tail ? in0 : all;
+                    VectorMask<Float> m1 = tail ? in1 : all;
+                    FloatVector t0 = FloatVector.fromArray(F, x, top + 2 * j, m0);
+                    FloatVector t1 = FloatVector.fromArray(F, x, top + 2 * j + L, m1);
+                    FloatVector b0 = FloatVector.fromArray(F, x, bot + 2 * j, m0);
+                    FloatVector b1 = FloatVector.fromArray(F, x, bot + 2 * j + L, m1);
+                    // kept in one method body: helpers that take or return vectors and are not
+                    // inlined box them, which made this 5x slower
+                    FloatVector max = t0.rearrange(EVEN, t1);
+                    FloatVector c = t0.rearrange(ODD, t1);
+                    max = max.blend(c, c.compare(VectorOperators.GT, max)
+                            .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
+                    c = b0.rearrange(EVEN, b1);
+                    max = max.blend(c, c.compare(VectorOperators.GT, max)
+                            .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
+                    c = b0.rearrange(ODD, b1);
+                    max = max.blend(c, c.compare(VectorOperators.GT, max)
+                            .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
+                    max.intoArray(y, o + j, tail ? out : all);
                 }
             }
         }
@@ -96,11 +108,16 @@ final class MaxPool2x2 {
                     FloatVector c = b0.rearrange(EVEN, b1);
                     FloatVector d = b0.rearrange(ODD, b1);
                     // which of the four won: masks kept as "winner is b / c / d"
-                    VectorMask<Float> wb = wins(b, a);
+                    // v replaces the running maximum where v > max, or v is NaN and max is not
+                    // (NaN tested as v != v: test(IS_NAN) was 4x slower than all the rest)
+                    VectorMask<Float> wb = b.compare(VectorOperators.GT, a)
+                            .or(b.compare(VectorOperators.NE, b).and(a.compare(VectorOperators.EQ, a)));
                     FloatVector max = a.blend(b, wb);
-                    VectorMask<Float> wc = wins(c, max);
+                    VectorMask<Float> wc = c.compare(VectorOperators.GT, max)
+                            .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max)));
                     max = max.blend(c, wc);
-                    VectorMask<Float> wd = wins(d, max);
+                    VectorMask<Float> wd = d.compare(VectorOperators.GT, max)
+                            .or(d.compare(VectorOperators.NE, d).and(max.compare(VectorOperators.EQ, max)));
                     wc = wc.andNot(wd);
                     wb = wb.andNot(wc).andNot(wd);
                     VectorMask<Float> wa = wb.or(wc).or(wd).not();
@@ -116,21 +133,5 @@ final class MaxPool2x2 {
                 }
             }
         }
-    }
-
-    private static FloatVector max(FloatVector t0, FloatVector t1, FloatVector b0, FloatVector b1) {
-        FloatVector max = t0.rearrange(EVEN, t1);
-        FloatVector v = t0.rearrange(ODD, t1);
-        max = max.blend(v, wins(v, max));
-        v = b0.rearrange(EVEN, b1);
-        max = max.blend(v, wins(v, max));
-        v = b0.rearrange(ODD, b1);
-        return max.blend(v, wins(v, max));
-    }
-
-    /** Lanes where v replaces the running maximum: v > max, or v is NaN and max is not. */
-    private static VectorMask<Float> wins(FloatVector v, FloatVector max) {
-        return v.compare(VectorOperators.GT, max)
-                .or(v.test(VectorOperators.IS_NAN).andNot(max.test(VectorOperators.IS_NAN)));
     }
 }
