@@ -20,9 +20,9 @@ public final class AtomicFiles {
     public static void write(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = tempBeside(target, ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -33,6 +33,17 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * A fresh hidden name next to {@code target} (same file system, so the final rename is atomic).
+     * Not Files.createTempFile: that makes the file owner-only (0600), and the result should get
+     * the usual permissions like any file the user writes.
+     */
+    public static Path tempBeside(Path target, String suffix) {
+        Path dir = target.toAbsolutePath().getParent();
+        String random = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        return dir.resolve("." + target.getFileName() + "." + random + suffix);
     }
 
     /** Renames a finished temporary file over {@code target} (atomically where the file system can). */

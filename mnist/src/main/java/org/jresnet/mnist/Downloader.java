@@ -121,7 +121,7 @@ public final class Downloader {
 
     /** Downloads {@code uri} to {@code target} through a verified temporary file. */
     void fetch(URI uri, Path target, String expectedMd5, PrintStream out) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName() + ".", ".part");
+        Path tmp = AtomicFiles.tempBeside(target, ".part");
         try {
             HttpURLConnection conn = (HttpURLConnection) uri.toURL().openConnection();
             conn.setConnectTimeout((int) connectTimeout.toMillis());
@@ -138,7 +138,9 @@ public final class Downloader {
             long got = 0;
             Progress bar = new Progress(out, Main.isTerminal(), 5, "  " + target.getFileName(),
                     expectedLength > 0 ? (int) Math.max(1, expectedLength >> 16) : 1);
-            try (InputStream in = conn.getInputStream(); OutputStream os = Files.newOutputStream(tmp)) {
+            try (InputStream in = conn.getInputStream();
+                 OutputStream os = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                         java.nio.file.StandardOpenOption.WRITE)) {
                 byte[] buf = new byte[1 << 16];
                 for (int r; (r = in.read(buf)) > 0; ) {
                     os.write(buf, 0, r);

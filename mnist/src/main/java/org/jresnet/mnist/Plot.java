@@ -41,7 +41,7 @@ public final class Plot {
             c.getStyler().setXAxisDecimalPattern("0");
             c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         }
-        Path tmp = Files.createTempFile(dir, ".training.", ".png");
+        Path tmp = AtomicFiles.tempBeside(dir.resolve(FILE), ".png");
         try {
             BitmapEncoder.saveBitmap(List.of(loss, acc), 1, 2, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
             AtomicFiles.moveIntoPlace(tmp, dir.resolve(FILE));
