@@ -4,21 +4,27 @@ import java.util.Arrays;
 import org.jresnet.core.backend.Conv2dShape;
 
 /**
- * Convolution as im2col + matrix product, forward and backward.
+ * Convolution as matrix products, forward and backward.
  *
  * <pre>
  * x (n, c, h, w)   w (oc, c, kh, kw) = W (oc, K), K = c*kh*kw   y, dy (n, oc, oh, ow), P = oh*ow
- * forward         Y (oc, P)  = W (oc, K) @ col (K, P) + b              per image group, NN
- * backward input  dcol (K, P) = W^T (K, oc) @ dY (oc, P); dx = fold(dcol)  per image group, NN
+ * forward         Y (oc, P)  = W (oc, K) @ col (K, P) + b                  per image group, NN
+ * backward input  dcol (K, P) = W^T (K, oc) @ dY (oc, P); dx = fold(dcol)   per image group, NN
  * backward weight dW^T (K, oc) = sum over image chunks of col (K, P) @ dY^T (P, oc)   GemmRows
- *                 (K < 64: dW (oc, K) = sum over chunks of dY (oc, P) @ col (K, P)^T          NT)
+ *                 (K < 64: dW (oc, K) = sum over chunks of dY (oc, P) @ col (K, P)^T   GemmNT)
+ * network: conv1 K=25 P=576, res16 K=144 P=144, conv2 K=400 P=64, res32 K=288 P=16; oc 16 or 32
  * </pre>
  *
- * Why this split (measured on the network's shapes, see the bench module): K is 25..400 and oc is
- * 16 or 32, so the product W @ col with columns (pixels) in the vector lanes keeps all 4x24 tiles
- * full for every layer, while a direct convolution vectorised over output columns runs mostly in
- * 4-, 8- or 12-wide rows. Images with few pixels (P = 64, 16) are grouped so that a product has at
- * least ~192 columns.
+ * How the shapes decided it (single thread, this 2-core AVX-512 VM, CPU time, busy machine): the
+ * 4 x 3-vector NN tile runs at 90-115 GFLOP/s on all four layers when fed from L1/L2 (peak probe:
+ * ~115), so the products were never the problem; the copies around them were. An im2col built
+ * with arraycopy cost 3x the product on 12x12 inputs, hence the vector copy in {@link Im2col};
+ * where the window rows are wide enough (conv1, res16: at most 25% extra columns) the product
+ * reads its windows straight from the zero-bordered image ("wide" paths, no im2col at all);
+ * conv2 and res32 (ow = 8, 4 of wp = 12, 6) keep the im2col and group images so a product has
+ * ~192 columns. The weight gradient puts oc in the lanes because summing lanes per element cost
+ * as much as the FMAs at these sizes, except conv1 (K = 25) where the transpose of dy would.
+ * A direct convolution was not tried.
  *
  * Work split, fixed by the shape alone: forward and input gradient by image group (each output
  * element is written by one task); the weight gradient by fixed chunks of images whose partial
