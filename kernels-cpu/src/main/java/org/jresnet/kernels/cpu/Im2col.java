@@ -108,6 +108,15 @@ final class Im2col {
         int hp = s.h() + 2 * s.pad();
         int wp = s.w() + 2 * s.pad();
         int vecs = (ow + L - 1) / L;
+        boolean quads = 4 * ow == L;
+        boolean pairs = 2 * ow == L;
+        // lanes of the 1st, 2nd, 3rd, 4th output row when several share a vector
+        VectorMask<Float> lo = F.indexInRange(0, ow);
+        VectorMask<Float> hi = F.indexInRange(-ow, ow);
+        VectorMask<Float> q0 = F.indexInRange(0, ow);
+        VectorMask<Float> q1 = F.indexInRange(-ow, ow);
+        VectorMask<Float> q2 = F.indexInRange(-2 * ow, ow);
+        VectorMask<Float> q3 = F.indexInRange(-3 * ow, ow);
         int row = 0;
         for (int c = 0; c < s.c(); c++) {
             for (int ki = 0; ki < s.kh(); ki++) {
@@ -115,7 +124,25 @@ final class Im2col {
                     for (int g = 0; g < images; g++) {
                         int src = ((g * s.c() + c) * hp + ki) * wp + kj;
                         int dst = row * ld + g * p;
-                        for (int i = 0; i < oh; i++, src += wp, dst += ow) {
+                        int i = 0;
+                        if (pairs) {
+                            // two output rows per store (conv2: ow = 8 of 16 lanes): one store, not two
+                            for (; i + 2 <= oh; i += 2, src += 2 * wp, dst += 2 * ow) {
+                                FloatVector.fromArray(F, xp, src, lo)
+                                        .blend(FloatVector.fromArray(F, xp, src + wp - ow, hi), hi)
+                                        .intoArray(col, dst);
+                            }
+                        } else if (quads) {
+                            // four output rows per store (4x4 layers: ow = 4 of 16 lanes)
+                            for (; i + 4 <= oh; i += 4, src += 4 * wp, dst += 4 * ow) {
+                                FloatVector.fromArray(F, xp, src, q0)
+                                        .blend(FloatVector.fromArray(F, xp, src + wp - ow, q1), q1)
+                                        .blend(FloatVector.fromArray(F, xp, src + 2 * (wp - ow), q2), q2)
+                                        .blend(FloatVector.fromArray(F, xp, src + 3 * (wp - ow), q3), q3)
+                                        .intoArray(col, dst);
+                            }
+                        }
+                        for (; i < oh; i++, src += wp, dst += ow) {
                             for (int v = 0; v < vecs; v++) {
                                 FloatVector.fromArray(F, xp, src + v * L).intoArray(col, dst + v * L);
                             }
