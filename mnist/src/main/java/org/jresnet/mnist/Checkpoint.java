@@ -43,21 +43,41 @@ public record Checkpoint(TrainConfig config, int epoch, int batch, long step, lo
     }
 
     public static Checkpoint read(Path file) {
-        Safetensors.Contents c = Safetensors.read(file);
+        return fromContents(Safetensors.read(file), file.toString());
+    }
+
+    /** The checkpoint held by decoded safetensors contents; {@code file} names it in errors. */
+    static Checkpoint fromContents(Safetensors.Contents c, String file) {
         Map<String, String> m = c.metadata();
         if (!"jresnet-mnist-checkpoint-1".equals(m.get("format"))) {
             throw new UserError(file + " is not a training checkpoint of this program (no jresnet-mnist-checkpoint-1"
                     + " metadata); resume from the run directory's " + FILE);
         }
+        Checkpoint cp;
         try {
-            return new Checkpoint(TrainConfig.fromMetadata(m), Integer.parseInt(m.get("epoch")),
-                    Integer.parseInt(m.get("batch")), Long.parseLong(m.get("step")),
-                    Long.parseLong(m.get("rng_epoch_start")),
-                    Double.longBitsToDouble(Long.parseLong(m.get("epoch_loss_sum_bits"))),
-                    Double.parseDouble(m.get("epoch_seconds")), c.tensors());
+            cp = new Checkpoint(TrainConfig.fromMetadata(m), Integer.parseInt(field(m, "epoch")),
+                    Integer.parseInt(field(m, "batch")), Long.parseLong(field(m, "step")),
+                    Long.parseLong(field(m, "rng_epoch_start")),
+                    Double.longBitsToDouble(Long.parseLong(field(m, "epoch_loss_sum_bits"))),
+                    Double.parseDouble(field(m, "epoch_seconds")), c.tensors());
+        } catch (UserError e) {
+            throw new UserError(file + ": damaged checkpoint metadata (" + e.getMessage() + ")");
         } catch (RuntimeException e) {
             throw new UserError(file + ": damaged checkpoint metadata (" + e + ")");
         }
+        if (cp.epoch < 0 || cp.batch < 0 || cp.step < 0) {
+            throw new UserError(file + ": damaged checkpoint metadata (epoch " + cp.epoch + ", batch " + cp.batch
+                    + ", step " + cp.step + " must not be negative)");
+        }
+        return cp;
+    }
+
+    private static String field(Map<String, String> m, String key) {
+        String v = m.get(key);
+        if (v == null) {
+            throw new UserError("'" + key + "' is missing");
+        }
+        return v;
     }
 
     /** Copies the weights and momentum buffers into a freshly built model and optimiser. */
@@ -69,7 +89,13 @@ public record Checkpoint(TrainConfig config, int epoch, int batch, long step, lo
             if (v == null) {
                 throw new UserError(file + ": momentum buffer '" + VELOCITY_PREFIX + names.get(i) + "' is missing");
             }
-            sgd.velocity(i).copyFrom(v.data());
+            Tensor target = sgd.velocity(i);
+            if (!java.util.Arrays.equals(v.shape(), target.shape())) {
+                throw new UserError(file + ": momentum buffer '" + VELOCITY_PREFIX + names.get(i) + "' has shape "
+                        + java.util.Arrays.toString(v.shape()) + ", the model needs "
+                        + java.util.Arrays.toString(target.shape()));
+            }
+            target.copyFrom(v.data());
         }
     }
 }

@@ -19,6 +19,8 @@ import java.util.zip.GZIPInputStream;
 public final class Idx {
     public static final int UNSIGNED_BYTE = 0x08;
     private static final int MAX_DIMS = 4;
+    /** Larger than any MNIST-style set (the training images are 47 MB); bounds what a header can make us allocate. */
+    static final long MAX_BYTES = 1L << 30;
 
     /** The dimensions and the elements (unsigned bytes, kept as Java bytes: read with {@code & 0xFF}). */
     public record Array(int[] dims, byte[] data) {
@@ -32,17 +34,35 @@ public final class Idx {
 
     /** Reads an IDX file (raw or gzip); {@code what} names it in errors ("training images"). */
     public static Array read(Path file, String what) {
-        try (InputStream in = open(file)) {
-            return read(in, file + " (" + what + ")");
-        } catch (EOFException e) {
-            throw new UserError(file + " (" + what + ") is truncated: the gzip stream ends early (" + e.getMessage()
-                    + "); delete it and download it again");
-        } catch (java.util.zip.ZipException e) {
-            throw new UserError(file + " (" + what + ") is not a valid gzip file (" + e.getMessage()
-                    + "); delete it and download it again");
-        } catch (IOException e) {
-            throw new UserError("cannot read " + file + " (" + what + "): " + e.getMessage());
+        String name = file + " (" + what + ")";
+        if (Files.isDirectory(file)) {
+            throw new UserError(name + " is a directory, not a file; put the IDX file there instead");
         }
+        try (InputStream in = open(file)) {
+            return read(in, name);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserError(name + " does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UserError("cannot read " + name + ": permission denied; make it readable (chmod a+r)");
+        } catch (IOException e) {
+            throw ioError(e, name);
+        }
+    }
+
+    /** The one-line error for an I/O failure while reading {@code name} (gzip damage included). */
+    static UserError ioError(IOException e, String name) {
+        if (e instanceof EOFException) {
+            return new UserError(name + " is truncated: the gzip stream ends early (" + e.getMessage()
+                    + "); delete it and download it again", e);
+        }
+        if (e instanceof java.util.zip.ZipException) {
+            return new UserError(name + " is not a valid gzip file (" + e.getMessage()
+                    + "); delete it and download it again", e);
+        }
+        if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
+            return new UserError("cannot read " + name + ": permission denied; make it readable (chmod a+r)", e);
+        }
+        return new UserError("cannot read " + name + ": " + e.getMessage(), e);
     }
 
     /** Parses an IDX stream (already decompressed); {@code name} is used in error messages. */
@@ -78,10 +98,14 @@ public final class Idx {
             if (dims[i] < 0) {
                 throw new UserError(name + ": dimension " + i + " is negative (" + dims[i] + ")");
             }
-            total *= dims[i];
         }
-        if (total > Integer.MAX_VALUE - 16) {
-            throw new UserError(name + ": dimensions " + Arrays.toString(dims) + " are too large (" + total + " bytes)");
+        for (int d : dims) {
+            // Checked after each factor: four int dimensions can overflow a long (a fuzzing finding).
+            total *= d;
+            if (total > MAX_BYTES) {
+                throw new UserError(name + ": dimensions " + Arrays.toString(dims) + " are too large (more than "
+                        + MAX_BYTES + " data bytes); not an MNIST-style file");
+            }
         }
         byte[] data = in.readNBytes((int) total);
         if (data.length != total) {
@@ -130,12 +154,16 @@ public final class Idx {
         return bytes.toByteArray();
     }
 
-    /** Parses bytes (raw or gzip) in memory. */
-    public static Array parse(byte[] content, String name) throws IOException {
-        InputStream in = new ByteArrayInputStream(content);
-        if (content.length >= 2 && (content[0] & 0xFF) == 0x1f && (content[1] & 0xFF) == 0x8b) {
-            in = new GZIPInputStream(in);
+    /** Parses bytes (raw or gzip) in memory; every problem ends in a {@link UserError}. */
+    public static Array parse(byte[] content, String name) {
+        try {
+            InputStream in = new ByteArrayInputStream(content);
+            if (content.length >= 2 && (content[0] & 0xFF) == 0x1f && (content[1] & 0xFF) == 0x8b) {
+                in = new GZIPInputStream(in);
+            }
+            return read(in, name);
+        } catch (IOException e) {
+            throw ioError(e, name);
         }
-        return read(in, name);
     }
 }

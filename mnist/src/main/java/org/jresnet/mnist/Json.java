@@ -10,8 +10,11 @@ import java.util.Map;
  * (as {@code Long} or {@code Double}), booleans and null. Errors say where the text went wrong.
  */
 final class Json {
+    /** Deeper nesting is refused rather than recursed into (a stack overflow is not an error message). */
+    static final int MAX_DEPTH = 64;
     private final String s;
     private int pos;
+    private int depth;
 
     private Json(String s) {
         this.s = s;
@@ -65,11 +68,15 @@ final class Json {
             throw error("unexpected end");
         }
         char c = s.charAt(pos);
-        if (c == '{') {
-            return object();
-        } else if (c == '[') {
-            return array();
-        } else if (c == '"') {
+        if (c == '{' || c == '[') {
+            if (++depth > MAX_DEPTH) {
+                throw error("nested deeper than " + MAX_DEPTH + " levels");
+            }
+            Object v = c == '{' ? object() : array();
+            depth--;
+            return v;
+        }
+        if (c == '"') {
             return string();
         } else if (s.startsWith("true", pos)) {
             pos += 4;
@@ -156,11 +163,18 @@ final class Json {
                     case 'r' -> b.append('\r');
                     case 't' -> b.append('\t');
                     case 'u' -> {
-                        if (pos + 4 > s.length()) {
-                            throw error("bad \\u escape");
+                        // Four hex digits exactly (Integer.parseInt would let "+1f0" through and throws
+                        // NumberFormatException on the rest).
+                        int v = 0;
+                        for (int k = 0; k < 4; k++) {
+                            int d = pos < s.length() ? Character.digit(s.charAt(pos), 16) : -1;
+                            if (d < 0 || s.charAt(pos) > 'f') {
+                                throw error("bad \\u escape");
+                            }
+                            v = v * 16 + d;
+                            pos++;
                         }
-                        b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        pos += 4;
+                        b.append((char) v);
                     }
                     default -> throw error("bad escape \\" + e);
                 }

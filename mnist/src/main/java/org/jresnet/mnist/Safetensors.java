@@ -22,6 +22,8 @@ import org.jresnet.core.nn.Module;
 public final class Safetensors {
     public static final String METADATA = "__metadata__";
     private static final long MAX_HEADER = 100L << 20;
+    /** Bounds what reading a file can allocate (a checkpoint of this network is about 330 KB). */
+    private static final long MAX_FILE = 1L << 30;
 
     /** One float32 tensor on the host. */
     public record Entry(int[] shape, float[] data) {
@@ -113,6 +115,7 @@ public final class Safetensors {
         long dataLen = file.length - base;
         Map<String, Entry> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
+        List<long[]> spans = new java.util.ArrayList<>();
         for (Map.Entry<?, ?> e : header.entrySet()) {
             String key = (String) e.getKey();
             if (key.equals(METADATA)) {
@@ -126,26 +129,58 @@ public final class Safetensors {
             }
             Object dtype = info.get("dtype");
             if (!"F32".equals(dtype)) {
-                throw new UserError(name + ": tensor '" + key + "' has dtype " + dtype + "; only F32 is supported");
+                throw new UserError(name + ": tensor '" + key + "' has dtype " + dtype + ", expected F32 (float32, the"
+                        + " only type this program reads)");
             }
             int[] shape = ints(info.get("shape"), name, key, "shape");
             int[] off = ints(info.get("data_offsets"), name, key, "data_offsets");
             long n = 1;
             for (int d : shape) {
-                if (d < 0) {
-                    throw new UserError(name + ": tensor '" + key + "' has a negative dimension " + Arrays.toString(shape));
-                }
                 n *= d;
+                // Checked after each factor, so a long shape cannot overflow into a small count.
+                if (4 * n > dataLen) {
+                    throw new UserError(name + ": tensor '" + key + "' shape " + Arrays.toString(shape)
+                            + " needs more than the file's " + dataLen + " data bytes");
+                }
             }
-            if (off.length != 2 || off[0] < 0 || off[1] < off[0] || off[1] > dataLen || off[1] - off[0] != 4 * n) {
+            if (off.length != 2 || off[1] < off[0] || off[1] > dataLen || off[1] - off[0] != 4 * n) {
                 throw new UserError(name + ": tensor '" + key + "' data_offsets " + Arrays.toString(off)
                         + " do not match shape " + Arrays.toString(shape) + " (F32) within " + dataLen + " data bytes");
             }
             float[] data = new float[(int) n];
             ByteBuffer.wrap(file, base + off[0], off[1] - off[0]).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
             tensors.put(key, new Entry(shape, data));
+            spans.add(new long[] {off[0], off[1], spans.size()});
         }
+        checkLayout(spans, List.copyOf(tensors.keySet()), dataLen, name);
         return new Contents(tensors, metadata);
+    }
+
+    /**
+     * As the reference implementation requires: the tensors' byte ranges, in offset order, follow
+     * each other without overlap or gap and end exactly at the end of the file.
+     */
+    private static void checkLayout(List<long[]> spans, List<String> names, long dataLen, String name) {
+        spans.sort(java.util.Comparator.<long[]>comparingLong(s -> s[0]).thenComparingLong(s -> s[1]));
+        long end = 0;
+        String previous = null;
+        for (long[] s : spans) {
+            String key = names.get((int) s[2]);
+            if (s[0] < end) {
+                throw new UserError(name + ": tensor '" + key + "' data_offsets [" + s[0] + ", " + s[1]
+                        + "] overlap those of tensor '" + previous + "' (ending at " + end + ")");
+            }
+            if (s[0] > end) {
+                throw new UserError(name + ": tensor '" + key + "' data_offsets [" + s[0] + ", " + s[1]
+                        + "] leave a gap after byte " + end + "; the file is damaged");
+            }
+            end = s[1];
+            previous = key;
+        }
+        if (end != dataLen) {
+            throw new UserError(name + ": " + (dataLen - end) + " bytes after the last tensor's data; the file is"
+                    + " damaged or not a safetensors file");
+        }
     }
 
     private static int[] ints(Object v, String file, String key, String field) {
@@ -169,9 +204,19 @@ public final class Safetensors {
 
     public static Contents read(Path file) {
         try {
+            if (Files.isDirectory(file)) {
+                throw new UserError(file + " is a directory; pass the .safetensors file");
+            }
+            long size = Files.size(file);
+            if (size > MAX_FILE) {
+                throw new UserError(file + " is " + size + " bytes, far larger than a model or checkpoint of this"
+                        + " network; not a file of this program");
+            }
             return decode(Files.readAllBytes(file), file.toString());
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UserError("model file " + file + " does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UserError("cannot read " + file + ": permission denied");
         } catch (IOException e) {
             throw new UserError("cannot read " + file + ": " + e.getMessage());
         }

@@ -46,9 +46,17 @@ public record TrainConfig(int epochs, int batchSize, float lr, float momentum, l
     }
 
     static TrainConfig fromMetadata(Map<String, String> m) {
-        return new TrainConfig(Integer.parseInt(m.get("epochs")), Integer.parseInt(m.get("batch_size")),
-                Float.intBitsToFloat(Integer.parseInt(m.get("lr_bits"))),
-                Float.intBitsToFloat(Integer.parseInt(m.get("momentum_bits"))), Long.parseLong(m.get("seed")),
-                Integer.parseInt(m.get("train_limit")), Integer.parseInt(m.get("test_limit")));
+        return new TrainConfig(Integer.parseInt(get(m, "epochs")), Integer.parseInt(get(m, "batch_size")),
+                Float.intBitsToFloat(Integer.parseInt(get(m, "lr_bits"))),
+                Float.intBitsToFloat(Integer.parseInt(get(m, "momentum_bits"))), Long.parseLong(get(m, "seed")),
+                Integer.parseInt(get(m, "train_limit")), Integer.parseInt(get(m, "test_limit")));
+    }
+
+    private static String get(Map<String, String> m, String key) {
+        String v = m.get(key);
+        if (v == null) {
+            throw new UserError("'" + key + "' is missing");
+        }
+        return v;
     }
 }
