@@ -51,8 +51,11 @@ public final class Downloader {
         this.readTimeout = readTimeout;
     }
 
+    /** The public mirrors, or those listed (comma-separated) in {@code -Djresnet.mnist.mirrors} (tests use a dead one). */
     public static Downloader standard() {
-        return new Downloader(MIRRORS, CONTENT_MD5, Duration.ofSeconds(10), Duration.ofSeconds(30));
+        String override = System.getProperty("jresnet.mnist.mirrors");
+        List<String> mirrors = override == null || override.isBlank() ? MIRRORS : List.of(override.split(","));
+        return new Downloader(mirrors, CONTENT_MD5, Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
 
     /** Downloads every one of the four files missing from {@code dir}; throws a one-line {@link UserError} if any cannot be had. */

@@ -87,4 +87,14 @@ final class TestData {
             return Backends.create("reference");
         }
     }
+
+    /** Prints a user-facing message with the calling test's name when -Dreliability.print=true (README table). */
+    static void show(String message) {
+        if (Boolean.getBoolean("reliability.print")) {
+            String test = StackWalker.getInstance().walk(f -> f.map(StackWalker.StackFrame::getMethodName)
+                    .filter(m -> !m.equals("show") && !m.equals("error") && !m.startsWith("lambda$")).findFirst()
+                    .orElse("?"));
+            System.out.println("MSG " + test + " | " + message);
+        }
+    }
 }
