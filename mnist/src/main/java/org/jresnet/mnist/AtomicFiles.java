@@ -20,6 +20,7 @@ public final class AtomicFiles {
     public static void write(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        deleteStaleTemporaries(target, ".tmp");
         Path tmp = tempBeside(target, ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
@@ -44,6 +45,26 @@ public final class AtomicFiles {
         Path dir = target.toAbsolutePath().getParent();
         String random = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         return dir.resolve("." + target.getFileName() + "." + random + suffix);
+    }
+
+    /**
+     * Removes temporary files of {@code target} that a killed writer left behind ({@code kill -9}
+     * between creating and renaming one); one process writes a given file at a time.
+     */
+    static void deleteStaleTemporaries(Path target, String suffix) {
+        Path dir = target.toAbsolutePath().getParent();
+        String prefix = "." + target.getFileName() + ".";
+        try (var stale = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(suffix)
+                    && n.substring(prefix.length(), n.length() - suffix.length()).matches("[0-9a-f]{1,16}");
+        })) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // Only tidying: a leftover temporary file is harmless.
+        }
     }
 
     /** Renames a finished temporary file over {@code target} (atomically where the file system can). */
