@@ -67,6 +67,8 @@ public final class Main implements Callable<Integer> {
         return train.run();
     }
 
+    static final int MAX_THREADS = 1024;
+
     /** Options every subcommand has. */
     static final class CommonOptions {
         @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
@@ -90,11 +92,19 @@ public final class Main implements Callable<Integer> {
             verbose = v;
         }
 
+        /** Option values checked before anything is read, downloaded or written. */
+        void validate() {
+            if (threads != null && (threads < 1 || threads > MAX_THREADS)) {
+                throw new UserError("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
+            }
+            if (testLimit < 0) {
+                throw new UserError("--test-limit must be >= 0 (0 = all), got " + testLimit);
+            }
+        }
+
         Backend createBackend() {
+            validate();
             if (threads != null) {
-                if (threads < 1) {
-                    throw new UserError("--threads must be at least 1, got " + threads);
-                }
                 System.setProperty("jresnet.threads", Integer.toString(threads));
             }
             Backend b;
@@ -164,6 +174,13 @@ public final class Main implements Callable<Integer> {
         int run() throws Exception {
             PrintStream out = stdout;
             TrainConfig cfg = new TrainConfig(epochs, batchSize, lr, momentum, seed, trainLimit, common.testLimit);
+            common.validate();
+            if (checkpointEvery < 0) {
+                throw new UserError("--checkpoint-every must be >= 0 (0 = only at epoch ends), got " + checkpointEvery);
+            }
+            if (!(logEvery >= 0) || Double.isInfinite(logEvery)) {
+                throw new UserError("--log-every must be a number of seconds >= 0, got " + logEvery);
+            }
             Path dir = common.dataDir();
             Backend backend = common.createBackend();
             TrainConfig effective = cfg;
@@ -236,6 +253,7 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            common.validate();
             Path dir = common.dataDir();
             Backend backend = common.createBackend();
             SeedNet net = Predictor.load(backend, model);

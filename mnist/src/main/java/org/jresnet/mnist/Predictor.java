@@ -28,6 +28,36 @@ public final class Predictor {
         return net;
     }
 
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    /** Far more than a photo of a digit needs; a larger header is refused before pixels are allocated. */
+    static final long MAX_PIXELS = 50_000_000L;
+
+    /** Decodes a PNG, checking its declared size before allocating the pixels. */
+    private static BufferedImage readPng(Path file) throws IOException {
+        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            var readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new UserError("image " + file + " is not a PNG Java can read");
+            }
+            javax.imageio.ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new UserError("image " + file + " is " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + " pixels, too large; scale it down (a digit needs 28x28)");
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null) {
+                    throw new UserError("image " + file + " has no picture in it");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
     /** Digit and softmax probabilities for one image of 784 gray levels 0..255 (white ink on black). */
     public static Prediction predict(SeedNet net, Backend backend, int[] gray) {
         float[] logits;
@@ -58,15 +88,30 @@ public final class Predictor {
         }
         BufferedImage src;
         try {
+            if (Files.isDirectory(file)) {
+                throw new UserError("image " + file + " is a directory; pass a PNG file");
+            }
             if (!Files.isRegularFile(file)) {
                 throw new UserError("image " + file + " does not exist");
             }
-            src = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new UserError("cannot read image " + file + ": " + e.getMessage());
-        }
-        if (src == null) {
-            throw new UserError(file + " is not an image format Java can read (use a PNG)");
+            byte[] head = new byte[PNG_SIGNATURE.length];
+            int got;
+            try (var in = Files.newInputStream(file)) {
+                got = in.readNBytes(head, 0, head.length);
+            }
+            if (got == 0) {
+                throw new UserError("image " + file + " is empty (0 bytes); pass a PNG file");
+            }
+            if (got < head.length || !java.util.Arrays.equals(head, PNG_SIGNATURE)) {
+                throw new UserError("image " + file + " is not a PNG (it does not start with the PNG signature); convert"
+                        + " it to PNG first");
+            }
+            src = readPng(file);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof UserError u) {
+                throw u;
+            }
+            throw new UserError("cannot read image " + file + ": damaged PNG (" + e.getMessage() + ")", e);
         }
         int size = SeedNet.IMAGE_SIZE;
         // Composite onto white first, so transparent backgrounds count as paper.

@@ -6,6 +6,8 @@ import java.util.Map;
 /** Hyper-parameters of a run; the defaults reproduce the article. */
 public record TrainConfig(int epochs, int batchSize, float lr, float momentum, long seed, int trainLimit,
                           int testLimit) {
+    /** Far above any useful rate for this network (it diverges within a few steps at 10 with momentum 0.9). */
+    public static final float MAX_LR = 10f;
     public static final TrainConfig DEFAULTS = new TrainConfig(10, 64, 0.01f, 0.5f, 1, 0, 0);
 
     public TrainConfig {
@@ -15,8 +17,9 @@ public record TrainConfig(int epochs, int batchSize, float lr, float momentum, l
         if (batchSize < 1) {
             throw new UserError("--batch-size must be at least 1, got " + batchSize);
         }
-        if (!(lr > 0) || !Float.isFinite(lr)) {
-            throw new UserError("--lr must be a positive number, got " + lr);
+        if (!(lr > 0 && lr <= MAX_LR)) {
+            throw new UserError("--lr must be in (0, " + (int) MAX_LR + "], got " + lr
+                    + (lr > MAX_LR ? " (training would diverge)" : ""));
         }
         if (!(momentum >= 0 && momentum < 1)) {
             throw new UserError("--momentum must be in [0, 1), got " + momentum);

@@ -40,6 +40,8 @@ public final class Trainer {
 
     private final Backend backend;
     private final PrintStream out;
+    /** The step of the checkpoint now on disk (-1: none written or resumed from), for the divergence message. */
+    private long lastCheckpointStep = -1;
     private java.util.function.DoubleConsumer stepLosses = l -> { };
 
     /** Receives the loss of every step (tests follow the curve with it). */
@@ -83,12 +85,14 @@ public final class Trainer {
         double carriedLoss = 0;
         double carriedSeconds = 0;
         Metrics metrics = new Metrics();
+        lastCheckpointStep = -1;
         if (resume != null) {
             resume.restore(net, sgd, opt.resumeFrom());
             rng.setState(resume.rngEpochStart());
             startEpoch = resume.epoch();
             startBatch = resume.batch();
             step = resume.step();
+            lastCheckpointStep = step;
             carriedLoss = resume.epochLossSum();
             carriedSeconds = resume.epochSeconds();
             Path metricsDir = Files.isDirectory(opt.resumeFrom()) ? opt.resumeFrom() : opt.resumeFrom().getParent();
@@ -121,6 +125,7 @@ public final class Trainer {
                 for (; b < batches; b++) {
                     if (interruption.requested()) {
                         double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
+                        requireFinite(net, sgd, step, epoch, b, cfg, opt);
                         Checkpoint.capture(cfg, epoch, b, step, rngEpochStart, lossSum, secs, net, sgd)
                                 .write(opt.outDir().resolve(Checkpoint.FILE));
                         progress.finish();
@@ -137,12 +142,12 @@ public final class Trainer {
                         Tensor loss = Ops.crossEntropy(net.forward(x), Tensor.labels(backend, train.labels(order, from, to)));
                         sgd.zeroGrad();
                         loss.backward();
-                        sgd.step();
                         float l = loss.item();
                         if (!Float.isFinite(l)) {
-                            throw new UserError(String.format(Locale.ROOT, "the loss became %s at epoch %d, batch %d;"
-                                    + " lower --lr (now %s)", l, epoch + 1, b + 1, cfg.lr()));
+                            // Before the update, and nothing more is written: the last checkpoint stays as it was.
+                            throw diverged("the loss became " + l, step + 1, epoch, b, cfg, opt);
                         }
+                        sgd.step();
                         lossSum += l;
                         stepLosses.accept(l);
                     }
@@ -152,8 +157,10 @@ public final class Trainer {
                     boolean stopNow = opt.stopAfterSteps() > 0 && step >= opt.stopAfterSteps();
                     if ((opt.checkpointEvery() > 0 && step % opt.checkpointEvery() == 0) || stopNow) {
                         double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
+                        requireFinite(net, sgd, step, epoch, b, cfg, opt);
                         Checkpoint.capture(cfg, epoch, b + 1, step, rngEpochStart, lossSum, secs, net, sgd)
                                 .write(opt.outDir().resolve(Checkpoint.FILE));
+                        lastCheckpointStep = step;
                     }
                     if (stopNow && b + 1 < batches) {
                         stopped = true;
@@ -173,6 +180,7 @@ public final class Trainer {
                             step, epoch + 1, b, batches, opt.outDir());
                     break;
                 }
+                requireFinite(net, sgd, step, epoch, batches - 1, cfg, opt);
                 eval = Evaluation.run(net, backend, test);
                 double epochSeconds = priorSeconds + seconds;
                 double trainLoss = lossSum / batches;
@@ -186,6 +194,7 @@ public final class Trainer {
                         eval));
                 Checkpoint.capture(cfg, epoch + 1, 0, step, rng.state(), 0, 0, net, sgd)
                         .write(opt.outDir().resolve(Checkpoint.FILE));
+                lastCheckpointStep = step;
                 metrics.write(opt.outDir());
                 if (opt.stopAfterSteps() > 0 && step >= opt.stopAfterSteps() && epoch + 1 < cfg.epochs()) {
                     stopped = true;
@@ -211,6 +220,30 @@ public final class Trainer {
             interruption.done();
         }
         return new Result(net, metrics, eval, step, trainSeconds, trainImages, stopped);
+    }
+
+    /** Before anything is saved: NaN or infinite weights or momentum are a divergence, not a result. */
+    private void requireFinite(SeedNet net, Sgd sgd, long step, int epoch, int batch, TrainConfig cfg, Options opt) {
+        java.util.List<String> names = java.util.List.copyOf(net.namedParameters().keySet());
+        for (int i = 0; i < names.size(); i++) {
+            for (float[] values : new float[][] {net.namedParameters().get(names.get(i)).toArray(),
+                sgd.velocity(i).toArray()}) {
+                for (float v : values) {
+                    if (!Float.isFinite(v)) {
+                        throw diverged("'" + names.get(i) + "' (or its momentum) became " + v, step, epoch, batch, cfg,
+                                opt);
+                    }
+                }
+            }
+        }
+    }
+
+    private UserError diverged(String what, long step, int epoch, int batch, TrainConfig cfg, Options opt) {
+        String kept = lastCheckpointStep < 0 ? "no checkpoint had been written yet"
+                : "the last good checkpoint, " + opt.outDir().resolve(Checkpoint.FILE) + " (step " + lastCheckpointStep
+                + "), is kept";
+        return new UserError(String.format(Locale.ROOT, "training diverged at step %d (epoch %d, batch %d): %s; %s;"
+                + " lower --lr (now %s)", step, epoch + 1, batch + 1, what, kept, cfg.lr()));
     }
 
     private static java.util.Map<String, String> modelMetadata(TrainConfig cfg, int epoch, Evaluation eval) {
