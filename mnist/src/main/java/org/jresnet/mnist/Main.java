@@ -48,7 +48,7 @@ public final class Main implements Callable<Integer> {
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             String msg = e instanceof UserError ? e.getMessage()
-                    : e + (verbose ? "" : " (run with --verbose for the stack trace)");
+                    : UserError.oneLine(e.toString()) + (verbose ? "" : " (run with --verbose for the stack trace)");
             err.println("error: " + msg);
             if (verbose) {
                 e.printStackTrace(err);
@@ -59,7 +59,17 @@ public final class Main implements Callable<Integer> {
             err.println("error: " + e.getMessage() + " (see --help)");
             return 2;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // Not an Exception, so picocli lets it through: still one line and status 1.
+            err.println("error: " + UserError.oneLine(e.toString()) + (verbose ? "" : " (run with --verbose for the"
+                    + " stack trace; a larger -Xmx may help)"));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
     }
 
     @Override

@@ -162,4 +162,18 @@ class CliErrorsTest {
         assertEquals("error: image " + tmp.resolve("none.png") + " does not exist", predict(tmp.resolve("none.png")));
         assertEquals("error: image " + tmp + " is a directory; pass a PNG file", predict(tmp));
     }
+
+    @Test
+    void verboseAddsTheStackTrace() throws IOException {
+        Files.write(data.resolve(Mnist.TRAIN_LABELS), new byte[0]);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"--data", data.toString(), "--backend", "reference", "--no-plot", "--out",
+            tmp.resolve("run").toString(), "--verbose"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true));
+        assertEquals(1, status);
+        String e = err.toString();
+        assertTrue(e.startsWith("error: ") && e.contains("file is empty") && e.contains("\tat org.jresnet.mnist.Idx"), e);
+        assertEquals("error: " + data.resolve(Mnist.TRAIN_LABELS) + " (training labels): file is empty or shorter than"
+                + " the 4-byte IDX header", error(1, "--data", data.toString(), "--backend", "reference"));
+    }
 }
