@@ -23,8 +23,12 @@ final class WorkerPool implements AutoCloseable {
         void run(int worker, int index);
     }
 
-    /** Spin this long before sleeping: kernel calls come back to back during a training step. */
-    private static final long SPIN_NANOS = 50_000;
+    /**
+     * Spin this long before sleeping: kernel calls come back to back during a training step.
+     * {@value #SPIN_PROPERTY} overrides it (nanoseconds; 0 never spins, kinder to a busy machine).
+     */
+    static final String SPIN_PROPERTY = "jresnet.simd.spinNanos";
+    private static final long SPIN_NANOS = Long.getLong(SPIN_PROPERTY, 50_000L);
 
     private static final class Job {
         final Task body;
