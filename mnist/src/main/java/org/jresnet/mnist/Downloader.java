@@ -103,7 +103,8 @@ public final class Downloader {
                         // Not empty after all (another process wrote there): leave it.
                     }
                 }
-                throw new UserError("cannot download MNIST (" + String.join("; ", failures) + "); put " + String.join(", ", Mnist.STEMS.stream().map(s -> s + ".gz").toList())
+                throw new UserError("cannot download MNIST file " + stem + ".gz (" + String.join("; ", failures)
+                        + "); put " + String.join(", ", Mnist.STEMS.stream().map(s -> s + ".gz").toList())
                         + " (gzip or raw IDX) into " + dir.toAbsolutePath() + " or pass --data DIR");
             }
         }

@@ -58,6 +58,7 @@ public final class Trainer {
     public Result train(TrainConfig requested, Mnist train, Mnist test, Options opt) throws IOException {
         TrainConfig cfg = requested;
         Checkpoint resume = null;
+        Path resumeFile = null;
         if (opt.resumeFrom() != null) {
             Path file = Files.isDirectory(opt.resumeFrom()) ? opt.resumeFrom().resolve(Checkpoint.FILE) : opt.resumeFrom();
             if (!Files.exists(file)) {
@@ -65,6 +66,7 @@ public final class Trainer {
                         + " run, or its " + Checkpoint.FILE + ")");
             }
             resume = Checkpoint.read(file);
+            resumeFile = file;
             cfg = resume.config().withEpochs(requested.epochs());
             if (resume.epoch() >= cfg.epochs()) {
                 throw new UserError("the run in " + opt.resumeFrom() + " already finished " + resume.epoch()
@@ -87,7 +89,7 @@ public final class Trainer {
         Metrics metrics = new Metrics();
         lastCheckpointStep = -1;
         if (resume != null) {
-            resume.restore(net, sgd, opt.resumeFrom());
+            resume.restore(net, sgd, resumeFile);
             rng.setState(resume.rngEpochStart());
             startEpoch = resume.epoch();
             startBatch = resume.batch();

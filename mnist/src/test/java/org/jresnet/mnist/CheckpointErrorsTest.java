@@ -198,7 +198,7 @@ class CheckpointErrorsTest {
         t.remove(Checkpoint.VELOCITY_PREFIX + "fc.weight");
         byte[] noMomentum = Safetensors.encode(t, Safetensors.decode(Files.readAllBytes(cp), "x").metadata());
         Files.write(cp, noMomentum);
-        assertContains(cliError(resume), "momentum buffer 'momentum_buffer.fc.weight' is missing");
+        assertContains(cliError(resume), cp + ": momentum buffer 'momentum_buffer.fc.weight' is missing");
         assertArrayEquals(noMomentum, Files.readAllBytes(cp));
 
         Files.write(cp, good());

@@ -73,7 +73,7 @@ class DataErrorsTest {
     void missingDirectory() {
         Path missing = tmp.resolve("no-such-dir");
         String e = error(missing);
-        assertContains(e, "cannot download MNIST", "connection refused", "put train-images-idx3-ubyte.gz",
+        assertContains(e, "cannot download MNIST file train-images-idx3-ubyte.gz", "connection refused", "put train-images-idx3-ubyte.gz",
                 missing.toAbsolutePath().toString(), "--data DIR");
         assertFalse(Files.exists(missing), "the directory it created for the download is removed again");
     }
@@ -82,7 +82,8 @@ class DataErrorsTest {
     void oneOfTheFourFilesMissing() throws IOException {
         Files.delete(file(Mnist.TEST_LABELS));
         String e = error(data);
-        assertContains(e, "cannot download MNIST", data.toAbsolutePath().toString());
+        assertContains(e, "cannot download MNIST file t10k-labels-idx1-ubyte.gz (127.0.0.1: connection refused)",
+                data.toAbsolutePath().toString());
         assertTrue(Files.exists(file(Mnist.TRAIN_IMAGES)) && Files.exists(file(Mnist.TEST_IMAGES)),
                 "the other files stay");
         try (var files = Files.list(data)) {

@@ -69,7 +69,7 @@ class InterruptTest {
      */
     @Test
     void kill9MidEpochThenResumeMatchesAnUninterruptedRun() throws Exception {
-        Path data = TestData.writeDataSet(tmp.resolve("data"), 480, 32, true);
+        Path data = TestData.writeDataSet(tmp.resolve("data"), 240, 32, true);
         Path out = tmp.resolve("run");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
@@ -80,7 +80,7 @@ class InterruptTest {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 log.append(line).append('\n');
-                if (line.startsWith("epoch 1/1: 14/30 batches")) {
+                if (line.startsWith("epoch 1/1: 10/15 batches")) {
                     p.destroyForcibly();  // SIGKILL: no shutdown hook, no final checkpoint
                     break;
                 }
@@ -100,7 +100,7 @@ class InterruptTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         Trainer.Result resumed = new Trainer(be, quiet).train(cfg, train, test,
                 new Trainer.Options(out, out, 0, 0, false, 1000, false));
-        assertEquals(30, resumed.steps());
+        assertEquals(15, resumed.steps());
         Path whole = tmp.resolve("whole");
         new Trainer(be, quiet).train(cfg, train, test, new Trainer.Options(whole, null, 0, 0, false, 1000, false));
         Map<String, Safetensors.Entry> a = Safetensors.read(whole.resolve(Checkpoint.FILE)).tensors();
