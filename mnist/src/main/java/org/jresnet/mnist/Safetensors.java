@@ -207,6 +207,9 @@ public final class Safetensors {
             if (Files.isDirectory(file)) {
                 throw new UserError(file + " is a directory; pass the .safetensors file");
             }
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new UserError(file + " is not a regular file (a device or pipe?); pass the .safetensors file");
+            }
             long size = Files.size(file);
             if (size > MAX_FILE) {
                 throw new UserError(file + " is " + size + " bytes, far larger than a model or checkpoint of this"

@@ -179,6 +179,10 @@ class CheckpointErrorsTest {
         assertContains(cliError("eval", "--model", tmp.resolve("none").toString(), "--data", data.toString()),
                 "does not exist");
         assertContains(cliError("eval", "--model", tmp.toString(), "--data", data.toString()), "is a directory");
+        if (Files.exists(Path.of("/dev/zero"))) {
+            assertContains(cliError("eval", "--model", "/dev/zero", "--data", data.toString()),
+                    "/dev/zero is not a regular file");
+        }
     }
 
     /** A real checkpoint, damaged in ways that --resume must refuse without touching it. */
