@@ -177,12 +177,62 @@ class DataErrorsTest {
     }
 
     @Test
-    void unreadablePermissions() throws IOException {
-        // root reads a file whatever its mode, so chmod 000 cannot make the case there: skipped, visibly.
-        Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
-                "running as root, which can read a chmod 000 file: the unreadable-file case cannot be made here");
-        Files.setPosixFilePermissions(file(Mnist.TRAIN_IMAGES), PosixFilePermissions.fromString("---------"));
-        assertContains(error(data), file(Mnist.TRAIN_IMAGES).toString(), "permission denied");
+    void unreadablePermissions() throws Exception {
+        Path f = file(Mnist.TRAIN_IMAGES);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
+        if (!"root".equals(System.getProperty("user.name"))) {
+            assertContains(error(data), f.toString(), "permission denied");
+            return;
+        }
+        // root reads a chmod 000 file anyway: run the program as user nobody (setpriv) instead, on a copy
+        // of its runtime class path that nobody can read.
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                "running as root without setpriv: the unreadable-file case cannot be made here");
+        Path cp = tmp.resolve("cp");
+        Files.createDirectories(cp);
+        StringBuilder classPath = new StringBuilder();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path e = Path.of(entry);
+            boolean needed = entry.endsWith("classes") && !entry.endsWith("test-classes")
+                    || e.getFileName().toString().matches("(core|kernels-cpu|picocli)-.*\\.jar");
+            if (needed) {
+                Path copy = cp.resolve(n++ + "-" + e.getFileName());
+                if (Files.isDirectory(e)) {
+                    try (var walk = Files.walk(e)) {
+                        for (Path src : walk.toList()) {
+                            Files.copy(src, copy.resolve(e.relativize(src).toString()));
+                        }
+                    }
+                } else {
+                    Files.copy(e, copy);
+                }
+                classPath.append(classPath.isEmpty() ? "" : java.io.File.pathSeparator).append(copy);
+            }
+        }
+        try (var walk = Files.walk(tmp)) {
+            for (Path p : walk.toList()) {
+                if (!p.equals(f)) {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x"
+                            : "rw-r--r--"));
+                }
+            }
+        }
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", javaBin,
+                "-cp", classPath.toString(), Main.class.getName(), "--data", data.toString(), "--backend", "reference",
+                "--epochs", "1", "--no-plot", "--out", tmp.resolve("run").toString())
+                .redirectError(ProcessBuilder.Redirect.PIPE).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        Assumptions.assumeFalse(err.contains("setpriv:"), "setpriv cannot switch user here: " + err);
+        assertEquals(1, p.exitValue(), err);
+        // (The backend announces itself on stderr first; the error is the one line after it.)
+        err = err.lines().filter(l -> !l.startsWith("backend: ")).collect(java.util.stream.Collectors.joining("\n"));
+        TestData.show(err);
+        assertEquals("error: cannot read " + f + " (training images): permission denied; make it readable (chmod a+r)",
+                err);
     }
 
     @Test
