@@ -7,6 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Max pooling with 2x2 windows and stride 2 (the network's), L windows at a time.
@@ -27,7 +28,106 @@ final class MaxPool2x2 {
     private static final VectorShuffle<Float> ZIP_HI =
             VectorShuffle.fromOp(F, i -> i % 2 == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
 
+    /** Four lanes: the network's output rows (12 and 4 wide) are whole 4-lane vectors. */
+    private static final VectorSpecies<Float> Q = FloatVector.SPECIES_128;
+    private static final int QL = 4;
+    private static final VectorShuffle<Float> Q_EVEN = VectorShuffle.fromOp(Q, i -> 2 * i);
+    private static final VectorShuffle<Float> Q_ODD = VectorShuffle.fromOp(Q, i -> 2 * i + 1);
+    private static final VectorShuffle<Float> Q_ZIP_LO = VectorShuffle.fromOp(Q, i -> i % 2 == 0 ? i / 2 : QL + i / 2);
+    private static final VectorShuffle<Float> Q_ZIP_HI =
+            VectorShuffle.fromOp(Q, i -> i % 2 == 0 ? QL / 2 + i / 2 : QL + QL / 2 + i / 2);
+
     private MaxPool2x2() {
+    }
+
+    /**
+     * Whether the 4-lane path applies: output rows of whole 4-lane vectors, so no load or store
+     * needs a mask. (The L-lane path below ran every row of the network's 12- and 4-wide outputs
+     * through its masked tail at 5-9 ns an output, with Vector API fallbacks allocating in the
+     * steady state; see the JFR profile in the commit that added this.)
+     */
+    static boolean quad(int w) {
+        return (w / 2) % QL == 0;
+    }
+
+    /** Planes [from, to) of y = maxpool(x), output rows a multiple of 4 wide ({@link #quad}). */
+    static void forwardQuad(float[] x, float[] y, int h, int w, int from, int to) {
+        int oh = h / 2;
+        int ow = w / 2;
+        for (int nc = from; nc < to; nc++) {
+            for (int i = 0; i < oh; i++) {
+                int top = (nc * h + 2 * i) * w;
+                int bot = top + w;
+                int o = (nc * oh + i) * ow;
+                for (int j = 0; j < ow; j += QL) {
+                    FloatVector t0 = FloatVector.fromArray(Q, x, top + 2 * j);
+                    FloatVector t1 = FloatVector.fromArray(Q, x, top + 2 * j + QL);
+                    FloatVector b0 = FloatVector.fromArray(Q, x, bot + 2 * j);
+                    FloatVector b1 = FloatVector.fromArray(Q, x, bot + 2 * j + QL);
+                    FloatVector max = t0.rearrange(Q_EVEN, t1);
+                    FloatVector c = t0.rearrange(Q_ODD, t1);
+                    max = max.blend(c, c.compare(VectorOperators.GT, max)
+                            .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
+                    c = b0.rearrange(Q_EVEN, b1);
+                    max = max.blend(c, c.compare(VectorOperators.GT, max)
+                            .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
+                    c = b0.rearrange(Q_ODD, b1);
+                    max = max.blend(c, c.compare(VectorOperators.GT, max)
+                            .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
+                    max.intoArray(y, o + j);
+                }
+            }
+        }
+    }
+
+    /**
+     * Planes [from, to) of dx, output rows a multiple of 4 wide ({@link #quad}): every element of
+     * rows 0 .. 2*oh-1 is written (zero where it did not win), so only a last odd row needs zeroing.
+     */
+    static void backwardQuad(float[] x, float[] dy, float[] dx, int h, int w, int from, int to) {
+        int oh = h / 2;
+        int ow = w / 2;
+        FloatVector zero = FloatVector.zero(Q);
+        for (int nc = from; nc < to; nc++) {
+            if (h % 2 != 0) {
+                java.util.Arrays.fill(dx, (nc * h + h - 1) * w, (nc + 1) * h * w, 0f);
+            }
+            for (int i = 0; i < oh; i++) {
+                int top = (nc * h + 2 * i) * w;
+                int bot = top + w;
+                int o = (nc * oh + i) * ow;
+                for (int j = 0; j < ow; j += QL) {
+                    FloatVector t0 = FloatVector.fromArray(Q, x, top + 2 * j);
+                    FloatVector t1 = FloatVector.fromArray(Q, x, top + 2 * j + QL);
+                    FloatVector b0 = FloatVector.fromArray(Q, x, bot + 2 * j);
+                    FloatVector b1 = FloatVector.fromArray(Q, x, bot + 2 * j + QL);
+                    FloatVector g = FloatVector.fromArray(Q, dy, o + j);
+                    FloatVector a = t0.rearrange(Q_EVEN, t1);
+                    FloatVector b = t0.rearrange(Q_ODD, t1);
+                    FloatVector c = b0.rearrange(Q_EVEN, b1);
+                    FloatVector d = b0.rearrange(Q_ODD, b1);
+                    VectorMask<Float> wb = b.compare(VectorOperators.GT, a)
+                            .or(b.compare(VectorOperators.NE, b).and(a.compare(VectorOperators.EQ, a)));
+                    FloatVector max = a.blend(b, wb);
+                    VectorMask<Float> wc = c.compare(VectorOperators.GT, max)
+                            .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max)));
+                    max = max.blend(c, wc);
+                    VectorMask<Float> wd = d.compare(VectorOperators.GT, max)
+                            .or(d.compare(VectorOperators.NE, d).and(max.compare(VectorOperators.EQ, max)));
+                    wc = wc.andNot(wd);
+                    wb = wb.andNot(wc).andNot(wd);
+                    VectorMask<Float> wa = wb.or(wc).or(wd).not();
+                    FloatVector ga = zero.blend(g, wa);
+                    FloatVector gb = zero.blend(g, wb);
+                    FloatVector gc = zero.blend(g, wc);
+                    FloatVector gd = zero.blend(g, wd);
+                    ga.rearrange(Q_ZIP_LO, gb).intoArray(dx, top + 2 * j);
+                    ga.rearrange(Q_ZIP_HI, gb).intoArray(dx, top + 2 * j + QL);
+                    gc.rearrange(Q_ZIP_LO, gd).intoArray(dx, bot + 2 * j);
+                    gc.rearrange(Q_ZIP_HI, gd).intoArray(dx, bot + 2 * j + QL);
+                }
+            }
+        }
     }
 
     /** Planes [from, to) of y = maxpool(x). */

@@ -28,8 +28,13 @@ final class Pooling {
         int oh = s.oh();
         int ow = s.ow();
         boolean twoByTwo = s.k() == 2 && s.stride() == 2;
+        boolean quad = twoByTwo && s.w() % 2 == 0 && MaxPool2x2.quad(s.w());
         pool.run(ConvKernels.ceilDiv(planes, PLANES_PER_TASK), (worker, t) -> {
             int to = Math.min(planes, (t + 1) * PLANES_PER_TASK);
+            if (quad) {
+                MaxPool2x2.forwardQuad(x, y, s.h(), s.w(), t * PLANES_PER_TASK, to);
+                return;
+            }
             if (twoByTwo) {
                 MaxPool2x2.forward(x, y, s.h(), s.w(), t * PLANES_PER_TASK, to);
                 return;
@@ -58,9 +63,14 @@ final class Pooling {
         int ow = s.ow();
         int plane = s.h() * s.w();
         boolean twoByTwo = s.k() == 2 && s.stride() == 2;
+        boolean quad = twoByTwo && s.w() % 2 == 0 && MaxPool2x2.quad(s.w());
         pool.run(ConvKernels.ceilDiv(planes, PLANES_PER_TASK), (worker, t) -> {
             int from = t * PLANES_PER_TASK;
             int to = Math.min(planes, from + PLANES_PER_TASK);
+            if (quad) {
+                MaxPool2x2.backwardQuad(x, dy, dx, s.h(), s.w(), from, to);
+                return;
+            }
             Arrays.fill(dx, from * plane, to * plane, 0f);
             if (twoByTwo) {
                 MaxPool2x2.backward(x, dy, dx, s.h(), s.w(), from, to);

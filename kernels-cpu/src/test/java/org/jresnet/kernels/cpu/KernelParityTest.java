@@ -154,7 +154,8 @@ class KernelParityTest {
         return Stream.of(Arguments.of(new Pool2dShape(3, 3, 24, 24, 2, 2)), Arguments.of(new Pool2dShape(64, 16, 8, 8, 2, 2)),
                 Arguments.of(new Pool2dShape(1, 33, 7, 9, 3, 2)), Arguments.of(new Pool2dShape(2, 16, 5, 5, 2, 1)),
                 Arguments.of(new Pool2dShape(3, 1, 5, 7, 3, 3)), Arguments.of(new Pool2dShape(2, 3, 41, 38, 2, 2)),
-                Arguments.of(new Pool2dShape(1, 2, 64, 66, 2, 2)));
+                Arguments.of(new Pool2dShape(1, 2, 64, 66, 2, 2)), Arguments.of(new Pool2dShape(2, 3, 9, 16, 2, 2)),
+                Arguments.of(new Pool2dShape(1, 5, 10, 25, 2, 2)));
     }
 
     @ParameterizedTest(name = "{0}")
