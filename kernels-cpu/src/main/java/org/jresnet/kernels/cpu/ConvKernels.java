@@ -2,6 +2,7 @@ package org.jresnet.kernels.cpu;
 
 import java.util.Arrays;
 import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.Storage;
 
 /**
  * Convolution as matrix products, forward and backward.
@@ -37,10 +38,16 @@ final class ConvKernels {
     private float[] bias = new float[0];
     private float[] partial = new float[0];
     private float[] partialSum = new float[0];
+    final ColCache cols = new ColCache();
 
     ConvKernels(WorkerPool pool, Scratch[] scratch) {
         this.pool = pool;
         this.scratch = scratch;
+    }
+
+    /** Floats per image group in a cached im2col: the group's (K, g*P) columns and the slack. */
+    private static long groupStride(int k, int g, int p) {
+        return (long) k * g * p + Im2col.SLACK;
     }
 
     /** Images per product in the forward and input-gradient passes: enough for ~192 columns. */
@@ -54,6 +61,11 @@ final class ConvKernels {
     }
 
     synchronized void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s) {
+        forward(null, x, w, b, y, s);
+    }
+
+    /** {@code key}: x's storage, under which the im2col is kept for the weight gradient ({@link ColCache}). */
+    synchronized void forward(Storage key, float[] x, float[] w, float[] b, float[] y, Conv2dShape s) {
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
@@ -73,18 +85,22 @@ final class ConvKernels {
             forwardWide(x, ap, rowInit, y, s);
             return;
         }
-        pool.run(ceilDiv(n, g), (worker, t) -> {
+        int groups = ceilDiv(n, g);
+        long stride = groupStride(k, g, p);
+        ColCache.Entry keep = key == null ? null : cols.reserve(key, s, groups * stride);
+        pool.run(groups, (worker, t) -> {
             int i0 = t * g;
             int gi = Math.min(g, n - i0);
             int cols = gi * p;
             Scratch sc = scratch[worker];
-            float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
-            Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, cols);
+            float[] col = keep != null ? keep.col : sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
+            int c0 = keep != null ? Math.toIntExact(t * stride) : 0;
+            Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, c0, cols);
             if (gi == 1) {
-                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), y, i0 * oc * p, p, rowInit);
+                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, c0, Gemm.strided(k, cols), y, i0 * oc * p, p, rowInit);
             } else {
                 float[] out = sc.get(Scratch.OUT, (long) oc * cols);
-                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), out, 0, cols, rowInit);
+                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, c0, Gemm.strided(k, cols), out, 0, cols, rowInit);
                 for (int i = 0; i < gi; i++) {
                     for (int o = 0; o < oc; o++) {
                         System.arraycopy(out, o * cols + i * p, y, ((i0 + i) * oc + o) * p, p);
@@ -92,6 +108,9 @@ final class ConvKernels {
                 }
             }
         });
+        if (keep != null) {
+            cols.commit(keep, x);
+        }
     }
 
     /**
@@ -157,6 +176,11 @@ final class ConvKernels {
     }
 
     synchronized void backwardWeight(float[] x, float[] dy, float[] dw, Conv2dShape s) {
+        backwardWeight(null, x, dy, dw, s);
+    }
+
+    /** {@code key}: x's storage, whose im2col the forward pass may have kept ({@link ColCache}). */
+    synchronized void backwardWeight(Storage key, float[] x, float[] dy, float[] dw, Conv2dShape s) {
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
@@ -169,18 +193,34 @@ final class ConvKernels {
             backwardWeightWide(x, dy, dw, s);
             return;
         }
-        int ci = alongPixels ? Math.min(n, (2048 + p - 1) / p) : chunkImages(p, n);
+        // chunks = the forward pass's image groups, so its kept columns can be used as they are
+        int ci = alongPixels ? Math.min(n, (2048 + p - 1) / p) : groupImages(p, n);
         int chunks = ceilDiv(n, ci);
         int size = k * oc;
         float[] part = partial((long) chunks * size);
         int[] map = Transpose.indexMap(p);
+        float[] kept = null;
+        if (!alongPixels && key != null) {
+            cols.wantWeightGradient(s);
+            kept = cols.lookup(key, x, s);
+        }
+        float[] keptCol = kept;
+        long stride = groupStride(k, ci, p);
         pool.run(chunks, (worker, t) -> {
             int i0 = t * ci;
             int gi = Math.min(ci, n - i0);
             int cols = gi * p;
             Scratch sc = scratch[worker];
-            float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
-            Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, cols);
+            float[] col;
+            int c0;
+            if (keptCol != null) {
+                col = keptCol;
+                c0 = Math.toIntExact(t * stride);
+            } else {
+                col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
+                c0 = 0;
+                Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, 0, cols);
+            }
             if (alongPixels) {
                 // dy of the chunk as (oc, pixels); partial (oc, K)
                 float[] grad = sc.get(Scratch.GRAD, (long) oc * cols);
@@ -189,14 +229,14 @@ final class ConvKernels {
                         System.arraycopy(dy, ((i0 + i) * oc + o) * p, grad, o * cols + i * p, p);
                     }
                 }
-                GemmNT.nt(0, oc, k, cols, grad, 0, cols, col, 0, cols, part, t * size, k, sc.lanes());
+                GemmNT.nt(0, oc, k, cols, grad, 0, cols, col, c0, cols, part, t * size, k, sc.lanes());
             } else {
                 // dy^T (pixels, oc): channels become the vector lanes; partial (K, oc)
                 float[] gradT = sc.get(Scratch.GRAD, (long) cols * oc);
                 for (int i = 0; i < gi; i++) {
                     Transpose.planesToPixels(dy, (i0 + i) * oc * p, oc, p, gradT, i * p * oc, map);
                 }
-                GemmRows.nn(k, oc, cols, col, 0, Gemm.strided(k, cols), gradT, 0, oc, part, t * size, oc);
+                GemmRows.nn(k, oc, cols, col, c0, Gemm.strided(k, cols), gradT, 0, oc, part, t * size, oc);
             }
         });
         if (alongPixels) {

@@ -90,15 +90,15 @@ final class Im2col {
     }
 
     /**
-     * col (K, ld) columns [0, images*oh*ow) = unfolded images [first, first + images) of x.
+     * col (K, ld) at colOff, columns [0, images*oh*ow) = unfolded images [first, first + images) of x.
      * {@code xp} is scratch of {@link #paddedSize}; col needs {@link #SLACK} floats past K*ld.
      */
-    static void unfold(float[] x, int first, int images, Conv2dShape s, float[] xp, float[] col, int ld) {
+    static void unfold(float[] x, int first, int images, Conv2dShape s, float[] xp, float[] col, int colOff, int ld) {
         int imgIn = s.c() * s.h() * s.w();
         int p = s.oh() * s.ow();
         if (s.stride() != 1) {
             for (int i = 0; i < images; i++) {
-                unfoldGeneral(x, (first + i) * imgIn, s, col, ld, i * p);
+                unfoldGeneral(x, (first + i) * imgIn, s, col, ld, colOff + i * p);
             }
             return;
         }
@@ -123,7 +123,7 @@ final class Im2col {
                 for (int kj = 0; kj < s.kw(); kj++, row++) {
                     for (int g = 0; g < images; g++) {
                         int src = ((g * s.c() + c) * hp + ki) * wp + kj;
-                        int dst = row * ld + g * p;
+                        int dst = colOff + row * ld + g * p;
                         int i = 0;
                         if (pairs) {
                             // two output rows per store (conv2: ow = 8 of 16 lanes): one store, not two

@@ -70,6 +70,11 @@ public final class SimdBackend implements Backend, AutoCloseable {
         throw new IllegalArgumentException(from + " must be a positive thread count, got '" + v + "'");
     }
 
+    /** im2col cache hits and misses of the weight gradient (tests). */
+    long[] colCacheStats() {
+        return new long[] {conv.cols.hits(), conv.cols.misses()};
+    }
+
     public int threads() {
         return pool.threads();
     }
@@ -145,7 +150,7 @@ public final class SimdBackend implements Backend, AutoCloseable {
 
     @Override
     public void conv2dForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
-        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s);
+        conv.forward(x, HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s);
     }
 
     @Override
@@ -155,7 +160,7 @@ public final class SimdBackend implements Backend, AutoCloseable {
 
     @Override
     public void conv2dBackwardWeight(Storage x, Storage dy, Storage dw, Conv2dShape s) {
-        conv.backwardWeight(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dw), s);
+        conv.backwardWeight(x, HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dw), s);
     }
 
     @Override
