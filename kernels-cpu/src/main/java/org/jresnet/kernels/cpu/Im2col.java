@@ -112,11 +112,11 @@ final class Im2col {
         boolean pairs = 2 * ow == L;
         // lanes of the 1st, 2nd, 3rd, 4th output row when several share a vector
         VectorMask<Float> lo = F.indexInRange(0, ow);
-        VectorMask<Float> hi = F.indexInRange(-ow, ow);
+        VectorMask<Float> hi = lanes(ow, 2 * ow);
         VectorMask<Float> q0 = F.indexInRange(0, ow);
-        VectorMask<Float> q1 = F.indexInRange(-ow, ow);
-        VectorMask<Float> q2 = F.indexInRange(-2 * ow, ow);
-        VectorMask<Float> q3 = F.indexInRange(-3 * ow, ow);
+        VectorMask<Float> q1 = lanes(ow, 2 * ow);
+        VectorMask<Float> q2 = lanes(2 * ow, 3 * ow);
+        VectorMask<Float> q3 = lanes(3 * ow, 4 * ow);
         int row = 0;
         for (int c = 0; c < s.c(); c++) {
             for (int ki = 0; ki < s.kh(); ki++) {
@@ -216,6 +216,11 @@ final class Im2col {
                 }
             }
         }
+    }
+
+    /** Lanes [from, to): F.indexInRange with a negative offset ran a non-intrinsic path (JFR). */
+    private static VectorMask<Float> lanes(int from, int to) {
+        return F.indexInRange(0, Math.max(from, to)).andNot(F.indexInRange(0, from));
     }
 
     /** Lanes [lo, hi) of dx columns that take output column wj + pad - kj (inside [0, ow)). */
