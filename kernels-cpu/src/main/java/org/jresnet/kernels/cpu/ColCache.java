@@ -26,6 +26,16 @@ import org.jresnet.core.backend.Storage;
  * floats; buffers are reused, so the steady state allocates nothing.
  */
 final class ColCache {
+    /**
+     * Off unless {@value #PROPERTY}=true. Measured on this 2-core VM with other agents' load
+     * (StepCpuTime, alternating runs): it removes the weight gradient's unfold (JFR: 10.5% -> 4.7%
+     * of samples) but the weight-gradient product then reads its columns from L3/memory instead
+     * of a warm L2 scratch and the forward writes 9 MB of columns out: single thread 14.9/14.6/18.9
+     * ms a step on vs 16.3/14.1/15.1 off; two threads 3402/4072/3257 img/s on vs 3821/4041/3909
+     * off. Not a win here, so not the default; worth re-measuring on a quiet or bigger machine.
+     */
+    static final String PROPERTY = "jresnet.simd.colCache";
+    private boolean enabled = "true".equals(System.getProperty(PROPERTY));
     static final int MAX_ENTRIES = 8;
     static final long MAX_FLOATS = 16L << 20;
 
@@ -44,6 +54,13 @@ final class ColCache {
     private long hits;
     private long misses;
 
+    synchronized void enable(boolean on) {
+        enabled = on;
+        if (!on) {
+            entries.clear();
+        }
+    }
+
     /** Records that the weight gradient of {@code s} was asked for: later forwards keep columns. */
     synchronized void wantWeightGradient(Conv2dShape s) {
         if (training.size() > 64) {
@@ -58,7 +75,7 @@ final class ColCache {
      */
     synchronized Entry reserve(Storage key, Conv2dShape s, long size) {
         long snap = s.inputSize();
-        if (!training.contains(s) || size > MAX_FLOATS) {
+        if (!enabled || !training.contains(s) || size > MAX_FLOATS) {
             return null;
         }
         Entry e = null;

@@ -70,6 +70,11 @@ public final class SimdBackend implements Backend, AutoCloseable {
         throw new IllegalArgumentException(from + " must be a positive thread count, got '" + v + "'");
     }
 
+    /** Turns the im2col cache ({@link ColCache}, off by default) on or off. */
+    void colCache(boolean on) {
+        conv.cols.enable(on);
+    }
+
     /** im2col cache hits and misses of the weight gradient (tests). */
     long[] colCacheStats() {
         return new long[] {conv.cols.hits(), conv.cols.misses()};

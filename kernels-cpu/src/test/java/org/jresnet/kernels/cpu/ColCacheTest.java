@@ -61,6 +61,7 @@ class ColCacheTest {
         float[] x1 = random(rng, s.inputSize());
         float[] dy0 = random(rng, s.outputSize());
         try (SimdBackend be = new SimdBackend(threads)) {
+            be.colCache(true);
             Storage w = be.upload(random(rng, s.weightSize()));
             Storage b = be.upload(random(rng, s.oc()));
             Storage dy = be.upload(dy0);
