@@ -9,8 +9,9 @@
 # and the medians, with the ratio Java / PyTorch. Needs a built jar (./mvnw -DskipTests package)
 # and PyTorch for /usr/bin/python3 (apt-get install -y python3-torch).
 #
-# Java's evaluation figure comes from `mnist.jar eval` in a fresh JVM (it includes JIT warm-up);
-# PyTorch's from its evaluation after training (warm). Both cover the 10,000 test images.
+# Both evaluation figures are the pass over the 10,000 test images right after the epoch (warm).
+# PyTorch with several threads slows down badly when other processes share the cores (OpenMP
+# threads spin), so run this on an otherwise idle machine; the load average is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,10 +41,9 @@ trap 'rm -rf "$work"' EXIT
 run_java() {
   local out="$work/java$1"
   "$java" -jar "$jar" --data "$data" --epochs 1 --threads "$threads" --no-plot --out "$out" > "$out.log" 2>&1
-  java_train[$1]=$(sed -n 's/^epoch 1\/1: .*(\([0-9]*\) img\/s)$/\1/p' "$out.log")
+  java_train[$1]=$(sed -n 's/^epoch 1\/1: .*(\([0-9]*\) img\/s); eval .*/\1/p' "$out.log")
+  java_eval[$1]=$(sed -n 's/^epoch 1\/1: .*; eval .*(\([0-9]*\) img\/s)$/\1/p' "$out.log")
   java_acc[$1]=$(sed -n 's/^epoch 1\/1: .*test accuracy \([0-9.]*\)%.*/\1/p' "$out.log")
-  "$java" -jar "$jar" eval --model "$out/model.safetensors" --data "$data" --threads "$threads" > "$out.eval" 2>&1
-  java_eval[$1]=$(sed -n 's/^test accuracy .*(\([0-9]*\) img\/s)$/\1/p' "$out.eval")
 }
 
 run_torch() {

@@ -183,15 +183,18 @@ public final class Trainer {
                     break;
                 }
                 requireFinite(net, sgd, step, epoch, batches - 1, cfg, opt);
+                long evalStart = System.nanoTime();
                 eval = Evaluation.run(net, backend, test);
+                double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 double epochSeconds = priorSeconds + seconds;
                 double trainLoss = lossSum / batches;
                 metrics.add(new Metrics.Row(epoch + 1, trainLoss, eval.meanLoss(), eval.accuracy(), epochSeconds,
                         images / seconds, step));
                 out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%d/%d),"
-                                + " %s (%.0f img/s)%n", epoch + 1, cfg.epochs(), trainLoss, eval.meanLoss(),
-                        100 * eval.accuracy(), eval.correct(), eval.count(), Progress.duration(epochSeconds),
-                        images / seconds);
+                                + " %s (%.0f img/s); eval %s (%.0f img/s)%n", epoch + 1, cfg.epochs(), trainLoss,
+                        eval.meanLoss(), 100 * eval.accuracy(), eval.correct(), eval.count(),
+                        Progress.duration(epochSeconds), images / seconds, Progress.duration(evalSeconds),
+                        eval.count() / evalSeconds);
                 Safetensors.write(opt.outDir().resolve(MODEL_FILE), Safetensors.fromModule(net), modelMetadata(cfg, epoch + 1,
                         eval));
                 Checkpoint.capture(cfg, epoch + 1, 0, step, rng.state(), 0, 0, net, sgd)
