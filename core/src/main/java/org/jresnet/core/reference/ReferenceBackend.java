@@ -1,6 +1,6 @@
 package org.jresnet.core.reference;
 
-import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.HeapBackend;
 import org.jresnet.core.backend.Conv2dShape;
 import org.jresnet.core.backend.HeapIntStorage;
 import org.jresnet.core.backend.HeapStorage;
@@ -13,7 +13,7 @@ import org.jresnet.core.backend.Storage;
  * <p>It is the oracle every other backend is tested against, so it stays unoptimised: each
  * kernel is the textbook definition, summing in float32 in the natural loop order.
  */
-public class ReferenceBackend implements Backend {
+public class ReferenceBackend extends HeapBackend {
     public static final String NAME = "reference";
 
     @Override
@@ -27,43 +27,6 @@ public class ReferenceBackend implements Backend {
     }
 
     // ---- memory ------------------------------------------------------------------------------
-
-    @Override
-    public Storage allocate(long n) {
-        return new HeapStorage(n);
-    }
-
-    @Override
-    public Storage upload(float[] data) {
-        return new HeapStorage(data.clone());
-    }
-
-    @Override
-    public Storage uploadInts(int[] data) {
-        return new HeapIntStorage(data.clone());
-    }
-
-    @Override
-    public void download(Storage src, float[] dst) {
-        float[] s = HeapStorage.of(src);
-        System.arraycopy(s, 0, dst, 0, s.length);
-    }
-
-    @Override
-    public void downloadInts(Storage src, int[] dst) {
-        int[] s = HeapIntStorage.of(src);
-        System.arraycopy(s, 0, dst, 0, s.length);
-    }
-
-    @Override
-    public void copy(Storage src, Storage dst, long n) {
-        System.arraycopy(HeapStorage.of(src), 0, HeapStorage.of(dst), 0, Math.toIntExact(n));
-    }
-
-    @Override
-    public void fill(Storage dst, float value) {
-        java.util.Arrays.fill(HeapStorage.of(dst), value);
-    }
 
     @Override
     public void addInPlace(Storage dst, Storage src, long n) {

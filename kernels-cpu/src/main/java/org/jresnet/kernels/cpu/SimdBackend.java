@@ -1,9 +1,8 @@
 package org.jresnet.kernels.cpu;
 
-import java.util.Arrays;
-import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.Conv2dShape;
 import org.jresnet.core.backend.HeapArrayPool;
+import org.jresnet.core.backend.HeapBackend;
 import org.jresnet.core.backend.HeapIntStorage;
 import org.jresnet.core.backend.HeapStorage;
 import org.jresnet.core.backend.Pool2dShape;
@@ -19,7 +18,7 @@ import org.jresnet.core.backend.Storage;
  * {@value #THREADS_PROPERTY}, else the environment variable {@value #THREADS_ENV}, else the
  * number of available processors.
  */
-public final class SimdBackend implements Backend, AutoCloseable {
+public final class SimdBackend extends HeapBackend implements AutoCloseable {
     public static final String NAME = "simd";
     public static final String THREADS_PROPERTY = "jresnet.threads";
     public static final String THREADS_ENV = "JRESNET_THREADS";
@@ -102,47 +101,10 @@ public final class SimdBackend implements Backend, AutoCloseable {
 
     // ---- memory ------------------------------------------------------------------------------
 
-    @Override
-    public Storage allocate(long n) {
-        return new HeapStorage(n);
-    }
-
     /** Op outputs come from a pool of arrays that released storages hand back: no zeroing, no garbage. */
     @Override
     public Storage allocateUninitialized(long n) {
         return arrays.storage(n);
-    }
-
-    @Override
-    public Storage upload(float[] data) {
-        return new HeapStorage(data.clone());
-    }
-
-    @Override
-    public Storage uploadInts(int[] data) {
-        return new HeapIntStorage(data.clone());
-    }
-
-    @Override
-    public void download(Storage src, float[] dst) {
-        float[] s = HeapStorage.of(src);
-        System.arraycopy(s, 0, dst, 0, s.length);
-    }
-
-    @Override
-    public void downloadInts(Storage src, int[] dst) {
-        int[] s = HeapIntStorage.of(src);
-        System.arraycopy(s, 0, dst, 0, s.length);
-    }
-
-    @Override
-    public void copy(Storage src, Storage dst, long n) {
-        System.arraycopy(HeapStorage.of(src), 0, HeapStorage.of(dst), 0, Math.toIntExact(n));
-    }
-
-    @Override
-    public void fill(Storage dst, float value) {
-        Arrays.fill(HeapStorage.of(dst), value);
     }
 
     @Override
