@@ -62,6 +62,18 @@ final class Gemm {
      * null, is the start value of each row (a bias, indexed by row, at least blocks(m)*MR long).
      */
     /** Row offsets 0, ld, 2*ld, ... of a row-major matrix with k rows. */
+    private static volatile float[] zeros = new float[256];
+
+    /** A read-only array of at least {@code n} zeros. */
+    private static float[] zeros(int n) {
+        float[] z = zeros;
+        if (z.length < n) {
+            z = new float[Math.max(n, 2 * z.length)];
+            zeros = z;
+        }
+        return z;
+    }
+
     static int[] strided(int k, int ld) {
         int[] rows = new int[k];
         for (int i = 0; i < k; i++) {
@@ -72,17 +84,20 @@ final class Gemm {
 
     static void nn(int mbFrom, int mbTo, int m, int nFrom, int nTo, int k, float[] ap, float[] b, int bOff, int[] bRows,
                    float[] c, int cOff, int ldc, float[] rowInit) {
+        // the tiles always get a start array: a null here for one caller and not for another was an
+        // unstable branch that threw the first C2 compile of nn4x3 away (an uncommon trap) in warm-up
+        float[] init = rowInit != null ? rowInit : zeros(mbTo * MR);
         int n = nFrom;
         for (; n + NR <= nTo; n += NR) {
             for (int mb = mbFrom; mb < mbTo; mb++) {
                 nn4x3(ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc,
-                        Math.min(MR, m - mb * MR), rowInit, mb * MR);
+                        Math.min(MR, m - mb * MR), init, mb * MR);
             }
         }
         for (; n + L <= nTo; n += L) {
             for (int mb = mbFrom; mb < mbTo; mb++) {
                 nn4x1(ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc,
-                        Math.min(MR, m - mb * MR), rowInit, mb * MR);
+                        Math.min(MR, m - mb * MR), init, mb * MR);
             }
         }
         for (; n < nTo; n++) {
@@ -102,21 +117,10 @@ final class Gemm {
 
     private static void nn4x3(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
                               int rows, float[] init, int initOff) {
-        FloatVector c00;
-        FloatVector c10;
-        FloatVector c20;
-        FloatVector c30;
-        if (init == null) {
-            c00 = FloatVector.zero(F);
-            c10 = c00;
-            c20 = c00;
-            c30 = c00;
-        } else {
-            c00 = FloatVector.broadcast(F, init[initOff]);
-            c10 = FloatVector.broadcast(F, init[initOff + 1]);
-            c20 = FloatVector.broadcast(F, init[initOff + 2]);
-            c30 = FloatVector.broadcast(F, init[initOff + 3]);
-        }
+        FloatVector c00 = FloatVector.broadcast(F, init[initOff]);
+        FloatVector c10 = FloatVector.broadcast(F, init[initOff + 1]);
+        FloatVector c20 = FloatVector.broadcast(F, init[initOff + 2]);
+        FloatVector c30 = FloatVector.broadcast(F, init[initOff + 3]);
         FloatVector c01 = c00;
         FloatVector c02 = c00;
         FloatVector c11 = c10;
@@ -172,10 +176,10 @@ final class Gemm {
 
     private static void nn4x1(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
                               int rows, float[] init, int initOff) {
-        FloatVector c0 = init == null ? FloatVector.zero(F) : FloatVector.broadcast(F, init[initOff]);
-        FloatVector c1 = init == null ? c0 : FloatVector.broadcast(F, init[initOff + 1]);
-        FloatVector c2 = init == null ? c0 : FloatVector.broadcast(F, init[initOff + 2]);
-        FloatVector c3 = init == null ? c0 : FloatVector.broadcast(F, init[initOff + 3]);
+        FloatVector c0 = FloatVector.broadcast(F, init[initOff]);
+        FloatVector c1 = FloatVector.broadcast(F, init[initOff + 1]);
+        FloatVector c2 = FloatVector.broadcast(F, init[initOff + 2]);
+        FloatVector c3 = FloatVector.broadcast(F, init[initOff + 3]);
         for (int kk = 0; kk < k; kk++, a += MR) {
             FloatVector y0 = FloatVector.fromArray(F, b, b0 + bRows[kk]);
             c0 = FloatVector.broadcast(F, ap[a]).fma(y0, c0);
