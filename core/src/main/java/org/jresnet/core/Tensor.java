@@ -90,7 +90,10 @@ public final class Tensor {
 
     /** The backing storage, checked to be live; kernels read and write it. */
     public Storage storage() {
-        storage.checkLive("tensor " + Shapes.str(shape));
+        if (storage.isReleased()) {
+            // the message is built only here: formatting it on every call was a string per kernel call
+            storage.checkLive("tensor " + Shapes.str(shape));
+        }
         return storage;
     }
 

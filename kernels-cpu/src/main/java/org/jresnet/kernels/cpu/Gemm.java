@@ -57,11 +57,6 @@ final class Gemm {
         }
     }
 
-    /**
-     * NN product for row blocks [mbFrom, mbTo) and columns [nFrom, nTo). {@code rowInit}, when not
-     * null, is the start value of each row (a bias, indexed by row, at least blocks(m)*MR long).
-     */
-    /** Row offsets 0, ld, 2*ld, ... of a row-major matrix with k rows. */
     private static volatile float[] zeros = new float[256];
 
     /** A read-only array of at least {@code n} zeros. */
@@ -74,14 +69,34 @@ final class Gemm {
         return z;
     }
 
+    /** A cached row-offset table: immutable, so a racy read of the slot is safe. */
+    private record Strided(int k, int ld, int[] rows) {
+    }
+
+    private static final Strided[] STRIDED = new Strided[256];
+
+    /**
+     * Row offsets 0, ld, 2*ld, ... of a row-major matrix with k rows; read-only, cached (every conv
+     * task asked for one and the fresh int arrays were most of a steady-state step's garbage).
+     */
     static int[] strided(int k, int ld) {
+        int slot = ((k * 0x9E3779B1 + ld) * 0x85EBCA6B >>> 24) & (STRIDED.length - 1);
+        Strided e = STRIDED[slot];
+        if (e != null && e.k() == k && e.ld() == ld) {
+            return e.rows();
+        }
         int[] rows = new int[k];
         for (int i = 0; i < k; i++) {
             rows[i] = i * ld;
         }
+        STRIDED[slot] = new Strided(k, ld, rows);
         return rows;
     }
 
+    /**
+     * NN product for row blocks [mbFrom, mbTo) and columns [nFrom, nTo). {@code rowInit}, when not
+     * null, is the start value of each row (a bias, indexed by row, at least blocks(m)*MR long).
+     */
     static void nn(int mbFrom, int mbTo, int m, int nFrom, int nTo, int k, float[] ap, float[] b, int bOff, int[] bRows,
                    float[] c, int cOff, int ldc, float[] rowInit) {
         // the tiles always get a start array: a null here for one caller and not for another was an
