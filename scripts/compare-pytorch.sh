@@ -2,20 +2,24 @@
 # Side-by-side speed of this engine and the PyTorch reference on the same data, settings and
 # threads, alternating the two programs so that both see the same machine state.
 #
-#   scripts/compare-pytorch.sh [--rounds N] [--threads T] [--data DIR] [--jar FILE]
+#   scripts/compare-pytorch.sh [--rounds N] [--epochs E] [--threads T] [--data DIR] [--jar FILE]
 #
-# Each round trains one epoch (batch 64, the article's settings) with each program, Java first on
-# odd rounds and PyTorch first on even ones, then evaluates the 10k test set. Prints every round
-# and the medians, with the ratio Java / PyTorch. Needs a built jar (./mvnw -DskipTests package)
-# and PyTorch for /usr/bin/python3 (apt-get install -y python3-torch).
+# Each round trains E epochs (default 1; batch 64, the article's settings) with each program, Java
+# first on odd rounds and PyTorch first on even ones, evaluating the 10k test set after each epoch.
+# Prints every round and the medians, with the ratio Java / PyTorch. Needs a built jar
+# (./mvnw -DskipTests package) and PyTorch for /usr/bin/python3 (apt-get install -y python3-torch).
 #
-# Both evaluation figures are the pass over the 10,000 test images right after the epoch (warm).
+# Train img/s is all training images over all training time (the JVM's JIT warm-up falls in the
+# first epoch, so E = 1 is the hardest case for Java). Both evaluation figures are the pass over the
+# 10,000 test images after the last epoch (warm). Peak RSS is GNU time's maximum resident set size
+# of the whole command (for Java: the launcher JVM and the training JVM it starts, the larger).
 # PyTorch with several threads slows down badly when other processes share the cores (OpenMP
 # threads spin), so run this on an otherwise idle machine; the load average is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=3
+epochs=1
 threads=$(nproc)
 data=../shared/data/mnist
 jar=mnist/target/mnist.jar
@@ -23,10 +27,11 @@ python=/usr/bin/python3
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
     --jar) jar=$2; shift 2 ;;
-    *) echo "usage: $0 [--rounds N] [--threads T] [--data DIR] [--jar FILE]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--rounds N] [--epochs E] [--threads T] [--data DIR] [--jar FILE]" >&2; exit 2 ;;
   esac
 done
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
@@ -40,33 +45,43 @@ trap 'rm -rf "$work"' EXIT
 
 run_java() {
   local out="$work/java$1"
-  "$java" -jar "$jar" --data "$data" --epochs 1 --threads "$threads" --no-plot --out "$out" > "$out.log" 2>&1
-  java_train[$1]=$(sed -n 's/^epoch 1\/1: .*(\([0-9]*\) img\/s); eval .*/\1/p' "$out.log")
-  java_eval[$1]=$(sed -n 's/^epoch 1\/1: .*; eval .*(\([0-9]*\) img\/s)$/\1/p' "$out.log")
-  java_acc[$1]=$(sed -n 's/^epoch 1\/1: .*test accuracy \([0-9.]*\)%.*/\1/p' "$out.log")
+  /usr/bin/time -f '%M' -o "$out.rss" "$java" -jar "$jar" --data "$data" --epochs "$epochs" --threads "$threads" \
+    --no-plot --out "$out" > "$out.log" 2>&1
+  java_train[$1]=$(sed -n 's/^done: .*, training [0-9.ms]* (\([0-9]*\) img\/s).*/\1/p' "$out.log")
+  java_eval[$1]=$(sed -n "s/^epoch $epochs\/$epochs: .*; eval .*(\([0-9]*\) img\/s)\$/\1/p" "$out.log")
+  java_acc[$1]=$(sed -n "s/^epoch $epochs\/$epochs: .*test accuracy \([0-9.]*\)%.*/\1/p" "$out.log")
+  java_rss[$1]=$(( $(tail -1 "$out.rss") / 1024 ))
 }
 
 run_torch() {
   local log="$work/torch$1.log"
-  "$python" "$reference" --data "$data" --epochs 1 --threads "$threads" > "$log" 2>&1
-  torch_train[$1]=$(sed -n 's/.*train [0-9]* images in [0-9.]*s (\([0-9]*\) img\/s).*/\1/p' "$log")
-  torch_acc[$1]=$(sed -n 's/.*test accuracy \([0-9.]*\)%.*/\1/p' "$log")
-  torch_eval[$1]=$(sed -n 's/.*(eval \([0-9]*\) img\/s).*/\1/p' "$log")
+  /usr/bin/time -f '%M' -o "$log.rss" "$python" "$reference" --data "$data" --epochs "$epochs" --threads "$threads" \
+    > "$log" 2>&1
+  torch_train[$1]=$(sed -n 's/.*train \([0-9]*\) images in \([0-9.]*\)s .*/\1 \2/p' "$log" \
+    | awk '{n += $1; t += $2} END {if (t > 0) printf "%.0f", n / t}')
+  torch_acc[$1]=$(sed -n 's/.*test accuracy \([0-9.]*\)%.*/\1/p' "$log" | tail -1)
+  torch_eval[$1]=$(sed -n 's/.*(eval \([0-9]*\) img\/s).*/\1/p' "$log" | tail -1)
+  torch_rss[$1]=$(( $(tail -1 "$log.rss") / 1024 ))
 }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-echo "compare: $rounds rounds, $threads threads, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
-printf '%-6s %-8s %12s %12s %9s\n' round program "train img/s" "eval img/s" "accuracy"
+[ -x /usr/bin/time ] || { echo "compare: /usr/bin/time missing; apt-get install -y time" >&2; exit 1; }
+echo "compare: $rounds rounds of $epochs epoch(s), $threads threads, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+printf '%-6s %-8s %12s %12s %9s %12s\n' round program "train img/s" "eval img/s" "accuracy" "peak RSS MiB"
 for r in $(seq 1 "$rounds"); do
   if [ $((r % 2)) -eq 1 ]; then run_java "$r"; run_torch "$r"; else run_torch "$r"; run_java "$r"; fi
-  printf '%-6s %-8s %12s %12s %8s%%\n' "$r" java "${java_train[$r]:-?}" "${java_eval[$r]:-?}" "${java_acc[$r]:-?}"
-  printf '%-6s %-8s %12s %12s %8s%%\n' "$r" pytorch "${torch_train[$r]:-?}" "${torch_eval[$r]:-?}" "${torch_acc[$r]:-?}"
+  printf '%-6s %-8s %12s %12s %8s%% %12s\n' "$r" java "${java_train[$r]:-?}" "${java_eval[$r]:-?}" "${java_acc[$r]:-?}" \
+    "${java_rss[$r]:-?}"
+  printf '%-6s %-8s %12s %12s %8s%% %12s\n' "$r" pytorch "${torch_train[$r]:-?}" "${torch_eval[$r]:-?}" \
+    "${torch_acc[$r]:-?}" "${torch_rss[$r]:-?}"
 done
 
 jt=$(median "${java_train[@]}"); tt=$(median "${torch_train[@]}")
 je=$(median "${java_eval[@]}"); te=$(median "${torch_eval[@]}")
+jr=$(median "${java_rss[@]}"); tr=$(median "${torch_rss[@]}")
 echo
-printf '%-22s %10s %10s %8s\n' "median" java pytorch ratio
-printf '%-22s %10s %10s %7.2fx\n' "train img/s (1 epoch)" "$jt" "$tt" "$(awk -v a="$jt" -v b="$tt" 'BEGIN {print a / b}')"
-printf '%-22s %10s %10s %7.2fx\n' "eval img/s (10k)" "$je" "$te" "$(awk -v a="$je" -v b="$te" 'BEGIN {print a / b}')"
+printf '%-24s %10s %10s %8s\n' "median" java pytorch ratio
+printf '%-24s %10s %10s %7.2fx\n' "train img/s ($epochs epoch(s))" "$jt" "$tt" "$(awk -v a="$jt" -v b="$tt" 'BEGIN {print a / b}')"
+printf '%-24s %10s %10s %7.2fx\n' "eval img/s (10k)" "$je" "$te" "$(awk -v a="$je" -v b="$te" 'BEGIN {print a / b}')"
+printf '%-24s %10s %10s %7.2fx\n' "peak RSS MiB" "$jr" "$tr" "$(awk -v a="$jr" -v b="$tr" 'BEGIN {print a / b}')"

@@ -15,7 +15,8 @@ import org.jresnet.core.optim.Sgd;
  * wall time: on a shared VM with more runnable threads than cores, JMH's wall-clock throughput
  * swung 2-35 steps/s between identical runs, while single-thread CPU time per step stays within a
  * few percent. With simd1 the caller runs every task, so its CPU time is the whole step. The FMA
- * probe runs in the same process, also by CPU time, for the % of peak.
+ * probe runs in the same process, also by CPU time, for the % of peak. It also prints the heap
+ * bytes all threads allocate per steady-state step.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepCpuTime [impl] [steps]
@@ -50,6 +51,8 @@ public final class StepCpuTime {
         }
         long[] cpu = new long[steps];
         long[] wall = new long[steps];
+        com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) mx;
+        long allocated0 = alloc.getTotalThreadAllocatedBytes();
         for (int i = 0; i < steps; i++) {
             long c0 = mx.getCurrentThreadCpuTime();
             long w0 = System.nanoTime();
@@ -57,6 +60,7 @@ public final class StepCpuTime {
             wall[i] = System.nanoTime() - w0;
             cpu[i] = mx.getCurrentThreadCpuTime() - c0;
         }
+        double bytesPerStep = (double) (alloc.getTotalThreadAllocatedBytes() - allocated0) / steps;
         Arrays.sort(cpu);
         Arrays.sort(wall);
         double flops = ArticleNet.trainingStepFlops(batch);
@@ -66,6 +70,10 @@ public final class StepCpuTime {
                         + " peak %.1f; by wall %.1f GFLOP/s, %.0f img/s%n", impl, cpuMs, cpu[steps / 4] / 1e6,
                 cpu[3 * steps / 4] / 1e6, wallMs, flops / cpuMs / 1e6, 100 * flops / cpuMs / 1e6 / peak, peak,
                 flops / wallMs / 1e6, batch * 1e3 / wallMs);
+        // all live threads' heap allocation over the timed steps (the warm-up steps excluded), the
+        // tensors' float arrays included: the steady-state garbage a training step makes
+        System.out.printf("%s: heap allocated per step %.0f bytes (all threads, %d steps after %d warm-up steps)%n",
+                impl, bytesPerStep, steps, steps);
         Impl.close(be);
     }
 
