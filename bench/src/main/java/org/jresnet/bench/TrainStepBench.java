@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+// as mnist.jar runs (its Launcher): Vector API bounds checks off; the tests keep them on
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g",
+        "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0"})
 public class TrainStepBench {
     @Param({"simd1", "simd2", "reference"})
     public String impl;

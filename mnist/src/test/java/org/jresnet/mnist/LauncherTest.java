@@ -22,6 +22,30 @@ class LauncherTest {
         assertTrue(cmd.contains("-D" + Launcher.CHILD_PROPERTY + "=" + ProcessHandle.current().pid()), cmd.toString());
         assertEquals(List.of(Main.class.getName(), "--epochs", "3", "a b"), cmd.subList(cmd.size() - 4, cmd.size()));
         assertEquals(System.getProperty("java.class.path"), cmd.get(cmd.indexOf("-cp") + 1));
+        // vector bounds checks off in the app (the tests run with them on), unless the user chose
+        assertTrue(cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=0"), cmd.toString());
+    }
+
+    @Test
+    void keepsTheUsersChoiceOfVectorBoundsChecks() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path out = tmp.resolve("out.txt");
+        // a child JVM started with the property prints the command its own launcher would build
+        Process p = new ProcessBuilder(java, "-D" + Launcher.OOB_CHECK_PROPERTY + "=2", "-cp",
+                System.getProperty("java.class.path"), PrintChildCommand.class.getName())
+                .redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "finished");
+        String cmd = Files.readString(out);
+        assertEquals(0, p.exitValue(), cmd);
+        assertTrue(cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=2"), cmd);
+        assertTrue(!cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=0"), cmd);
+    }
+
+    /** Prints {@link Launcher#childCommand} for this JVM, one element per line. */
+    static final class PrintChildCommand {
+        public static void main(String[] args) {
+            Launcher.childCommand(args).forEach(System.out::println);
+        }
     }
 
     @Test
