@@ -1,0 +1,82 @@
+package org.jresnet.bench;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jresnet.core.Ops;
+import org.jresnet.core.Rng;
+import org.jresnet.core.Scope;
+import org.jresnet.core.Tensor;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.optim.Sgd;
+
+/**
+ * The JIT warm-up of a fresh JVM, step by step: wall time of each of the first training steps of
+ * the article's network (batch 64) and, per step, the kernels (Backend methods) that took more
+ * than 5 ms. Vector API code runs as slow Java fallbacks in the interpreter and C1 until C2 has
+ * compiled it, so the first steps cost far more than the steady state; this shows where.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.WarmupSteps [impl] [steps]
+ * </pre>
+ */
+public final class WarmupSteps {
+    private WarmupSteps() {
+    }
+
+    public static void main(String[] args) {
+        String impl = args.length > 0 ? args[0] : "simd2";
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 12;
+        long start = System.nanoTime();
+        Backend real = Impl.create(impl);
+        Map<String, Long> nanos = new TreeMap<>();
+        Backend be = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                (proxy, m, a) -> {
+                    long t0 = System.nanoTime();
+                    try {
+                        return m.invoke(real, a);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        nanos.merge(m.getName(), System.nanoTime() - t0, Long::sum);
+                    }
+                });
+        Rng rng = new Rng(9);
+        ArticleNet net = new ArticleNet(be, rng);
+        Sgd sgd = new Sgd(net.parameters(), 0.01f, 0.5f);
+        int batch = 64;
+        float[] images = new float[batch * 28 * 28];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = rng.uniform(-0.4f, 2.8f);
+        }
+        int[] y = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            y[i] = rng.nextInt(10);
+        }
+        Tensor x = Tensor.of(be, images, batch, 1, 28, 28);
+        Tensor labels = Tensor.labels(be, y);
+        double total = 0;
+        for (int s = 1; s <= steps; s++) {
+            nanos.clear();
+            long t0 = System.nanoTime();
+            try (Scope scope = Scope.open()) {
+                sgd.zeroGrad();
+                Tensor loss = Ops.crossEntropy(net.forward(x), labels);
+                loss.backward();
+                sgd.step();
+                loss.item();
+            }
+            double ms = (System.nanoTime() - t0) / 1e6;
+            total += ms;
+            StringBuilder top = new StringBuilder();
+            nanos.entrySet().stream().filter(e -> e.getValue() > 5_000_000)
+                    .sorted((p, q) -> Long.compare(q.getValue(), p.getValue()))
+                    .forEach(e -> top.append(String.format(" %s %.0f", e.getKey(), e.getValue() / 1e6)));
+            System.out.printf("step %3d: %8.1f ms (%.2f s since start)%s%n", s, ms, (System.nanoTime() - start) / 1e9,
+                    top.length() == 0 ? "" : ";" + top);
+        }
+        System.out.printf("%s: first %d steps %.0f ms%n", impl, steps, total);
+        Impl.close(real);
+    }
+}
