@@ -57,6 +57,15 @@ final class Gemm {
         }
     }
 
+    /** Per-thread MR x NR tile for a last row block of fewer than MR rows. */
+    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    private static void copyRows(float[] edge, int rows, int width, float[] c, int ci, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(edge, r * NR, c, ci + r * ldc, width);
+        }
+    }
+
     private static volatile float[] zeros = new float[256];
 
     /** A read-only array of at least {@code n} zeros. */
@@ -103,16 +112,31 @@ final class Gemm {
         // unstable branch that threw the first C2 compile of nn4x3 away (an uncommon trap) in warm-up
         float[] init = rowInit != null ? rowInit : zeros(mbTo * MR);
         int n = nFrom;
+        // a last block of fewer than MR rows (the 10 outputs of fc) goes through a scratch tile, so
+        // the tiles store all MR rows unconditionally: a rows test inside them was an unstable
+        // branch whose first sighting threw away nn4x3's C2 compile (uncommon trap) in warm-up
         for (; n + NR <= nTo; n += NR) {
             for (int mb = mbFrom; mb < mbTo; mb++) {
-                nn4x3(ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc,
-                        Math.min(MR, m - mb * MR), init, mb * MR);
+                int rows = Math.min(MR, m - mb * MR);
+                if (rows == MR) {
+                    nn4x3(ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc, init, mb * MR);
+                } else {
+                    float[] edge = EDGE.get();
+                    nn4x3(ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, NR, init, mb * MR);
+                    copyRows(edge, rows, NR, c, cOff + mb * MR * ldc + n, ldc);
+                }
             }
         }
         for (; n + L <= nTo; n += L) {
             for (int mb = mbFrom; mb < mbTo; mb++) {
-                nn4x1(ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc,
-                        Math.min(MR, m - mb * MR), init, mb * MR);
+                int rows = Math.min(MR, m - mb * MR);
+                if (rows == MR) {
+                    nn4x1(ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc, init, mb * MR);
+                } else {
+                    float[] edge = EDGE.get();
+                    nn4x1(ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, NR, init, mb * MR);
+                    copyRows(edge, rows, L, c, cOff + mb * MR * ldc + n, ldc);
+                }
             }
         }
         for (; n < nTo; n++) {
@@ -131,7 +155,7 @@ final class Gemm {
     }
 
     private static void nn4x3(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
-                              int rows, float[] init, int initOff) {
+                              float[] init, int initOff) {
         FloatVector c00 = FloatVector.broadcast(F, init[initOff]);
         FloatVector c10 = FloatVector.broadcast(F, init[initOff + 1]);
         FloatVector c20 = FloatVector.broadcast(F, init[initOff + 2]);
@@ -169,28 +193,22 @@ final class Gemm {
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
         c02.intoArray(c, ci + 2 * L);
-        if (rows > 1) {
-            ci += ldc;
-            c10.intoArray(c, ci);
-            c11.intoArray(c, ci + L);
-            c12.intoArray(c, ci + 2 * L);
-        }
-        if (rows > 2) {
-            ci += ldc;
-            c20.intoArray(c, ci);
-            c21.intoArray(c, ci + L);
-            c22.intoArray(c, ci + 2 * L);
-        }
-        if (rows > 3) {
-            ci += ldc;
-            c30.intoArray(c, ci);
-            c31.intoArray(c, ci + L);
-            c32.intoArray(c, ci + 2 * L);
-        }
+        ci += ldc;
+        c10.intoArray(c, ci);
+        c11.intoArray(c, ci + L);
+        c12.intoArray(c, ci + 2 * L);
+        ci += ldc;
+        c20.intoArray(c, ci);
+        c21.intoArray(c, ci + L);
+        c22.intoArray(c, ci + 2 * L);
+        ci += ldc;
+        c30.intoArray(c, ci);
+        c31.intoArray(c, ci + L);
+        c32.intoArray(c, ci + 2 * L);
     }
 
     private static void nn4x1(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
-                              int rows, float[] init, int initOff) {
+                              float[] init, int initOff) {
         FloatVector c0 = FloatVector.broadcast(F, init[initOff]);
         FloatVector c1 = FloatVector.broadcast(F, init[initOff + 1]);
         FloatVector c2 = FloatVector.broadcast(F, init[initOff + 2]);
@@ -203,14 +221,8 @@ final class Gemm {
             c3 = FloatVector.broadcast(F, ap[a + 3]).fma(y0, c3);
         }
         c0.intoArray(c, ci);
-        if (rows > 1) {
-            c1.intoArray(c, ci + ldc);
-        }
-        if (rows > 2) {
-            c2.intoArray(c, ci + 2 * ldc);
-        }
-        if (rows > 3) {
-            c3.intoArray(c, ci + 3 * ldc);
-        }
+        c1.intoArray(c, ci + ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
     }
 }
