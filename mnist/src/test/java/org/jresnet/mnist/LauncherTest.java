@@ -24,14 +24,24 @@ class LauncherTest {
         assertEquals(System.getProperty("java.class.path"), cmd.get(cmd.indexOf("-cp") + 1));
         // vector bounds checks off in the app (the tests run with them on), unless the user chose
         assertTrue(cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=0"), cmd.toString());
+        // the serial collector unless the user chose one (the test JVM is started without a choice)
+        assertTrue(cmd.contains(Launcher.DEFAULT_GC) || TestJvm.choseGc(), cmd.toString());
+    }
+
+    /** Whether this test JVM was started with a collector of its own choosing. */
+    static final class TestJvm {
+        static boolean choseGc() {
+            return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .anyMatch(a -> a.matches("-XX:[+-]Use\\w+GC"));
+        }
     }
 
     @Test
-    void keepsTheUsersChoiceOfVectorBoundsChecks() throws Exception {
+    void keepsTheUsersChoiceOfVectorBoundsChecksAndCollector() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path out = tmp.resolve("out.txt");
         // a child JVM started with the property prints the command its own launcher would build
-        Process p = new ProcessBuilder(java, "-D" + Launcher.OOB_CHECK_PROPERTY + "=2", "-cp",
+        Process p = new ProcessBuilder(java, "-D" + Launcher.OOB_CHECK_PROPERTY + "=2", "-XX:+UseParallelGC", "-cp",
                 System.getProperty("java.class.path"), PrintChildCommand.class.getName())
                 .redirectOutput(out.toFile()).redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "finished");
@@ -39,6 +49,7 @@ class LauncherTest {
         assertEquals(0, p.exitValue(), cmd);
         assertTrue(cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=2"), cmd);
         assertTrue(!cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=0"), cmd);
+        assertTrue(cmd.contains("-XX:+UseParallelGC") && !cmd.contains(Launcher.DEFAULT_GC), cmd);
     }
 
     /** Prints {@link Launcher#childCommand} for this JVM, one element per line. */
