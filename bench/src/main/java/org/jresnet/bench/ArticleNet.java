@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
+import org.jresnet.core.Scope;
 import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.nn.Conv2dLayer;
 import org.jresnet.core.nn.LinearLayer;
+import org.jresnet.core.optim.Sgd;
 
 /**
  * The article's network (same layers as the mnist module's SeedNet), built here from core's
@@ -44,6 +46,32 @@ final class ArticleNet {
 
     private static Tensor block(Conv2dLayer[] c, Tensor x) {
         return Ops.relu(Ops.add(x, c[1].forward(Ops.relu(c[0].forward(x)))));
+    }
+
+    /** A batch of random normalised-range images and random labels, the benchmarks' input. */
+    record Batch(Tensor images, Tensor labels) {
+        static Batch random(Backend be, Rng rng, int batch) {
+            float[] images = new float[batch * 28 * 28];
+            for (int i = 0; i < images.length; i++) {
+                images[i] = rng.uniform(-0.4f, 2.8f);
+            }
+            int[] y = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                y[i] = rng.nextInt(10);
+            }
+            return new Batch(Tensor.of(be, images, batch, 1, 28, 28), Tensor.labels(be, y));
+        }
+    }
+
+    /** One training step (forward, cross-entropy, backward, SGD update); returns the loss. */
+    float trainStep(Sgd sgd, Batch b) {
+        try (Scope s = Scope.open()) {
+            sgd.zeroGrad();
+            Tensor loss = Ops.crossEntropy(forward(b.images()), b.labels());
+            loss.backward();
+            sgd.step();
+            return loss.item();
+        }
     }
 
     List<Tensor> parameters() {

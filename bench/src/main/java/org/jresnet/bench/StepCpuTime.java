@@ -3,10 +3,7 @@ package org.jresnet.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
-import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
-import org.jresnet.core.Scope;
-import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.optim.Sgd;
 
@@ -36,18 +33,9 @@ public final class StepCpuTime {
         Rng rng = new Rng(9);
         ArticleNet net = new ArticleNet(be, rng);
         Sgd sgd = new Sgd(net.parameters(), 0.01f, 0.9f);
-        float[] images = new float[batch * 28 * 28];
-        for (int i = 0; i < images.length; i++) {
-            images[i] = rng.uniform(-0.4f, 2.8f);
-        }
-        int[] y = new int[batch];
-        for (int i = 0; i < batch; i++) {
-            y[i] = rng.nextInt(10);
-        }
-        Tensor x = Tensor.of(be, images, batch, 1, 28, 28);
-        Tensor labels = Tensor.labels(be, y);
+        ArticleNet.Batch data = ArticleNet.Batch.random(be, rng, batch);
         for (int i = 0; i < steps; i++) {
-            step(net, sgd, x, labels);
+            net.trainStep(sgd, data);
         }
         long[] cpu = new long[steps];
         long[] wall = new long[steps];
@@ -56,7 +44,7 @@ public final class StepCpuTime {
         for (int i = 0; i < steps; i++) {
             long c0 = mx.getCurrentThreadCpuTime();
             long w0 = System.nanoTime();
-            step(net, sgd, x, labels);
+            net.trainStep(sgd, data);
             wall[i] = System.nanoTime() - w0;
             cpu[i] = mx.getCurrentThreadCpuTime() - c0;
         }
@@ -75,16 +63,6 @@ public final class StepCpuTime {
         System.out.printf("%s: heap allocated per step %.0f bytes (all threads, %d steps after %d warm-up steps)%n",
                 impl, bytesPerStep, steps, steps);
         Impl.close(be);
-    }
-
-    private static float step(ArticleNet net, Sgd sgd, Tensor x, Tensor labels) {
-        try (Scope s = Scope.open()) {
-            sgd.zeroGrad();
-            Tensor loss = Ops.crossEntropy(net.forward(x), labels);
-            loss.backward();
-            sgd.step();
-            return loss.item();
-        }
     }
 
     /** Best of 40 runs of the JMH FMA probe, GFLOP/s per core by CPU time. */

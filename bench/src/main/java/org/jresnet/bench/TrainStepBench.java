@@ -1,10 +1,7 @@
 package org.jresnet.bench;
 
 import java.util.concurrent.TimeUnit;
-import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
-import org.jresnet.core.Scope;
-import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.optim.Sgd;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,8 +35,7 @@ public class TrainStepBench {
     private Backend be;
     private ArticleNet net;
     private Sgd sgd;
-    private Tensor x;
-    private Tensor labels;
+    private ArticleNet.Batch data;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -47,16 +43,7 @@ public class TrainStepBench {
         Rng rng = new Rng(9);
         net = new ArticleNet(be, rng);
         sgd = new Sgd(net.parameters(), 0.01f, 0.9f);
-        float[] images = new float[batch * 28 * 28];
-        for (int i = 0; i < images.length; i++) {
-            images[i] = rng.uniform(-0.4f, 2.8f);
-        }
-        int[] y = new int[batch];
-        for (int i = 0; i < batch; i++) {
-            y[i] = rng.nextInt(10);
-        }
-        x = Tensor.of(be, images, batch, 1, 28, 28);
-        labels = Tensor.labels(be, y);
+        data = ArticleNet.Batch.random(be, rng, batch);
     }
 
     @TearDown(Level.Trial)
@@ -66,12 +53,6 @@ public class TrainStepBench {
 
     @Benchmark
     public float step() {
-        try (Scope s = Scope.open()) {
-            sgd.zeroGrad();
-            Tensor loss = Ops.crossEntropy(net.forward(x), labels);
-            loss.backward();
-            sgd.step();
-            return loss.item();
-        }
+        return net.trainStep(sgd, data);
     }
 }

@@ -4,10 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.TreeMap;
-import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
-import org.jresnet.core.Scope;
-import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.optim.Sgd;
 
@@ -45,28 +42,12 @@ public final class WarmupSteps {
         Rng rng = new Rng(9);
         ArticleNet net = new ArticleNet(be, rng);
         Sgd sgd = new Sgd(net.parameters(), 0.01f, 0.5f);
-        int batch = 64;
-        float[] images = new float[batch * 28 * 28];
-        for (int i = 0; i < images.length; i++) {
-            images[i] = rng.uniform(-0.4f, 2.8f);
-        }
-        int[] y = new int[batch];
-        for (int i = 0; i < batch; i++) {
-            y[i] = rng.nextInt(10);
-        }
-        Tensor x = Tensor.of(be, images, batch, 1, 28, 28);
-        Tensor labels = Tensor.labels(be, y);
+        ArticleNet.Batch data = ArticleNet.Batch.random(be, rng, 64);
         double total = 0;
         for (int s = 1; s <= steps; s++) {
             nanos.clear();
             long t0 = System.nanoTime();
-            try (Scope scope = Scope.open()) {
-                sgd.zeroGrad();
-                Tensor loss = Ops.crossEntropy(net.forward(x), labels);
-                loss.backward();
-                sgd.step();
-                loss.item();
-            }
+            net.trainStep(sgd, data);
             double ms = (System.nanoTime() - t0) / 1e6;
             total += ms;
             StringBuilder top = new StringBuilder();
