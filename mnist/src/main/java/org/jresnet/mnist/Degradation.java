@@ -29,8 +29,8 @@ public final class Degradation {
     public static final String PNG = "degradation.png";
     public static final String CSV_HEADER = "model,depth,epoch,train_error,test_error,train_loss,epoch_seconds";
     static final String DEFAULT_DEPTHS = "8,20,56";
-    static final int DEFAULT_EPOCHS = 4;
-    static final int DEFAULT_TRAIN_LIMIT = 4000;
+    static final int DEFAULT_EPOCHS = 5;
+    static final int DEFAULT_TRAIN_LIMIT = 10000;
     static final int DEFAULT_TEST_LIMIT = 2000;
     static final float DEFAULT_LR = 0.05f;
 
