@@ -108,6 +108,23 @@ public final class CifarResNet extends Net {
         return flops + 2L * fc.weight().dim(0) * fc.weight().dim(1);
     }
 
+    /**
+     * An upper estimate: each block keeps at most 10 tensors of its widest output (conv, BN and
+     * relu outputs, the shortcut and the sum), the stem 3.
+     */
+    @Override
+    public long activationFloatsPerImage() {
+        int size = IMAGE_SIZE;
+        long floats = 3L * STEM * size * size;
+        for (Stage stage : stages) {
+            for (Block b : stage.blocks) {
+                size = b.outSize(size);
+                floats += 10L * b.widestChannels() * size * size;
+            }
+        }
+        return floats;
+    }
+
     /** A bias-free k x k convolution with padding k/2, initialised N(0, 2 / (out k k)) as torchvision's ResNet. */
     static Conv2dLayer conv(Backend backend, Rng rng, int in, int out, int kernel, int stride) {
         Conv2dLayer c = new Conv2dLayer(backend, rng, in, out, kernel, stride, kernel / 2, false);
@@ -144,6 +161,9 @@ public final class CifarResNet extends Net {
         abstract Tensor forward(Tensor x);
 
         abstract long flops(int inSize);
+
+        /** Channels of the block's widest tensor (its output; the bottleneck's 4x expansion). */
+        abstract int widestChannels();
 
         int outSize(int inSize) {
             return CifarResNet.outSize(inSize, 3, stride);
@@ -236,6 +256,11 @@ public final class CifarResNet extends Net {
             int o = outSize(inSize);
             return convFlops(in, out, 3, o) + convFlops(out, out, 3, o) + (shortcut == null ? 0 : shortcut.flops(inSize));
         }
+
+        @Override
+        int widestChannels() {
+            return Math.max(in, out);
+        }
     }
 
     /** relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x)); 1x1, 3x3 (stride), 1x1. */
@@ -277,6 +302,11 @@ public final class CifarResNet extends Net {
             return convFlops(in, planes, 1, inSize) + convFlops(planes, planes, 3, o) + convFlops(planes, 4 * planes, 1, o)
                     + shortcut.flops(inSize);
         }
+
+        @Override
+        int widestChannels() {
+            return Math.max(in, 4 * planes);
+        }
     }
 
     /**
@@ -317,6 +347,11 @@ public final class CifarResNet extends Net {
         long flops(int inSize) {
             int o = outSize(inSize);
             return convFlops(in, out, 3, o) + convFlops(out, out, 3, o) + shortcut.flops(inSize);
+        }
+
+        @Override
+        int widestChannels() {
+            return Math.max(in, out);
         }
     }
 
@@ -360,6 +395,11 @@ public final class CifarResNet extends Net {
             int o = outSize(inSize);
             return convFlops(in, planes, 1, inSize) + convFlops(planes, planes, 3, o) + convFlops(planes, 4 * planes, 1, o)
                     + shortcut.flops(inSize);
+        }
+
+        @Override
+        int widestChannels() {
+            return Math.max(in, 4 * planes);
         }
     }
 }

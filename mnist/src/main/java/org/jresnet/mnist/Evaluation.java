@@ -11,6 +11,7 @@ import org.jresnet.core.backend.Backend;
  * network in eval mode (BN normalises with its running statistics), as {@code model.eval()}.
  */
 public record Evaluation(int count, double meanLoss, int correct, int[][] confusion) {
+    /** Images per forward pass for the seed model; deeper nets use fewer ({@link Net#evalBatch()}). */
     public static final int BATCH = 1000;
 
     public double accuracy() {
@@ -22,11 +23,12 @@ public record Evaluation(int count, double meanLoss, int correct, int[][] confus
         double lossSum = 0;
         int correct = 0;
         int n = data.size();
+        int batch = net.evalBatch();
         boolean wasTraining = net.isTraining();
         net.eval();
         try (Grad g = Grad.disabled()) {
-            for (int from = 0; from < n; from += BATCH) {
-                int to = Math.min(n, from + BATCH);
+            for (int from = 0; from < n; from += batch) {
+                int to = Math.min(n, from + batch);
                 try (Scope s = Scope.open()) {
                     int[] y = data.labels(from, to);
                     Tensor logits = net.forward(Tensor.of(backend, data.images(from, to), to - from, 1, 28, 28));

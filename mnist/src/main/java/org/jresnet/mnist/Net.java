@@ -22,6 +22,22 @@ public abstract class Net extends Module {
      */
     public abstract long forwardFlops();
 
+    /**
+     * Floats of activations one image keeps alive in a forward pass without a graph: a scope frees
+     * a step's intermediates only when it closes, so a deep net's evaluation batch is sized by this.
+     */
+    public abstract long activationFloatsPerImage();
+
+    /**
+     * Images per evaluation batch: 1000 (what the seed model always used), fewer where a 1000-image
+     * forward pass would hold more than a quarter of the maximum heap in activations.
+     */
+    public int evalBatch() {
+        long budget = Runtime.getRuntime().maxMemory() / 4;
+        long perImage = 4 * Math.max(1, activationFloatsPerImage());
+        return (int) Math.max(1, Math.min(Evaluation.BATCH, budget / perImage));
+    }
+
     static void checkInput(Tensor x, String who) {
         if (x.rank() != 4 || x.dim(1) != 1 || x.dim(2) != IMAGE_SIZE || x.dim(3) != IMAGE_SIZE) {
             throw new IllegalArgumentException(who + ".forward: argument 'x' must have shape (N, 1, 28, 28), got "

@@ -51,6 +51,12 @@ public final class SeedNet extends Net {
                 + 2 * convFlops(32, 32, 3, 4) + 2L * 512 * CLASSES;
     }
 
+    /** conv1 out, relu, pool; the two blocks' four tensors each; conv2 out, relu, pool; 512; logits: about 35k. */
+    @Override
+    public long activationFloatsPerImage() {
+        return 3L * 16 * 24 * 24 + 6L * 16 * 12 * 12 + 3L * 32 * 8 * 8 + 6L * 32 * 4 * 4 + 512 + CLASSES;
+    }
+
     /** x (N,1,28,28), normalised -> logits (N,10). */
     @Override
     public Tensor forward(Tensor x) {
