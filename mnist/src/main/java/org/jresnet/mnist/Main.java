@@ -169,7 +169,7 @@ public final class Main implements Callable<Integer> {
         float weightDecay;
 
         @Option(names = "--lr-schedule", paramLabel = "KIND", defaultValue = "none",
-                description = "Learning rate per epoch: none, step (x0.1 at 50% and 75% of the epochs) or cosine (from"
+                description = "Learning rate per epoch: none, step (x0.1 at 50%% and 75%% of the epochs) or cosine (from"
                         + " --lr towards 0) (default: ${DEFAULT-VALUE}).")
         String lrSchedule;
 

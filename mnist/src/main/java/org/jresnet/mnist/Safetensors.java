@@ -240,8 +240,8 @@ public final class Safetensors {
         return module.namedState();
     }
 
-    /** Names listed in an error: enough to recognise the model, not the 1,800 of a 1000-layer net. */
-    private static final int NAMES_SHOWN = 12;
+    /** Names listed in an error: all 14 of the seed model, not the 3,000 of a 1000-layer net. */
+    private static final int NAMES_SHOWN = 16;
 
     /**
      * Copies tensors into the module's parameters and buffers; the names must match exactly and

@@ -232,6 +232,31 @@ class ResNetTrainingTest {
     }
 
     @Test
+    void helpShowsTheNewOptionsWithoutFormatWarnings() {
+        java.io.PrintStream saved = System.err;
+        ByteArrayOutputStream picocliErr = new ByteArrayOutputStream();
+        Run train;
+        Run experiment;
+        try {
+            // picocli reports a description it cannot format (a bare %) on System.err, not through Main.run's streams.
+            System.setErr(new PrintStream(picocliErr, true));
+            train = cli("train", "--help");
+            experiment = cli("experiment", "degradation", "--help");
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(0, train.status());
+        for (String s : List.of("--model", "--arch", "--shortcut", "--weight-decay", "--lr-schedule", "resnet-N",
+                "preact-resnet-N", "bottleneck-N", "plain-N", "x0.1 at 50%")) {
+            assertTrue(train.out().contains(s), s + " in:\n" + train.out());
+        }
+        for (String s : List.of("--depths", "default: 8,20,56", "--train-limit", "default: 10000")) {
+            assertTrue(experiment.out().contains(s), s + " in:\n" + experiment.out());
+        }
+        assertEquals("", picocliErr.toString());
+    }
+
+    @Test
     void verdictComparesTheShallowestAndDeepestNets() {
         List<Degradation.Point> p = List.of(
                 new Degradation.Point("plain", 8, 1, 0.10, 0.1, 0, 0), new Degradation.Point("plain", 56, 1, 0.30, 0.3, 0, 0),
