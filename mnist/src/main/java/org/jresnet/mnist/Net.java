@@ -29,13 +29,26 @@ public abstract class Net extends Module {
     public abstract long activationFloatsPerImage();
 
     /**
-     * Images per evaluation batch: 1000 (what the seed model always used), fewer where a 1000-image
-     * forward pass would hold more than a quarter of the maximum heap in activations.
+     * Images per evaluation batch: 1000 for the seed model (what it always used); for the deep nets
+     * the largest of 100, 10, 1 whose activations fit a quarter of the maximum heap. A few fixed
+     * sizes rather than a computed one, because the CPU backends pool arrays by exact length and
+     * never shrink the pool: nets evaluated one after another (the degradation experiment) reuse
+     * each other's arrays only when their batch sizes agree.
      */
     public int evalBatch() {
         long budget = Runtime.getRuntime().maxMemory() / 4;
         long perImage = 4 * Math.max(1, activationFloatsPerImage());
-        return (int) Math.max(1, Math.min(Evaluation.BATCH, budget / perImage));
+        for (int b : evalBatchSizes()) {
+            if ((long) b * perImage <= budget) {
+                return b;
+            }
+        }
+        return 1;
+    }
+
+    /** Candidate evaluation batch sizes, largest first. */
+    int[] evalBatchSizes() {
+        return new int[] {100, 10, 1};
     }
 
     static void checkInput(Tensor x, String who) {

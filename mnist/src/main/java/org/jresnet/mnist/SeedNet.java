@@ -57,6 +57,11 @@ public final class SeedNet extends Net {
         return 3L * 16 * 24 * 24 + 6L * 16 * 12 * 12 + 3L * 32 * 8 * 8 + 6L * 32 * 4 * 4 + 512 + CLASSES;
     }
 
+    @Override
+    int[] evalBatchSizes() {
+        return new int[] {Evaluation.BATCH, 100, 10, 1};
+    }
+
     /** x (N,1,28,28), normalised -> logits (N,10). */
     @Override
     public Tensor forward(Tensor x) {

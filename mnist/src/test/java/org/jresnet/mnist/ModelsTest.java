@@ -142,6 +142,21 @@ class ModelsTest {
     }
 
     @Test
+    void evaluationBatchesComeFromAFewFixedSizes() {
+        // A 1000-image batch through preact-resnet-110 would hold ~16 GB of activations until the scope closes.
+        long heap = Runtime.getRuntime().maxMemory();
+        Net seed = build("seed", null);
+        Net r8 = build("resnet-8", "pad");
+        Net r110 = build("preact-resnet-110", "pad");
+        assertTrue(heap > 1L << 30, "the test JVM has more than 1 GiB of heap");
+        assertEquals(1000, seed.evalBatch(), "the seed model evaluates as it always did");
+        assertEquals(100, r8.evalBatch());
+        assertTrue(List.of(100, 10, 1).contains(r110.evalBatch()), "got " + r110.evalBatch());
+        assertTrue(4L * r110.evalBatch() * r110.activationFloatsPerImage() <= heap / 4);
+        assertTrue(4000L * r110.activationFloatsPerImage() > 10L << 30, "the estimate: " + r110.activationFloatsPerImage());
+    }
+
+    @Test
     void outputShapesForEveryFamily() {
         for (String name : List.of("resnet-8", "plain-8", "bottleneck-11", "preact-resnet-8", "preact-bottleneck-11")) {
             for (String sc : List.of("pad", "conv")) {
