@@ -39,7 +39,8 @@ final class Experiment implements Callable<Integer> {
             description = "Trains plain-N and resnet-N for each depth on the same data and settings, writes"
                     + " degradation.csv and degradation.png (training error per epoch: plain dashed, residual solid) and"
                     + " says whether the deeper plain net trains worse than the shallower one and whether the residual"
-                    + " nets avoid that (He et al. 2015, figure 4).")
+                    + " nets avoid that (He et al. 2015, figure 4). --test-limit 0 means the default here, "
+                    + Degradation.DEFAULT_TEST_LIMIT + " test images; pass 10000 for all.")
     static final class DegradationCommand implements Callable<Integer> {
         @Mixin
         Main.CommonOptions common;
@@ -153,7 +154,7 @@ final class Experiment implements Callable<Integer> {
             if (steps < 1 || batchSize < 1) {
                 throw new UserError("--steps and --batch-size must be at least 1, got " + steps + " and " + batchSize);
             }
-            new TrainConfig(1, batchSize, lr, 0.9f, 1, 0, 0);
+            new TrainConfig(1, batchSize, lr, 0.9f, 1, 0, 0); // checks --lr with train's message
             common.validate();
             Path dir = common.dataDir();
             Backend backend = common.createBackend();

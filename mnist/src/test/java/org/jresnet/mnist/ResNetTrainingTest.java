@@ -189,6 +189,14 @@ class ResNetTrainingTest {
                 whole.resolve(Trainer.MODEL_FILE).toString());
         assertEquals(0, eval.status(), eval.err());
         assertTrue(eval.out().contains("model: resnet-8 (shortcut conv)"), eval.out());
+        java.awt.image.BufferedImage digit = new java.awt.image.BufferedImage(28, 28,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        Path png = tmp.resolve("digit.png");
+        javax.imageio.ImageIO.write(digit, "png", png.toFile());
+        Run predict = cli("predict", "--backend", backend, "--model", whole.resolve(Trainer.MODEL_FILE).toString(),
+                png.toString());
+        assertEquals(0, predict.status(), predict.err());
+        assertTrue(predict.out().startsWith("digit: ") && predict.out().strip().lines().count() == 11, predict.out());
         Run evalWrong = cli("eval", "--data", data.toString(), "--model", whole.resolve(Trainer.MODEL_FILE).toString(),
                 "--arch", "resnet-8");
         assertEquals(1, evalWrong.status());
