@@ -7,13 +7,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "batch_norm.cu"
 #include "conv2d.cu"
 #include "cross_entropy.cu"
 #include "elementwise.cu"
+#include "global_avg_pool.cu"
 #include "linear.cu"
 #include "maxpool2d.cu"
 #include "relu.cu"
 #include "sgd.cu"
+#include "zero_pad_shortcut.cu"
 
 uint3 threadIdx;
 uint3 blockIdx;
@@ -158,6 +161,15 @@ static const std::unordered_map<std::string, Entry> KERNELS = {
     {"cross_entropy_forward", {[](const uint64_t* a) { cross_entropy_forward(P(0), LBL(1), P(2), P(3), I(4), I(5)); }, true}},
     {"cross_entropy_backward", {[](const uint64_t* a) { cross_entropy_backward(P(0), LBL(1), P(2), P(3), I(4), I(5)); }, false}},
     {"sgd_momentum", {[](const uint64_t* a) { sgd_momentum(P(0), P(1), P(2), L(3), FL(4), FL(5), FL(6)); }, false}},
+    {"batch_norm_stats", {[](const uint64_t* a) { batch_norm_stats(P(0), P(1), P(2), I(3), I(4), I(5)); }, true}},
+    {"batch_norm_forward", {[](const uint64_t* a) { batch_norm_forward(P(0), P(1), P(2), P(3), P(4), P(5), I(6), I(7), I(8), FL(9)); }, false}},
+    {"batch_norm_update_running", {[](const uint64_t* a) { batch_norm_update_running(P(0), P(1), P(2), P(3), I(4), FL(5), L(6)); }, false}},
+    {"batch_norm_backward_reduce", {[](const uint64_t* a) { batch_norm_backward_reduce(P(0), P(1), P(2), P(3), P(4), P(5), I(6), I(7), I(8), FL(9)); }, true}},
+    {"batch_norm_backward_input", {[](const uint64_t* a) { batch_norm_backward_input(P(0), P(1), P(2), P(3), P(4), P(5), P(6), P(7), I(8), I(9), I(10), FL(11), I(12)); }, false}},
+    {"global_avg_pool_forward", {[](const uint64_t* a) { global_avg_pool_forward(P(0), P(1), I(2), I(3)); }, false}},
+    {"global_avg_pool_backward", {[](const uint64_t* a) { global_avg_pool_backward(P(0), P(1), I(2), I(3)); }, false}},
+    {"zero_pad_shortcut_forward", {[](const uint64_t* a) { zero_pad_shortcut_forward(P(0), P(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9)); }, false}},
+    {"zero_pad_shortcut_backward", {[](const uint64_t* a) { zero_pad_shortcut_backward(P(0), P(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9)); }, false}},
 };
 
 // ---- protocol ------------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 package org.jresnet.core;
 
 import org.jresnet.core.ops.Add;
+import org.jresnet.core.ops.BatchNorm2d;
 import org.jresnet.core.ops.Conv2d;
 import org.jresnet.core.ops.CrossEntropy;
+import org.jresnet.core.ops.GlobalAvgPool;
 import org.jresnet.core.ops.Linear;
 import org.jresnet.core.ops.MaxPool2d;
 import org.jresnet.core.ops.Relu;
+import org.jresnet.core.ops.ZeroPadShortcut;
 
 /** The ops in one place, named as in PyTorch's {@code torch.nn.functional}. */
 public final class Ops {
@@ -39,5 +42,35 @@ public final class Ops {
 
     public static Tensor crossEntropy(Tensor logits, Tensor labels) {
         return CrossEntropy.apply(logits, labels);
+    }
+
+    /**
+     * {@code F.batch_norm(x, runningMean, runningVar, weight, bias, training, momentum, eps)} on
+     * NCHW; see {@link BatchNorm2d}. In training mode the running buffers are updated in place.
+     */
+    public static Tensor batchNorm2d(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                     boolean training, float momentum, float eps) {
+        return BatchNorm2d.apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /** {@link #batchNorm2d(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, float, float)} with PyTorch's
+     *  defaults momentum 0.1, eps 1e-5. */
+    public static Tensor batchNorm2d(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                     boolean training) {
+        return BatchNorm2d.apply(x, weight, bias, runningMean, runningVar, training, BatchNorm2d.DEFAULT_MOMENTUM,
+                BatchNorm2d.DEFAULT_EPS);
+    }
+
+    /** (N, C, H, W) -&gt; (N, C): the mean of each plane, as {@code F.adaptive_avg_pool2d(x, 1).flatten(1)}. */
+    public static Tensor globalAvgPool(Tensor x) {
+        return GlobalAvgPool.apply(x);
+    }
+
+    /**
+     * ResNet's option-A shortcut: {@code x[:, :, ::stride, ::stride]} followed by zero channels up
+     * to {@code outChannels} (input channels first, zeros after; see {@link ZeroPadShortcut}).
+     */
+    public static Tensor zeroPadShortcut(Tensor x, int outChannels, int stride) {
+        return ZeroPadShortcut.apply(x, outChannels, stride);
     }
 }

@@ -6,6 +6,7 @@ import static org.jresnet.core.GradCase.Draw.UNIFORM;
 
 import java.util.List;
 import org.jresnet.core.GradCase.Draw;
+import org.jresnet.core.backend.Backend;
 
 /** The gradient-check samples for every op: small odd shapes, stride 2, padding, and a reused tensor. */
 public final class GradCases {
@@ -51,6 +52,34 @@ public final class GradCases {
                 smooth("residual skip: x + conv(x) (x used twice)",
                         shapes(new int[] {2, 3, 4, 5}, new int[] {3, 3, 3, 3}, new int[] {3}),
                         kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.add(t[0], Ops.conv2d(t[0], t[1], t[2], 1, 1))),
+                smooth("batchNorm2d training N3 C5 H4 W4", shapes(new int[] {3, 5, 4, 4}, new int[] {5}, new int[] {5}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM), t -> batchNorm(t, true)),
+                smooth("batchNorm2d training N2 C3 H5 W7", shapes(new int[] {2, 3, 5, 7}, new int[] {3}, new int[] {3}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM), t -> batchNorm(t, true)),
+                smooth("batchNorm2d training 1x1 spatial N4 C3 (untracked)",
+                        shapes(new int[] {4, 3, 1, 1}, new int[] {3}, new int[] {3}), kinds(UNIFORM, UNIFORM, UNIFORM),
+                        t -> Ops.batchNorm2d(t[0], t[1], t[2], null, null, true, 0.1f, 1e-5f)),
+                smooth("batchNorm2d eval N2 C3 H5 W7", shapes(new int[] {2, 3, 5, 7}, new int[] {3}, new int[] {3}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM), t -> batchNorm(t, false)),
+                smooth("globalAvgPool N2 C3 H5 W7", shapes(new int[] {2, 3, 5, 7}), kinds(UNIFORM),
+                        t -> Ops.globalAvgPool(t[0])),
+                smooth("zeroPadShortcut stride2 odd size C3->5", shapes(new int[] {2, 3, 5, 7}), kinds(UNIFORM),
+                        t -> Ops.zeroPadShortcut(t[0], 5, 2)),
+                smooth("zeroPadShortcut stride3 C2->2", shapes(new int[] {1, 2, 7, 6}), kinds(UNIFORM),
+                        t -> Ops.zeroPadShortcut(t[0], 2, 3)),
+                new GradCase("resnet block: conv-bn-relu-conv-bn + zero-pad shortcut -> avgpool -> linear -> crossEntropy",
+                        shapes(new int[] {3, 2, 6, 5}, new int[] {4, 2, 3, 3}, new int[] {4}, new int[] {4},
+                                new int[] {4, 4, 3, 3}, new int[] {4}, new int[] {4}, new int[] {3, 4}, new int[] {3}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM, UNIFORM, UNIFORM, UNIFORM, UNIFORM, UNIFORM, UNIFORM), t -> {
+                            Backend be = t[0].backend();
+                            Tensor h = Ops.conv2d(t[0], t[1], null, 2, 1);
+                            h = Ops.relu(Ops.batchNorm2d(h, t[2], t[3], Tensor.zeros(be, 4), ones(be, 4), true));
+                            h = Ops.conv2d(h, t[4], null, 1, 1);
+                            h = Ops.batchNorm2d(h, t[5], t[6], Tensor.zeros(be, 4), ones(be, 4), true);
+                            h = Ops.relu(Ops.add(h, Ops.zeroPadShortcut(t[0], 4, 2)));
+                            Tensor logits = Ops.linear(Ops.globalAvgPool(h), t[7], t[8]);
+                            return Ops.crossEntropy(logits, Tensor.labels(be, 2, 0, 1));
+                        }, false),
                 new GradCase("residual block -> maxpool -> linear -> crossEntropy",
                         shapes(new int[] {2, 2, 6, 6}, new int[] {2, 2, 3, 3}, new int[] {2}, new int[] {2, 2, 3, 3},
                                 new int[] {2}, new int[] {3, 18}, new int[] {3}),
@@ -61,5 +90,28 @@ public final class GradCases {
                             Tensor logits = Ops.linear(pooled, t[5], t[6]);
                             return Ops.crossEntropy(logits, Tensor.labels(t[0].backend(), 2, 0));
                         }, false));
+    }
+
+    private static Tensor ones(Backend be, int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1f);
+        return Tensor.of(be, a, n);
+    }
+
+    /**
+     * Batch norm of t[0] with weight t[1] and bias t[2]. Eval mode reads running statistics far
+     * from the batch's own (mean 0.1 .. 0.3 off, variances 0.5 .. 1.5), so the two modes' backward
+     * rules cannot pass for each other.
+     */
+    private static Tensor batchNorm(Tensor[] t, boolean training) {
+        Backend be = t[0].backend();
+        int c = t[0].dim(1);
+        float[] mean = new float[c];
+        float[] var = new float[c];
+        for (int k = 0; k < c; k++) {
+            mean[k] = 0.1f * (k + 1) * (k % 2 == 0 ? 1 : -1);
+            var[k] = 0.5f + k * 0.5f;
+        }
+        return Ops.batchNorm2d(t[0], t[1], t[2], Tensor.of(be, mean, c), Tensor.of(be, var, c), training);
     }
 }

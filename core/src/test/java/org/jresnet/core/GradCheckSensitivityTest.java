@@ -101,4 +101,86 @@ class GradCheckSensitivityTest {
             }
         }, "linear bias");
     }
+
+    @Test
+    void batchNormTrainingBackwardWithTheAffineRuleIsCaught() {
+        // bug: treats the batch statistics as constants (the eval-mode rule in training mode)
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void batchNormBackwardInput(Storage x, Storage dy, Storage mean, Storage var, Storage weight,
+                                               Storage dweight, Storage dbias, Storage dx, int n, int c, int hw,
+                                               float eps, boolean training) {
+                super.batchNormBackwardInput(x, dy, mean, var, weight, dweight, dbias, dx, n, c, hw, eps, false);
+            }
+        }, "batchNorm2d training N3 C5");
+    }
+
+    @Test
+    void batchNormTrainingBackwardWithoutTheMeanTermIsCaught() {
+        // bug: forgets that the batch mean depends on x (the - mean(dy) term)
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void batchNormBackwardInput(Storage x, Storage dy, Storage mean, Storage var, Storage weight,
+                                               Storage dweight, Storage dbias, Storage dx, int n, int c, int hw,
+                                               float eps, boolean training) {
+                super.batchNormBackwardInput(x, dy, mean, var, weight, dweight, allocate(c), dx, n, c, hw, eps,
+                        training);
+            }
+        }, "batchNorm2d training N2 C3");
+    }
+
+    @Test
+    void batchNormWeightGradientWithoutNormalisationIsCaught() {
+        // bug: dweight = sum(dy * (x - mean)), the 1/sqrt(var + eps) forgotten
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void batchNormBackwardReduce(Storage x, Storage dy, Storage mean, Storage var, Storage dweight,
+                                                Storage dbias, int n, int c, int hw, float eps) {
+                float[] unit = new float[c];
+                java.util.Arrays.fill(unit, 1f - eps); // invstd = 1
+                super.batchNormBackwardReduce(x, dy, mean, upload(unit), dweight, dbias, n, c, hw, eps);
+            }
+        }, "batchNorm2d eval");
+    }
+
+    @Test
+    void batchNormEvalBackwardThroughBatchStatisticsIsCaught() {
+        // bug: eval mode differentiates as if the (running) statistics were the batch's
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void batchNormBackwardInput(Storage x, Storage dy, Storage mean, Storage var, Storage weight,
+                                               Storage dweight, Storage dbias, Storage dx, int n, int c, int hw,
+                                               float eps, boolean training) {
+                super.batchNormBackwardInput(x, dy, mean, var, weight, dweight, dbias, dx, n, c, hw, eps, true);
+            }
+        }, "batchNorm2d eval");
+    }
+
+    @Test
+    void globalAvgPoolGradientSummingInsteadOfAveragingIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void globalAvgPoolBackward(Storage dys, Storage dxs, int planes, int hw) {
+                float[] dy = HeapStorage.of(dys);
+                float[] dx = HeapStorage.of(dxs);
+                for (int i = 0; i < dx.length; i++) {
+                    dx[i] = dy[i / hw]; // bug: the 1/hw of the mean forgotten
+                }
+            }
+        }, "globalAvgPool");
+    }
+
+    @Test
+    void zeroPadShortcutGradientOnTheWrongPhaseIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void zeroPadShortcutBackward(Storage dys, Storage dxs, int n, int c, int h, int w, int oc, int stride) {
+                super.zeroPadShortcutBackward(dys, dxs, n, c, h, w, oc, stride);
+                float[] dx = HeapStorage.of(dxs);
+                // bug: gradients land one column right of the sampled positions
+                System.arraycopy(dx, 0, dx, 1, dx.length - 1);
+                dx[0] = 0f;
+            }
+        }, "zeroPadShortcut stride2");
+    }
 }

@@ -76,6 +76,34 @@ class InitAndOptimTest {
     }
 
     @Test
+    void sgdWeightDecayIsAddedToTheGradientBeforeMomentumAndLrCanChangeBetweenSteps() {
+        // PyTorch: g += wd * p; v = momentum * v + g; p -= lr * v. lr 0.1, momentum 0.5, wd 0.1, grad 1:
+        // step 1: g = 1 + 0.1 * 1 = 1.1, v = 1.1, p = 1 - 0.1 * 1.1 = 0.89
+        // step 2 (lr set to 0.05): g = 1 + 0.1 * 0.89 = 1.089, v = 0.55 + 1.089 = 1.639, p = 0.89 - 0.08195 = 0.80805
+        Tensor p = Tensor.of(be, new float[] {1, -2}, 2).requiresGrad(true);
+        Sgd sgd = new Sgd(List.of(p), 0.1f, 0.5f, 0.1f);
+        sgd.zeroGrad();
+        p.backward(Tensor.of(be, new float[] {1, 0}, 2));
+        sgd.step();
+        assertArrayEquals(new float[] {0.89f, -2 + 0.1f * 0.2f}, p.toArray(), 1e-6f); // the second: pure decay
+        sgd.setLr(0.05f);
+        assertEquals(0.05f, sgd.lr());
+        sgd.zeroGrad();
+        p.backward(Tensor.of(be, new float[] {1, 0}, 2));
+        sgd.step();
+        assertEquals(0.80805f, p.toArray()[0], 1e-6f);
+        assertEquals(1.639f, sgd.velocity(0).toArray()[0], 1e-6f);
+        // without weight decay (the default) a zero gradient leaves a parameter where it is
+        Tensor q = Tensor.of(be, new float[] {3}, 1).requiresGrad(true);
+        Sgd plain = new Sgd(List.of(q), 0.1f, 0.9f);
+        q.backward(Tensor.of(be, new float[] {0}, 1));
+        plain.step();
+        assertEquals(3f, q.item());
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(List.of(), 0.1f, 0.5f, -1e-4f));
+        assertThrows(IllegalArgumentException.class, () -> sgd.setLr(0f));
+    }
+
+    @Test
     void sgdRejectsNonsenseHyperParameters() {
         assertThrows(IllegalArgumentException.class, () -> new Sgd(List.of(), 0f, 0.5f));
         assertThrows(IllegalArgumentException.class, () -> new Sgd(List.of(), Float.NaN, 0.5f));

@@ -75,6 +75,41 @@ class OpErrorsTest {
     }
 
     @Test
+    void batchNormRejectsMismatchedVectorsBadModesAndSingleValueTraining() {
+        assertMessage(IllegalArgumentException.class, () -> Ops.batchNorm2d(z(2, 3, 4, 4), z(4), z(3), z(3), z(3), true),
+                "batchNorm2d", "'weight'", "(3)", "[4]");
+        assertMessage(IllegalArgumentException.class, () -> Ops.batchNorm2d(z(2, 3, 4, 4), z(3), z(3), z(3), z(2), true),
+                "batchNorm2d", "'runningVar'", "(3)", "[2]");
+        assertMessage(IllegalArgumentException.class, () -> Ops.batchNorm2d(z(2, 3, 16), z(3), z(3), z(3), z(3), true),
+                "batchNorm2d", "'input'", "(N, C, H, W)", "[2, 3, 16]");
+        assertMessage(IllegalArgumentException.class, () -> Ops.batchNorm2d(z(1, 3, 1, 1), z(3), z(3), z(3), z(3), true),
+                "batchNorm2d", "more than one value per channel", "[1, 3, 1, 1]");
+        assertMessage(IllegalArgumentException.class, () -> Ops.batchNorm2d(z(2, 3, 4, 4), z(3), z(3), null, null, false),
+                "batchNorm2d", "eval mode", "'runningMean'");
+        assertMessage(IllegalArgumentException.class, () -> Ops.batchNorm2d(z(2, 3, 4, 4), z(3), null, z(3), z(3), true),
+                "batchNorm2d", "'bias'", "null");
+        assertMessage(IllegalArgumentException.class,
+                () -> Ops.batchNorm2d(z(2, 3, 4, 4), z(3), z(3), z(3).requiresGrad(true), z(3), true),
+                "batchNorm2d", "'runningMean'", "must not require grad");
+        assertMessage(IllegalArgumentException.class,
+                () -> Ops.batchNorm2d(z(2, 3, 4, 4), z(3), z(3), z(3), z(3), true, 1.5f, 1e-5f), "'momentum'");
+        assertMessage(IllegalArgumentException.class,
+                () -> Ops.batchNorm2d(z(2, 3, 4, 4), z(3), z(3), z(3), z(3), true, 0.1f, 0f), "'eps'");
+        // eval mode has no such restriction: one value per channel is fine
+        Ops.batchNorm2d(z(1, 3, 1, 1), z(3), z(3), z(3), z(3), false);
+    }
+
+    @Test
+    void globalAvgPoolAndZeroPadShortcutRejectBadArguments() {
+        assertMessage(IllegalArgumentException.class, () -> Ops.globalAvgPool(z(2, 64)), "globalAvgPool", "'input'",
+                "(N, C, H, W)", "[2, 64]");
+        assertMessage(IllegalArgumentException.class, () -> Ops.zeroPadShortcut(z(2, 32, 8, 8), 16, 2),
+                "zeroPadShortcut", "'outChannels'", "32", "16");
+        assertMessage(IllegalArgumentException.class, () -> Ops.zeroPadShortcut(z(2, 16, 8, 8), 32, 0),
+                "zeroPadShortcut", "'stride'");
+    }
+
+    @Test
     void integerLabelsCannotRequireGrad() {
         assertMessage(IllegalArgumentException.class, () -> Tensor.labels(be, 1, 2).requiresGrad(true),
                 "requiresGrad", "INT32");

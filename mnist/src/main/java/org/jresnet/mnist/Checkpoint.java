@@ -10,24 +10,32 @@ import org.jresnet.core.optim.Sgd;
 
 /**
  * Everything a resumed run needs to continue bit for bit: the weights, SGD's momentum buffers
- * ({@value #VELOCITY_PREFIX}NAME), and in the metadata the position (epoch, batch within it, global
- * step), the RNG state at the start of that epoch (so its shuffle is redone identically), the loss
- * summed so far in the epoch (exact bits) and the hyper-parameters the run was started with.
+ * ({@value #VELOCITY_PREFIX}NAME), BN's running statistics (buffers, under their PyTorch names), and in
+ * the metadata the position (epoch, batch within it, global step), the RNG state at the start of
+ * that epoch (so its shuffle is redone identically), the loss summed so far in the epoch (exact
+ * bits), the training images classified correctly so far in it, and the hyper-parameters and
+ * network ({@code architecture}, {@code shortcut}) the run was started with.
  */
 public record Checkpoint(TrainConfig config, int epoch, int batch, long step, long rngEpochStart, double epochLossSum,
-                         double epochSeconds, Map<String, Safetensors.Entry> tensors) {
+                         long epochCorrect, double epochSeconds, Map<String, Safetensors.Entry> tensors) {
     public static final String FILE = "checkpoint.safetensors";
     public static final String VELOCITY_PREFIX = "momentum_buffer.";
 
     public static Checkpoint capture(TrainConfig config, int epoch, int batch, long step, long rngEpochStart,
-                                     double epochLossSum, double epochSeconds, SeedNet net, Sgd sgd) {
+                                     double epochLossSum, double epochSeconds, Net net, Sgd sgd) {
+        return capture(config, epoch, batch, step, rngEpochStart, epochLossSum, 0, epochSeconds, net, sgd);
+    }
+
+    public static Checkpoint capture(TrainConfig config, int epoch, int batch, long step, long rngEpochStart,
+                                     double epochLossSum, long epochCorrect, double epochSeconds, Net net, Sgd sgd) {
         Map<String, Safetensors.Entry> tensors = Safetensors.fromModule(net);
         List<String> names = List.copyOf(net.namedParameters().keySet());
         for (int i = 0; i < names.size(); i++) {
             Tensor v = sgd.velocity(i);
             tensors.put(VELOCITY_PREFIX + names.get(i), new Safetensors.Entry(v.shape(), v.toArray()));
         }
-        return new Checkpoint(config, epoch, batch, step, rngEpochStart, epochLossSum, epochSeconds, tensors);
+        return new Checkpoint(config, epoch, batch, step, rngEpochStart, epochLossSum, epochCorrect, epochSeconds,
+                tensors);
     }
 
     public void write(Path file) throws IOException {
@@ -38,6 +46,7 @@ public record Checkpoint(TrainConfig config, int epoch, int batch, long step, lo
         meta.put("step", Long.toString(step));
         meta.put("rng_epoch_start", Long.toString(rngEpochStart));
         meta.put("epoch_loss_sum_bits", Long.toString(Double.doubleToRawLongBits(epochLossSum)));
+        meta.put("epoch_correct", Long.toString(epochCorrect));
         meta.put("epoch_seconds", Double.toString(epochSeconds));
         Safetensors.write(file, tensors, meta);
     }
@@ -59,13 +68,14 @@ public record Checkpoint(TrainConfig config, int epoch, int batch, long step, lo
                     Integer.parseInt(field(m, "batch")), Long.parseLong(field(m, "step")),
                     Long.parseLong(field(m, "rng_epoch_start")),
                     Double.longBitsToDouble(Long.parseLong(field(m, "epoch_loss_sum_bits"))),
+                    Long.parseLong(m.getOrDefault("epoch_correct", "0")),
                     Double.parseDouble(field(m, "epoch_seconds")), c.tensors());
         } catch (UserError e) {
             throw new UserError(file + ": damaged checkpoint metadata (" + e.getMessage() + ")");
         } catch (RuntimeException e) {
             throw new UserError(file + ": damaged checkpoint metadata (" + e + ")");
         }
-        if (cp.epoch < 0 || cp.batch < 0 || cp.step < 0) {
+        if (cp.epoch < 0 || cp.batch < 0 || cp.step < 0 || cp.epochCorrect < 0) {
             throw new UserError(file + ": damaged checkpoint metadata (epoch " + cp.epoch + ", batch " + cp.batch
                     + ", step " + cp.step + " must not be negative)");
         }
@@ -80,8 +90,8 @@ public record Checkpoint(TrainConfig config, int epoch, int batch, long step, lo
         return v;
     }
 
-    /** Copies the weights and momentum buffers into a freshly built model and optimiser. */
-    public void restore(SeedNet net, Sgd sgd, Path file) {
+    /** Copies the weights, BN statistics and momentum buffers into a freshly built model and optimiser. */
+    public void restore(Net net, Sgd sgd, Path file) {
         Safetensors.loadInto(net, tensors, file.toString(), VELOCITY_PREFIX);
         List<String> names = List.copyOf(net.namedParameters().keySet());
         for (int i = 0; i < names.size(); i++) {

@@ -6,35 +6,46 @@ import org.jresnet.core.Scope;
 import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 
-/** Test-set loss, accuracy and confusion matrix, computed without recording a graph. */
+/**
+ * Test-set loss, accuracy and confusion matrix, computed without recording a graph and with the
+ * network in eval mode (BN normalises with its running statistics), as {@code model.eval()}.
+ */
 public record Evaluation(int count, double meanLoss, int correct, int[][] confusion) {
+    /** Images per forward pass for the seed model; deeper nets use fewer ({@link Net#evalBatch()}). */
     public static final int BATCH = 1000;
 
     public double accuracy() {
         return count == 0 ? 0 : (double) correct / count;
     }
 
-    public static Evaluation run(SeedNet net, Backend backend, Mnist data) {
-        int[][] confusion = new int[SeedNet.CLASSES][SeedNet.CLASSES];
+    public static Evaluation run(Net net, Backend backend, Mnist data) {
+        int[][] confusion = new int[Net.CLASSES][Net.CLASSES];
         double lossSum = 0;
         int correct = 0;
         int n = data.size();
+        int batch = net.evalBatch();
+        boolean wasTraining = net.isTraining();
+        net.eval();
         try (Grad g = Grad.disabled()) {
-            for (int from = 0; from < n; from += BATCH) {
-                int to = Math.min(n, from + BATCH);
+            for (int from = 0; from < n; from += batch) {
+                int to = Math.min(n, from + batch);
                 try (Scope s = Scope.open()) {
                     int[] y = data.labels(from, to);
                     Tensor logits = net.forward(Tensor.of(backend, data.images(from, to), to - from, 1, 28, 28));
                     lossSum += (double) Ops.crossEntropy(logits, Tensor.labels(backend, y)).item() * (to - from);
                     float[] l = logits.toArray();
                     for (int i = 0; i < y.length; i++) {
-                        int pred = argmax(l, i * SeedNet.CLASSES, SeedNet.CLASSES);
+                        int pred = argmax(l, i * Net.CLASSES, Net.CLASSES);
                         confusion[y[i]][pred]++;
                         if (pred == y[i]) {
                             correct++;
                         }
                     }
                 }
+            }
+        } finally {
+            if (wasTraining) {
+                net.train();
             }
         }
         return new Evaluation(n, n == 0 ? Double.NaN : lossSum / n, correct, confusion);
@@ -54,13 +65,13 @@ public record Evaluation(int count, double meanLoss, int correct, int[][] confus
     /** The confusion matrix as text: rows are true labels, columns predictions. */
     public String confusionTable() {
         StringBuilder b = new StringBuilder("confusion matrix (rows: true digit, columns: predicted)\n      ");
-        for (int c = 0; c < SeedNet.CLASSES; c++) {
+        for (int c = 0; c < Net.CLASSES; c++) {
             b.append(String.format("%6d", c));
         }
         b.append('\n');
-        for (int r = 0; r < SeedNet.CLASSES; r++) {
+        for (int r = 0; r < Net.CLASSES; r++) {
             b.append(String.format("%6d", r));
-            for (int c = 0; c < SeedNet.CLASSES; c++) {
+            for (int c = 0; c < Net.CLASSES; c++) {
                 b.append(String.format("%6d", confusion[r][c]));
             }
             b.append('\n');

@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "mnist", mixinStandardHelpOptions = true, version = "jresnet mnist 0.1.0",
         description = "Trains the seed article's ResNet on MNIST with the jresnet engine (train is the default"
                 + " subcommand).",
-        subcommands = {Main.Train.class, Main.Eval.class, Main.Predict.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Train.class, Main.Eval.class, Main.Predict.class, Experiment.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     static volatile boolean verbose;
     /** Where the commands print (tests capture it). */
@@ -132,9 +133,45 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** Which network: for train, and (as a check of the file) for eval. */
+    static final class ModelOptions {
+        static final String MODEL_HELP = "seed (the article's network, the default), resnet-N (N = 6n+2: 8, 14, 20, 32,"
+                + " 44, 56, 110, 1202), plain-N (resnet-N without skip connections), bottleneck-N (N = 9n+2: 11, 29, 47,"
+                + " 164), preact-resnet-N (6n+2, pre-activation blocks), preact-bottleneck-N (9n+2, e.g. 164, 1001).";
+
+        @Option(names = "--shortcut", paramLabel = "KIND",
+                description = "Shortcut where a block changes channels or resolution: pad (option A: subsample, zero"
+                        + " channels; the default) or conv (option B: 1x1 conv + BN).")
+        String shortcut;
+
+        /** The network asked for, or null when neither option was given. */
+        ModelSpec requested(String model) {
+            if (model == null && shortcut == null) {
+                return null;
+            }
+            return ModelSpec.parse(model == null ? "seed" : model, shortcut);
+        }
+    }
+
     static final class TrainOptions {
         @Mixin
         CommonOptions common;
+
+        @Option(names = {"--model", "--arch"}, paramLabel = "NAME", description = "Network: " + ModelOptions.MODEL_HELP)
+        String model;
+
+        @Mixin
+        ModelOptions modelOptions;
+
+        @Option(names = "--weight-decay", paramLabel = "L2", defaultValue = "0",
+                description = "L2 weight decay added to the gradients, as torch.optim.SGD's (default: ${DEFAULT-VALUE};"
+                        + " He et al. use 1e-4).")
+        float weightDecay;
+
+        @Option(names = "--lr-schedule", paramLabel = "KIND", defaultValue = "none",
+                description = "Learning rate per epoch: none, step (x0.1 at 50%% and 75%% of the epochs) or cosine (from"
+                        + " --lr towards 0) (default: ${DEFAULT-VALUE}).")
+        String lrSchedule;
 
         @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
         int epochs;
@@ -183,7 +220,9 @@ public final class Main implements Callable<Integer> {
 
         int run() throws Exception {
             PrintStream out = stdout;
-            TrainConfig cfg = new TrainConfig(epochs, batchSize, lr, momentum, seed, trainLimit, common.testLimit);
+            ModelSpec requestedModel = modelOptions.requested(model);
+            TrainConfig cfg = new TrainConfig(epochs, batchSize, lr, momentum, seed, trainLimit, common.testLimit,
+                    weightDecay, LrSchedule.parse(lrSchedule), requestedModel == null ? ModelSpec.SEED : requestedModel);
             common.validate();
             if (checkpointEvery < 0) {
                 throw new UserError("--checkpoint-every must be >= 0 (0 = only at epoch ends), got " + checkpointEvery);
@@ -198,6 +237,11 @@ public final class Main implements Callable<Integer> {
                 Path f = Files.isDirectory(resume) ? resume.resolve(Checkpoint.FILE) : resume;
                 if (Files.exists(f)) {
                     effective = Checkpoint.read(f).config().withEpochs(epochs);
+                    if (requestedModel != null && !requestedModel.equals(effective.model())) {
+                        throw new UserError("cannot resume: " + f + " holds " + effective.model().describe() + ", not "
+                                + requestedModel.describe() + "; drop --model/--shortcut (a resumed run keeps its"
+                                + " network) or start a new run with --out");
+                    }
                 }
             }
             Mnist trainSet = Mnist.load(dir, true, effective.trainLimit());
@@ -261,12 +305,21 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model.safetensors.")
         Path model;
 
+        @Option(names = "--arch", paramLabel = "NAME", description = "Check that the file holds this network (it"
+                + " records which one it is, so this is optional): " + ModelOptions.MODEL_HELP)
+        String arch;
+
+        @Mixin
+        ModelOptions modelOptions;
+
         @Override
         public Integer call() {
             common.validate();
+            ModelSpec expected = modelOptions.requested(arch);
             Path dir = common.dataDir();
             Backend backend = common.createBackend();
-            SeedNet net = Predictor.load(backend, model);
+            Net net = Predictor.load(backend, model, expected);
+            stdout.printf(Locale.ROOT, "model: %s, %,d parameters%n", net.spec().describe(), net.parameterCount());
             Mnist test = Mnist.load(dir, false, common.testLimit);
             long t0 = System.nanoTime();
             Evaluation e = Evaluation.run(net, backend, test);
@@ -304,7 +357,7 @@ public final class Main implements Callable<Integer> {
             CommonOptions c = new CommonOptions();
             c.backend = backend;
             Backend be = c.createBackend();
-            SeedNet net = Predictor.load(be, model);
+            Net net = Predictor.load(be, model);
             Predictor.Prediction p = Predictor.predict(net, be, Predictor.readImage(image, invert));
             stdout.println("digit: " + p.digit());
             for (int d = 0; d < p.probabilities().length; d++) {

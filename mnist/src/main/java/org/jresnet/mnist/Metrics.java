@@ -8,22 +8,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The per-epoch history of a run, kept as {@code metrics.csv} (rewritten atomically each epoch). */
+/**
+ * The per-epoch history of a run, kept as {@code metrics.csv} (rewritten atomically each epoch).
+ * {@code lr} is the rate the epoch ran with; {@code train_accuracy} is measured on the fly, on each
+ * batch before its update (as the training loss), so it trails a re-evaluation of the end weights.
+ * Files from before those two columns existed are read with them as NaN.
+ */
 public final class Metrics {
     public static final String FILE = "metrics.csv";
-    public static final String HEADER = "epoch,train_loss,test_loss,test_accuracy,epoch_seconds,train_images_per_second,step";
+    public static final String HEADER = "epoch,train_loss,test_loss,test_accuracy,epoch_seconds,train_images_per_second,step,"
+            + "lr,train_accuracy";
 
     public record Row(int epoch, double trainLoss, double testLoss, double testAccuracy, double epochSeconds,
-                      double imagesPerSecond, long step) {
+                      double imagesPerSecond, long step, double lr, double trainAccuracy) {
         String csv() {
-            return String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f,%.1f,%d", epoch, trainLoss, testLoss,
-                    testAccuracy, epochSeconds, imagesPerSecond, step);
+            return String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f,%.1f,%d,%s,%.6f", epoch, trainLoss, testLoss,
+                    testAccuracy, epochSeconds, imagesPerSecond, step, (float) lr, trainAccuracy);
         }
 
         static Row parse(String line) {
             String[] f = line.split(",");
             return new Row(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Long.parseLong(f[6]));
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Long.parseLong(f[6]),
+                    f.length > 7 ? Double.parseDouble(f[7]) : Double.NaN,
+                    f.length > 8 ? Double.parseDouble(f[8]) : Double.NaN);
         }
     }
 

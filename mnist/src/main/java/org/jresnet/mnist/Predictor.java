@@ -21,10 +21,31 @@ public final class Predictor {
     private Predictor() {
     }
 
-    /** A SeedNet holding the weights of {@code file} (a model.safetensors or a checkpoint). */
-    public static SeedNet load(Backend backend, Path file) {
-        SeedNet net = new SeedNet(backend, new Rng(0));
-        Safetensors.loadInto(net, Safetensors.read(file).tensors(), file.toString(), Checkpoint.VELOCITY_PREFIX);
+    /**
+     * The network recorded in {@code file} (a model.safetensors or a checkpoint: its
+     * {@code architecture} and {@code shortcut} metadata; none means the seed model), holding its
+     * weights and BN statistics, in eval mode.
+     */
+    public static Net load(Backend backend, Path file) {
+        return load(backend, file, null);
+    }
+
+    /** As {@link #load(Backend, Path)}; a non-null {@code expected} must be what the file records. */
+    public static Net load(Backend backend, Path file, ModelSpec expected) {
+        Safetensors.Contents c = Safetensors.read(file);
+        ModelSpec recorded;
+        try {
+            recorded = TrainConfig.modelFromMetadata(c.metadata());
+        } catch (UserError e) {
+            throw new UserError(file + ": damaged model metadata (" + e.getMessage() + ")");
+        }
+        if (expected != null && !expected.equals(recorded)) {
+            throw new UserError(file + " holds " + recorded.describe() + ", not " + expected.describe()
+                    + "; drop --arch/--shortcut (the file says which network it is) or pass the matching file");
+        }
+        Net net = recorded.build(backend, new Rng(0));
+        Safetensors.loadInto(net, c.tensors(), file.toString(), Checkpoint.VELOCITY_PREFIX);
+        net.eval();
         return net;
     }
 
@@ -59,10 +80,16 @@ public final class Predictor {
     }
 
     /** Digit and softmax probabilities for one image of 784 gray levels 0..255 (white ink on black). */
-    public static Prediction predict(SeedNet net, Backend backend, int[] gray) {
+    public static Prediction predict(Net net, Backend backend, int[] gray) {
         float[] logits;
+        boolean wasTraining = net.isTraining();
+        net.eval();
         try (Grad g = Grad.disabled(); Scope s = Scope.open()) {
             logits = net.forward(Tensor.of(backend, Mnist.normalise(gray), 1, 1, 28, 28)).toArray();
+        } finally {
+            if (wasTraining) {
+                net.train();
+            }
         }
         int best = Evaluation.argmax(logits, 0, logits.length);
         double sum = 0;
@@ -113,7 +140,7 @@ public final class Predictor {
             }
             throw new UserError("cannot read image " + file + ": damaged PNG (" + e.getMessage() + ")", e);
         }
-        int size = SeedNet.IMAGE_SIZE;
+        int size = Net.IMAGE_SIZE;
         // Composite onto white first, so transparent backgrounds count as paper.
         BufferedImage rgb = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g0 = rgb.createGraphics();

@@ -22,7 +22,7 @@ import org.jresnet.core.nn.Module;
 public final class Safetensors {
     public static final String METADATA = "__metadata__";
     private static final long MAX_HEADER = 100L << 20;
-    /** Bounds what reading a file can allocate (a checkpoint of this network is about 330 KB). */
+    /** Bounds what reading a file can allocate (a checkpoint of the seed network is about 330 KB, of preact-resnet-1202 about 155 MB). */
     private static final long MAX_FILE = 1L << 30;
 
     /** One float32 tensor on the host. */
@@ -225,23 +225,37 @@ public final class Safetensors {
         }
     }
 
-    /** The module's parameters as host copies, with their PyTorch names. */
+    /**
+     * The module's state as PyTorch's {@code state_dict} holds it, in its order: parameters and
+     * buffers (BN's running statistics), as host copies with their dotted names.
+     */
     public static Map<String, Entry> fromModule(Module module) {
         Map<String, Entry> out = new LinkedHashMap<>();
-        module.namedParameters().forEach((n, t) -> out.put(n, new Entry(t.shape(), t.toArray())));
+        state(module).forEach((n, t) -> out.put(n, new Entry(t.shape(), t.toArray())));
         return out;
     }
 
+    /** Parameters and buffers by name, in {@code state_dict} order. */
+    static Map<String, Tensor> state(Module module) {
+        return module.namedState();
+    }
+
+    /** Names listed in an error: all 14 of the seed model, not the 3,000 of a 1000-layer net. */
+    private static final int NAMES_SHOWN = 16;
+
     /**
-     * Copies tensors into the module's parameters; the names must match exactly and shapes agree.
-     * Extra tensors whose names start with one of {@code ignoredPrefixes} are allowed.
+     * Copies tensors into the module's parameters and buffers; the names must match exactly and
+     * shapes agree. Extra tensors whose names start with one of {@code ignoredPrefixes} are allowed.
      */
     public static void loadInto(Module module, Map<String, Entry> tensors, String file, String... ignoredPrefixes) {
-        Map<String, Tensor> params = module.namedParameters();
+        Map<String, Tensor> params = state(module);
         for (String key : tensors.keySet()) {
             if (!params.containsKey(key) && Arrays.stream(ignoredPrefixes).noneMatch(key::startsWith)) {
+                List<String> names = List.copyOf(params.keySet());
+                String expected = names.size() <= NAMES_SHOWN ? String.join(", ", names)
+                        : String.join(", ", names.subList(0, NAMES_SHOWN)) + ", ... (" + names.size() + " in all)";
                 throw new UserError(file + ": tensor '" + key + "' is not a parameter of the model (expected "
-                        + String.join(", ", params.keySet()) + ")");
+                        + expected + ")");
             }
         }
         for (Map.Entry<String, Tensor> p : params.entrySet()) {

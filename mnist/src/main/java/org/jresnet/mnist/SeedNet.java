@@ -6,7 +6,6 @@ import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.nn.Conv2dLayer;
 import org.jresnet.core.nn.LinearLayer;
-import org.jresnet.core.nn.Module;
 
 /**
  * The seed article's small ResNet for MNIST, with PyTorch's parameter names (41,514 parameters),
@@ -21,9 +20,9 @@ import org.jresnet.core.nn.Module;
  * Parameters are created in PyTorch's registration order (conv1, conv2, rbloch1, rbloch2, fc) so
  * {@link #namedParameters()} lists them as {@code state_dict()} does.
  */
-public final class SeedNet extends Module {
-    public static final int IMAGE_SIZE = 28;
-    public static final int CLASSES = 10;
+public final class SeedNet extends Net {
+    public static final int IMAGE_SIZE = Net.IMAGE_SIZE;
+    public static final int CLASSES = Net.CLASSES;
     public static final long PARAMETER_COUNT = 41_514;
 
     private final Conv2dLayer conv1;
@@ -40,12 +39,33 @@ public final class SeedNet extends Module {
         this.fc = registerModule("fc", new LinearLayer(backend, rng, 512, CLASSES));
     }
 
+    @Override
+    public ModelSpec spec() {
+        return ModelSpec.SEED;
+    }
+
+    /** conv1 1->16 k5 at 24x24, two 16-channel 3x3 convs at 12x12, conv2 16->32 k5 at 8x8, two 32-channel at 4x4, fc. */
+    @Override
+    public long forwardFlops() {
+        return convFlops(1, 16, 5, 24) + 2 * convFlops(16, 16, 3, 12) + convFlops(16, 32, 5, 8)
+                + 2 * convFlops(32, 32, 3, 4) + 2L * 512 * CLASSES;
+    }
+
+    /** conv1 out, relu, pool; the two blocks' four tensors each; conv2 out, relu, pool; 512; logits: about 35k. */
+    @Override
+    public long activationFloatsPerImage() {
+        return 3L * 16 * 24 * 24 + 6L * 16 * 12 * 12 + 3L * 32 * 8 * 8 + 6L * 32 * 4 * 4 + 512 + CLASSES;
+    }
+
+    @Override
+    int[] evalBatchSizes() {
+        return new int[] {Evaluation.BATCH, 100, 10, 1};
+    }
+
     /** x (N,1,28,28), normalised -> logits (N,10). */
+    @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() != 4 || x.dim(1) != 1 || x.dim(2) != IMAGE_SIZE || x.dim(3) != IMAGE_SIZE) {
-            throw new IllegalArgumentException("SeedNet.forward: argument 'x' must have shape (N, 1, 28, 28), got "
-                    + java.util.Arrays.toString(x.shape()));
-        }
+        checkInput(x, "SeedNet");
         int n = x.dim(0);
         Tensor h = Ops.maxPool2d(Ops.relu(conv1.forward(x)), 2);
         h = rbloch1.forward(h);

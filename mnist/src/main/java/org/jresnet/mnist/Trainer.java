@@ -13,9 +13,11 @@ import org.jresnet.core.backend.Backend;
 import org.jresnet.core.optim.Sgd;
 
 /**
- * Trains {@link SeedNet} with cross-entropy and SGD with momentum, evaluates after each epoch and
- * writes the run directory: {@code model.safetensors}, {@code checkpoint.safetensors},
- * {@code metrics.csv} and {@code training.png}.
+ * Trains the configured network ({@link SeedNet} by default, or a {@link CifarResNet}) with
+ * cross-entropy and SGD with momentum (and weight decay, and the learning rate of each epoch from
+ * the schedule), evaluates after each epoch in eval mode and writes the run directory:
+ * {@code model.safetensors}, {@code checkpoint.safetensors}, {@code metrics.csv} and
+ * {@code training.png}.
  *
  * <p>One {@link Rng} seeded with {@code --seed} first initialises the weights, then shuffles each
  * epoch. A checkpoint stores the RNG state at the start of the epoch it is in and the batch it got
@@ -34,7 +36,7 @@ public final class Trainer {
         }
     }
 
-    public record Result(SeedNet net, Metrics metrics, Evaluation lastEvaluation, long steps, double trainSeconds,
+    public record Result(Net net, Metrics metrics, Evaluation lastEvaluation, long steps, double trainSeconds,
                          long trainImages, boolean stoppedEarly) {
     }
 
@@ -72,19 +74,24 @@ public final class Trainer {
                 throw new UserError("the run in " + opt.resumeFrom() + " already finished " + resume.epoch()
                         + " epochs; pass --epochs greater than " + resume.epoch() + " to continue it");
             }
-            out.printf(Locale.ROOT, "resuming %s at epoch %d, batch %d (step %d); batch size %d, lr %s, momentum %s,"
-                            + " seed %d from the checkpoint%n", file, resume.epoch() + 1, resume.batch(), resume.step(),
-                    cfg.batchSize(), cfg.lr(), cfg.momentum(), cfg.seed());
+            out.printf(Locale.ROOT, "resuming %s at epoch %d, batch %d (step %d); model %s, batch size %d, lr %s,"
+                            + " momentum %s, weight decay %s, lr schedule %s, seed %d from the checkpoint%n", file,
+                    resume.epoch() + 1, resume.batch(), resume.step(), cfg.model().describe(), cfg.batchSize(), cfg.lr(),
+                    cfg.momentum(), cfg.weightDecay(), cfg.lrSchedule().cliName(), cfg.seed());
         }
         Files.createDirectories(opt.outDir());
 
         Rng rng = new Rng(cfg.seed());
-        SeedNet net = new SeedNet(backend, rng);
-        Sgd sgd = new Sgd(net.parameters(), cfg.lr(), cfg.momentum());
+        Net net = cfg.model().build(backend, rng);
+        Sgd sgd = new Sgd(net.parameters(), cfg.lr(), cfg.momentum(), cfg.weightDecay());
+        out.printf(Locale.ROOT, "model: %s, %,d parameters, %.2f MFLOPs per image forward (2 x multiply-adds of convs and"
+                + " fc); weight decay %s; lr schedule %s%n", cfg.model().describe(), net.parameterCount(),
+                net.forwardFlops() / 1e6, cfg.weightDecay(), cfg.lrSchedule().describe(cfg.lr(), cfg.epochs()));
         int startEpoch = 0;
         int startBatch = 0;
         long step = 0;
         double carriedLoss = 0;
+        long carriedCorrect = 0;
         double carriedSeconds = 0;
         Metrics metrics = new Metrics();
         lastCheckpointStep = -1;
@@ -96,6 +103,7 @@ public final class Trainer {
             step = resume.step();
             lastCheckpointStep = step;
             carriedLoss = resume.epochLossSum();
+            carriedCorrect = resume.epochCorrect();
             carriedSeconds = resume.epochSeconds();
             Path metricsDir = Files.isDirectory(opt.resumeFrom()) ? opt.resumeFrom() : opt.resumeFrom().getParent();
             metrics = Metrics.read(metricsDir == null ? Path.of(".") : metricsDir, startEpoch);
@@ -118,6 +126,10 @@ public final class Trainer {
                 rng.shuffle(order);
                 int first = epoch == startEpoch ? startBatch : 0;
                 double lossSum = epoch == startEpoch ? carriedLoss : 0;
+                long correct = epoch == startEpoch ? carriedCorrect : 0;
+                float epochLr = cfg.lrAt(epoch);
+                sgd.setLr(epochLr);
+                net.train();
                 double priorSeconds = epoch == startEpoch ? carriedSeconds : 0;
                 long images = 0;
                 Progress progress = new Progress(out, opt.terminal(), opt.logEverySeconds(),
@@ -128,7 +140,7 @@ public final class Trainer {
                     if (interruption.requested()) {
                         double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
                         requireFinite(net, sgd, step, epoch, b, cfg, opt);
-                        Checkpoint.capture(cfg, epoch, b, step, rngEpochStart, lossSum, secs, net, sgd)
+                        Checkpoint.capture(cfg, epoch, b, step, rngEpochStart, lossSum, correct, secs, net, sgd)
                                 .write(opt.outDir().resolve(Checkpoint.FILE));
                         progress.finish();
                         out.printf(Locale.ROOT, "interrupted: checkpoint at step %d (epoch %d, batch %d of %d);"
@@ -141,7 +153,15 @@ public final class Trainer {
                     int to = Math.min(n, from + cfg.batchSize());
                     try (Scope s = Scope.open()) {
                         Tensor x = Tensor.of(backend, train.images(order, from, to), to - from, 1, 28, 28);
-                        Tensor loss = Ops.crossEntropy(net.forward(x), Tensor.labels(backend, train.labels(order, from, to)));
+                        int[] y = train.labels(order, from, to);
+                        Tensor logits = net.forward(x);
+                        Tensor loss = Ops.crossEntropy(logits, Tensor.labels(backend, y));
+                        float[] l10 = logits.toArray();
+                        for (int i = 0; i < y.length; i++) {
+                            if (Evaluation.argmax(l10, i * Net.CLASSES, Net.CLASSES) == y[i]) {
+                                correct++;
+                            }
+                        }
                         sgd.zeroGrad();
                         loss.backward();
                         float l = loss.item();
@@ -160,7 +180,7 @@ public final class Trainer {
                     if ((opt.checkpointEvery() > 0 && step % opt.checkpointEvery() == 0) || stopNow) {
                         double secs = priorSeconds + (System.nanoTime() - t0) / 1e9;
                         requireFinite(net, sgd, step, epoch, b, cfg, opt);
-                        Checkpoint.capture(cfg, epoch, b + 1, step, rngEpochStart, lossSum, secs, net, sgd)
+                        Checkpoint.capture(cfg, epoch, b + 1, step, rngEpochStart, lossSum, correct, secs, net, sgd)
                                 .write(opt.outDir().resolve(Checkpoint.FILE));
                         lastCheckpointStep = step;
                     }
@@ -188,13 +208,14 @@ public final class Trainer {
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 double epochSeconds = priorSeconds + seconds;
                 double trainLoss = lossSum / batches;
+                double trainAccuracy = (double) correct / n;
                 metrics.add(new Metrics.Row(epoch + 1, trainLoss, eval.meanLoss(), eval.accuracy(), epochSeconds,
-                        images / seconds, step));
+                        images / seconds, step, epochLr, trainAccuracy));
                 out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%d/%d),"
-                                + " %s (%.0f img/s); eval %s (%.0f img/s)%n", epoch + 1, cfg.epochs(), trainLoss,
-                        eval.meanLoss(), 100 * eval.accuracy(), eval.correct(), eval.count(),
+                                + " %s (%.0f img/s); eval %s (%.0f img/s); lr %s, train accuracy %.2f%%%n", epoch + 1,
+                        cfg.epochs(), trainLoss, eval.meanLoss(), 100 * eval.accuracy(), eval.correct(), eval.count(),
                         Progress.duration(epochSeconds), images / seconds, Progress.duration(evalSeconds),
-                        eval.count() / evalSeconds);
+                        eval.count() / evalSeconds, epochLr, 100 * trainAccuracy);
                 Safetensors.write(opt.outDir().resolve(MODEL_FILE), Safetensors.fromModule(net), modelMetadata(cfg, epoch + 1,
                         eval));
                 Checkpoint.capture(cfg, epoch + 1, 0, step, rng.state(), 0, 0, net, sgd)
@@ -228,7 +249,7 @@ public final class Trainer {
     }
 
     /** Before anything is saved: NaN or infinite weights or momentum are a divergence, not a result. */
-    private void requireFinite(SeedNet net, Sgd sgd, long step, int epoch, int batch, TrainConfig cfg, Options opt) {
+    private void requireFinite(Net net, Sgd sgd, long step, int epoch, int batch, TrainConfig cfg, Options opt) {
         java.util.List<String> names = java.util.List.copyOf(net.namedParameters().keySet());
         for (int i = 0; i < names.size(); i++) {
             for (float[] values : new float[][] {net.namedParameters().get(names.get(i)).toArray(),
@@ -238,6 +259,13 @@ public final class Trainer {
                         throw diverged("'" + names.get(i) + "' (or its momentum) became " + v, step, epoch, batch, cfg,
                                 opt);
                     }
+                }
+            }
+        }
+        for (java.util.Map.Entry<String, Tensor> buffer : net.namedBuffers().entrySet()) {
+            for (float v : buffer.getValue().toArray()) {
+                if (!Float.isFinite(v)) {
+                    throw diverged("'" + buffer.getKey() + "' became " + v, step, epoch, batch, cfg, opt);
                 }
             }
         }
@@ -254,11 +282,15 @@ public final class Trainer {
     private static java.util.Map<String, String> modelMetadata(TrainConfig cfg, int epoch, Evaluation eval) {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
         m.put("format", "pt");
-        m.put("model", "SeedNet (shared/reference/pytorch_seed.py Net)");
+        m.put("model", cfg.model().family() == ModelSpec.Family.SEED ? "SeedNet (shared/reference/pytorch_seed.py Net)"
+                : cfg.model().describe());
+        TrainConfig.putModel(m, cfg.model());
         m.put("epoch", Integer.toString(epoch));
         m.put("test_accuracy", String.format(Locale.ROOT, "%.4f", eval.accuracy()));
         m.put("lr", Float.toString(cfg.lr()));
         m.put("momentum", Float.toString(cfg.momentum()));
+        m.put("weight_decay", Float.toString(cfg.weightDecay()));
+        m.put("lr_schedule", cfg.lrSchedule().cliName());
         m.put("batch_size", Integer.toString(cfg.batchSize()));
         m.put("seed", Long.toString(cfg.seed()));
         return m;

@@ -30,7 +30,7 @@ class SafetensorsTest {
         SeedNet a = new SeedNet(be, new Rng(3));
         Path f = tmp.resolve("model.safetensors");
         Safetensors.write(f, Safetensors.fromModule(a), Map.of("format", "pt"));
-        SeedNet b = Predictor.load(be, f);
+        Net b = Predictor.load(be, f);
         for (var e : a.namedParameters().entrySet()) {
             assertArrayEquals(e.getValue().toArray(), b.namedParameters().get(e.getKey()).toArray(), e.getKey());
         }

@@ -117,6 +117,76 @@ public interface Backend {
     /** dlogits (n,k) = dloss[0] * (probs - onehot(labels)) / n. */
     void crossEntropyBackward(Storage probs, Storage labels, Storage dloss, Storage dlogits, int n, int k);
 
+    // ---- batchNorm2d -------------------------------------------------------------------------
+    //
+    // x, y, dy, dx (n, c, hw) with hw = h*w; per-channel vectors (c). The statistics of channel k
+    // run over the m = n*hw elements x[:, k, :]. Every kernel that normalises computes
+    // invstd[k] = 1f / (float) sqrt(var[k] + eps) in float32 exactly so (sqrt and division are
+    // correctly rounded everywhere), so backends agree bit for bit on it.
+
+    /**
+     * 1 / sqrt(var + eps) rounded as every backend must compute it: the sum and the square root in
+     * float32 (a double square root rounded to float is the correctly rounded float square root),
+     * then a float32 division.
+     */
+    static float batchNormInvStd(float var, float eps) {
+        return 1f / (float) Math.sqrt(var + eps);
+    }
+
+    /**
+     * mean[k] = sum(x[:, k, :]) / m and the biased variance var[k] = sum((x - mean[k])^2) / m
+     * (two passes, so a large mean does not cancel the variance away).
+     */
+    void batchNormStats(Storage x, Storage mean, Storage var, int n, int c, int hw);
+
+    /** y = (x - mean[k]) * invstd[k] * weight[k] + bias[k], invstd from var and eps as above. */
+    void batchNormForward(Storage x, Storage mean, Storage var, Storage weight, Storage bias, Storage y, int n, int c,
+                          int hw, float eps);
+
+    /**
+     * In place over c channels: runningMean = (1 - momentum) * runningMean + momentum * mean,
+     * runningVar = (1 - momentum) * runningVar + momentum * var * m / (m - 1) (the unbiased
+     * variance, as PyTorch); m = count &gt; 1.
+     */
+    void batchNormUpdateRunning(Storage runningMean, Storage runningVar, Storage mean, Storage var, int c,
+                                float momentum, long count);
+
+    /**
+     * dbias[k] = sum(dy[:, k, :]); dweight[k] = sum(dy * xhat) over the same elements, where
+     * xhat = (x - mean[k]) * invstd[k]. These are also the two sums the training-mode input
+     * gradient needs.
+     */
+    void batchNormBackwardReduce(Storage x, Storage dy, Storage mean, Storage var, Storage dweight, Storage dbias,
+                                 int n, int c, int hw, float eps);
+
+    /**
+     * The input gradient. Training mode (mean, var are the batch's own statistics, so they depend
+     * on x): dx = weight[k] * invstd[k] * (dy - dbias[k] / m - xhat * dweight[k] / m). Eval mode
+     * (running statistics, constants): dx = dy * weight[k] * invstd[k]; dweight and dbias are
+     * then not read and may be null.
+     */
+    void batchNormBackwardInput(Storage x, Storage dy, Storage mean, Storage var, Storage weight, Storage dweight,
+                                Storage dbias, Storage dx, int n, int c, int hw, float eps, boolean training);
+
+    // ---- globalAvgPool -----------------------------------------------------------------------
+
+    /** y (planes) = mean of each plane of x (planes, hw): sum / hw; planes = n*c. */
+    void globalAvgPoolForward(Storage x, Storage y, int planes, int hw);
+
+    /** dx (planes, hw) = dy[plane] / hw. */
+    void globalAvgPoolBackward(Storage dy, Storage dx, int planes, int hw);
+
+    // ---- zeroPadShortcut ---------------------------------------------------------------------
+
+    /**
+     * y (n, oc, oh, ow) = x (n, c, h, w) at rows and columns 0, stride, 2*stride, ... for the
+     * channels [0, c), zero for the channels [c, oc); oh = ceil(h / stride), ow = ceil(w / stride).
+     */
+    void zeroPadShortcutForward(Storage x, Storage y, int n, int c, int h, int w, int oc, int stride);
+
+    /** dx (n, c, h, w) = dy (n, oc, oh, ow) of channels [0, c) at the sampled positions, zero elsewhere. */
+    void zeroPadShortcutBackward(Storage dy, Storage dx, int n, int c, int h, int w, int oc, int stride);
+
     // ---- optimiser ---------------------------------------------------------------------------
 
     /**

@@ -28,6 +28,8 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
     private final LinearKernels linear;
     private final Elementwise elementwise;
     private final Pooling pooling;
+    private final BatchNormKernels batchNorm;
+    private final PlaneKernels planes;
     private final HeapArrayPool arrays = new HeapArrayPool();
 
     /** A backend with the default thread count ({@link #defaultThreads()}). */
@@ -45,6 +47,8 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
         linear = new LinearKernels(pool, scratch);
         elementwise = new Elementwise(pool);
         pooling = new Pooling(pool);
+        batchNorm = new BatchNormKernels(pool, scratch);
+        planes = new PlaneKernels(pool, scratch);
     }
 
     /** {@value #THREADS_PROPERTY}, else {@value #THREADS_ENV}, else the available processors. */
@@ -201,6 +205,67 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
     public void crossEntropyBackward(Storage probs, Storage labels, Storage dloss, Storage dlogits, int n, int k) {
         CrossEntropyKernels.backward(HeapStorage.of(probs), HeapIntStorage.of(labels), HeapStorage.of(dloss)[0],
                 HeapStorage.of(dlogits), n, k);
+    }
+
+    // ---- batchNorm2d -------------------------------------------------------------------------
+
+    @Override
+    public void batchNormStats(Storage x, Storage mean, Storage var, int n, int c, int hw) {
+        batchNorm.stats(HeapStorage.of(x), HeapStorage.of(mean), HeapStorage.of(var), n, c, hw);
+    }
+
+    @Override
+    public void batchNormForward(Storage x, Storage mean, Storage var, Storage weight, Storage bias, Storage y, int n,
+                                 int c, int hw, float eps) {
+        batchNorm.forward(HeapStorage.of(x), HeapStorage.of(mean), HeapStorage.of(var), HeapStorage.of(weight),
+                HeapStorage.of(bias), HeapStorage.of(y), n, c, hw, eps);
+    }
+
+    @Override
+    public void batchNormUpdateRunning(Storage runningMean, Storage runningVar, Storage mean, Storage var, int c,
+                                       float momentum, long count) {
+        BatchNormKernels.updateRunning(HeapStorage.of(runningMean), HeapStorage.of(runningVar), HeapStorage.of(mean),
+                HeapStorage.of(var), c, momentum, count);
+    }
+
+    @Override
+    public void batchNormBackwardReduce(Storage x, Storage dy, Storage mean, Storage var, Storage dweight,
+                                        Storage dbias, int n, int c, int hw, float eps) {
+        batchNorm.backwardReduce(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(mean), HeapStorage.of(var),
+                HeapStorage.of(dweight), HeapStorage.of(dbias), n, c, hw, eps);
+    }
+
+    @Override
+    public void batchNormBackwardInput(Storage x, Storage dy, Storage mean, Storage var, Storage weight,
+                                       Storage dweight, Storage dbias, Storage dx, int n, int c, int hw, float eps,
+                                       boolean training) {
+        batchNorm.backwardInput(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(mean), HeapStorage.of(var),
+                HeapStorage.of(weight), training ? HeapStorage.of(dweight) : null,
+                training ? HeapStorage.of(dbias) : null, HeapStorage.of(dx), n, c, hw, eps, training);
+    }
+
+    // ---- globalAvgPool -----------------------------------------------------------------------
+
+    @Override
+    public void globalAvgPoolForward(Storage x, Storage y, int count, int hw) {
+        planes.globalAvgPoolForward(HeapStorage.of(x), HeapStorage.of(y), count, hw);
+    }
+
+    @Override
+    public void globalAvgPoolBackward(Storage dy, Storage dx, int count, int hw) {
+        planes.globalAvgPoolBackward(HeapStorage.of(dy), HeapStorage.of(dx), count, hw);
+    }
+
+    // ---- zeroPadShortcut ---------------------------------------------------------------------
+
+    @Override
+    public void zeroPadShortcutForward(Storage x, Storage y, int n, int c, int h, int w, int oc, int stride) {
+        planes.zeroPadShortcutForward(HeapStorage.of(x), HeapStorage.of(y), n, c, h, w, oc, stride);
+    }
+
+    @Override
+    public void zeroPadShortcutBackward(Storage dy, Storage dx, int n, int c, int h, int w, int oc, int stride) {
+        planes.zeroPadShortcutBackward(HeapStorage.of(dy), HeapStorage.of(dx), n, c, h, w, oc, stride);
     }
 
     // ---- optimiser ---------------------------------------------------------------------------

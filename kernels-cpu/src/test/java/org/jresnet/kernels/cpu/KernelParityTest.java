@@ -93,7 +93,13 @@ class KernelParityTest {
                 Arguments.of(new Conv2dShape(7, 16, 6, 6, 17, 1, 1, 1, 0)),
                 Arguments.of(new Conv2dShape(3, 4, 11, 13, 9, 3, 3, 1, 2)),
                 Arguments.of(new Conv2dShape(3, 8, 10, 9, 5, 3, 3, 1, 1)),    // wide paths, K >= 64, odd oc
-                Arguments.of(new Conv2dShape(2, 40, 13, 12, 33, 1, 1, 1, 0))); // 1x1, oc past 2 vectors
+                Arguments.of(new Conv2dShape(2, 40, 13, 12, 33, 1, 1, 1, 0)), // 1x1, oc past 2 vectors
+                // the CIFAR ResNets (bias=False before batch norm; the no-bias runs below cover it):
+                Arguments.of(new Conv2dShape(3, 3, 32, 32, 16, 3, 3, 1, 1)),   // stem
+                Arguments.of(new Conv2dShape(3, 16, 32, 32, 32, 3, 3, 2, 1)),  // stage 2 entry, stride 2
+                Arguments.of(new Conv2dShape(3, 32, 16, 16, 64, 3, 3, 2, 1)),  // stage 3 entry, stride 2
+                Arguments.of(new Conv2dShape(3, 16, 32, 32, 32, 1, 1, 2, 0)),  // option-B 1x1 projection, stride 2
+                Arguments.of(new Conv2dShape(1, 16, 15, 15, 16, 3, 3, 2, 1))); // stride 2 on an odd size
     }
 
     @ParameterizedTest(name = "{0}")
@@ -175,6 +181,94 @@ class KernelParityTest {
             compare("maxPool2dBackward " + s, new float[][] {x, dy}, s.inputSize(),
                     (be, in, o) -> be.maxPool2dBackward(in[0], in[1], o, s), 0, 0);
         }
+    }
+
+    // ---- ResNet ops ------------------------------------------------------------------------
+
+    /** n, c, h, w: batch 1, 3, 64; channels 1, 3, 16, 33; odd planes, 1x1 planes, planes under one vector. */
+    static Stream<Arguments> normShapes() {
+        return Stream.of(Arguments.of(1, 3, 5, 7), Arguments.of(3, 16, 9, 7), Arguments.of(64, 33, 3, 3),
+                Arguments.of(3, 1, 11, 13), Arguments.of(64, 16, 8, 8), Arguments.of(2, 33, 1, 1),
+                Arguments.of(64, 3, 1, 3), Arguments.of(3, 16, 32, 32));
+    }
+
+    @ParameterizedTest(name = "n={0} c={1} h={2} w={3}")
+    @MethodSource("normShapes")
+    void batchNorm(int n, int c, int h, int w) {
+        int hw = h * w;
+        long size = (long) n * c * hw;
+        String shape = " n=" + n + " c=" + c + " h=" + h + " w=" + w;
+        Rng rng = new Rng(7);
+        float[] x = random(rng, size);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = x[i] * 2 + 3; // a mean far from 0, so a one-pass variance would cancel visibly
+        }
+        float[] dy = random(rng, size);
+        float[] mean = random(rng, c);
+        float[] var = random(rng, c);
+        for (int k = 0; k < c; k++) {
+            var[k] = var[k] + 1.5f;
+        }
+        float[] weight = random(rng, c);
+        float[] bias = random(rng, c);
+        float[] dweight = random(rng, c);
+        float[] dbias = random(rng, c);
+        float eps = 1e-5f;
+        // channel sums: rounding only, relative to the channel's scale
+        compare("batchNormStats mean" + shape, new float[][] {x}, c,
+                (be, in, o) -> be.batchNormStats(in[0], o, be.allocate(c), n, c, hw), 1e-5, 1e-5);
+        compare("batchNormStats var" + shape, new float[][] {x}, c,
+                (be, in, o) -> be.batchNormStats(in[0], be.allocate(c), o, n, c, hw), 1e-5, 1e-4);
+        compare("batchNormBackwardReduce dweight" + shape, new float[][] {x, dy, mean, var}, c,
+                (be, in, o) -> be.batchNormBackwardReduce(in[0], in[1], in[2], in[3], o, be.allocate(c), n, c, hw, eps),
+                1e-3, 1e-4);
+        compare("batchNormBackwardReduce dbias" + shape, new float[][] {x, dy, mean, var}, c,
+                (be, in, o) -> be.batchNormBackwardReduce(in[0], in[1], in[2], in[3], be.allocate(c), o, n, c, hw, eps),
+                1e-3, 1e-4);
+        // elementwise given the same statistics: the reference's operations in its order, bit for bit
+        compare("batchNormForward" + shape, new float[][] {x, mean, var, weight, bias}, size,
+                (be, in, o) -> be.batchNormForward(in[0], in[1], in[2], in[3], in[4], o, n, c, hw, eps), 0, 0);
+        compare("batchNormBackwardInput training" + shape, new float[][] {x, dy, mean, var, weight, dweight, dbias}, size,
+                (be, in, o) -> be.batchNormBackwardInput(in[0], in[1], in[2], in[3], in[4], in[5], in[6], o, n, c, hw,
+                        eps, true), 0, 0);
+        compare("batchNormBackwardInput eval" + shape, new float[][] {x, dy, mean, var, weight}, size,
+                (be, in, o) -> be.batchNormBackwardInput(in[0], in[1], in[2], in[3], in[4], null, null, o, n, c, hw,
+                        eps, false), 0, 0);
+        float[] running = random(rng, c);
+        compare("batchNormUpdateRunning mean" + shape, new float[][] {running, var, mean, var}, c, (be, in, o) -> {
+            be.batchNormUpdateRunning(in[0], in[1], in[2], in[3], c, 0.1f, (long) n * hw + 1);
+            be.copy(in[0], o, c);
+        }, 0, 0);
+        compare("batchNormUpdateRunning var" + shape, new float[][] {running, var, mean, var}, c, (be, in, o) -> {
+            be.batchNormUpdateRunning(in[0], in[1], in[2], in[3], c, 0.1f, (long) n * hw + 1);
+            be.copy(in[1], o, c);
+        }, 0, 0);
+        int planes = n * c;
+        compare("globalAvgPoolForward" + shape, new float[][] {x}, planes,
+                (be, in, o) -> be.globalAvgPoolForward(in[0], o, planes, hw), 1e-5, 1e-5);
+        float[] g = random(rng, planes);
+        compare("globalAvgPoolBackward" + shape, new float[][] {g}, size,
+                (be, in, o) -> be.globalAvgPoolBackward(in[0], o, planes, hw), 0, 0);
+    }
+
+    /** n, c, h, w, oc, stride. */
+    static Stream<Arguments> shortcutShapes() {
+        return Stream.of(Arguments.of(3, 16, 32, 32, 32, 2), Arguments.of(64, 32, 16, 16, 64, 2),
+                Arguments.of(2, 3, 5, 7, 5, 2), Arguments.of(1, 2, 7, 6, 2, 3), Arguments.of(3, 33, 9, 9, 64, 2),
+                Arguments.of(2, 3, 4, 4, 3, 1), Arguments.of(1, 1, 1, 1, 16, 2), Arguments.of(3, 3, 5, 5, 4, 1));
+    }
+
+    @ParameterizedTest(name = "n={0} c={1} h={2} w={3} oc={4} stride={5}")
+    @MethodSource("shortcutShapes")
+    void zeroPadShortcut(int n, int c, int h, int w, int oc, int stride) {
+        long in = (long) n * c * h * w;
+        long out = (long) n * oc * ((h + stride - 1) / stride) * ((w + stride - 1) / stride);
+        String shape = " n=" + n + " c=" + c + " h=" + h + " w=" + w + " oc=" + oc + " stride=" + stride;
+        Rng rng = new Rng(8);
+        compare("zeroPadShortcutForward" + shape, new float[][] {random(rng, in)}, out,
+                (be, s, o) -> be.zeroPadShortcutForward(s[0], o, n, c, h, w, oc, stride), 0, 0);
+        compare("zeroPadShortcutBackward" + shape, new float[][] {random(rng, out)}, in,
+                (be, s, o) -> be.zeroPadShortcutBackward(s[0], o, n, c, h, w, oc, stride), 0, 0);
     }
 
     @ParameterizedTest(name = "n={0}")

@@ -278,6 +278,106 @@ public final class CudaBackend implements Backend {
                 out(op, "velocity", velocity, n), n, lr, momentum, weightDecay);
     }
 
+    // ---- batchNorm2d -------------------------------------------------------------------------
+
+    @Override
+    public void batchNormStats(Storage x, Storage mean, Storage var, int n, int c, int hw) {
+        String op = "batchNormStats";
+        long size = requireIntIndexable(op, (long) n * c * hw);
+        // one block per channel: each channel's sums are one fixed-order block reduction
+        launchBlocks(Kernel.BATCH_NORM_STATS, c, in(op, "x", x, size), out(op, "mean", mean, c), out(op, "var", var, c),
+                n, c, hw);
+    }
+
+    @Override
+    public void batchNormForward(Storage x, Storage mean, Storage var, Storage weight, Storage bias, Storage y, int n,
+                                 int c, int hw, float eps) {
+        String op = "batchNormForward";
+        long size = requireIntIndexable(op, (long) n * c * hw);
+        launch1d(Kernel.BATCH_NORM_FORWARD, size, in(op, "x", x, size), in(op, "mean", mean, c), in(op, "var", var, c),
+                in(op, "weight", weight, c), in(op, "bias", bias, c), out(op, "y", y, size), n, c, hw, eps);
+    }
+
+    @Override
+    public void batchNormUpdateRunning(Storage runningMean, Storage runningVar, Storage mean, Storage var, int c,
+                                       float momentum, long count) {
+        String op = "batchNormUpdateRunning";
+        launch1d(Kernel.BATCH_NORM_UPDATE_RUNNING, c, out(op, "runningMean", runningMean, c),
+                out(op, "runningVar", runningVar, c), in(op, "mean", mean, c), in(op, "var", var, c), c, momentum, count);
+    }
+
+    @Override
+    public void batchNormBackwardReduce(Storage x, Storage dy, Storage mean, Storage var, Storage dweight,
+                                        Storage dbias, int n, int c, int hw, float eps) {
+        String op = "batchNormBackwardReduce";
+        long size = requireIntIndexable(op, (long) n * c * hw);
+        launchBlocks(Kernel.BATCH_NORM_BACKWARD_REDUCE, c, in(op, "x", x, size), in(op, "dy", dy, size),
+                in(op, "mean", mean, c), in(op, "var", var, c), out(op, "dweight", dweight, c),
+                out(op, "dbias", dbias, c), n, c, hw, eps);
+    }
+
+    @Override
+    public void batchNormBackwardInput(Storage x, Storage dy, Storage mean, Storage var, Storage weight,
+                                       Storage dweight, Storage dbias, Storage dx, int n, int c, int hw, float eps,
+                                       boolean training) {
+        String op = "batchNormBackwardInput";
+        long size = requireIntIndexable(op, (long) n * c * hw);
+        Object dw = training ? in(op, "dweight", dweight, c) : NULL;
+        Object db = training ? in(op, "dbias", dbias, c) : NULL;
+        launch1d(Kernel.BATCH_NORM_BACKWARD_INPUT, size, in(op, "x", x, size), in(op, "dy", dy, size),
+                in(op, "mean", mean, c), in(op, "var", var, c), in(op, "weight", weight, c), dw, db,
+                out(op, "dx", dx, size), n, c, hw, eps, training ? 1 : 0);
+    }
+
+    // ---- globalAvgPool -----------------------------------------------------------------------
+
+    @Override
+    public void globalAvgPoolForward(Storage x, Storage y, int planes, int hw) {
+        String op = "globalAvgPoolForward";
+        long size = requireIntIndexable(op, (long) planes * hw);
+        launch1d(Kernel.GLOBAL_AVG_POOL_FORWARD, planes, in(op, "x", x, size), out(op, "y", y, planes), planes, hw);
+    }
+
+    @Override
+    public void globalAvgPoolBackward(Storage dy, Storage dx, int planes, int hw) {
+        String op = "globalAvgPoolBackward";
+        long size = (long) planes * hw;
+        launch1d(Kernel.GLOBAL_AVG_POOL_BACKWARD, size, in(op, "dy", dy, planes), out(op, "dx", dx, size), planes, hw);
+    }
+
+    // ---- zeroPadShortcut ---------------------------------------------------------------------
+
+    @Override
+    public void zeroPadShortcutForward(Storage x, Storage y, int n, int c, int h, int w, int oc, int stride) {
+        String op = "zeroPadShortcutForward";
+        int oh = (h + stride - 1) / stride;
+        int ow = (w + stride - 1) / stride;
+        long inSize = (long) n * c * h * w;
+        long outSize = (long) n * oc * oh * ow;
+        launch1d(Kernel.ZERO_PAD_SHORTCUT_FORWARD, outSize, in(op, "x", x, inSize), out(op, "y", y, outSize), n, c, h, w,
+                oc, stride, oh, ow);
+    }
+
+    @Override
+    public void zeroPadShortcutBackward(Storage dy, Storage dx, int n, int c, int h, int w, int oc, int stride) {
+        String op = "zeroPadShortcutBackward";
+        int oh = (h + stride - 1) / stride;
+        int ow = (w + stride - 1) / stride;
+        long inSize = (long) n * c * h * w;
+        long outSize = (long) n * oc * oh * ow;
+        launch1d(Kernel.ZERO_PAD_SHORTCUT_BACKWARD, inSize, in(op, "dy", dy, outSize), out(op, "dx", dx, inSize), n, c,
+                h, w, oc, stride, oh, ow);
+    }
+
+    /** The batch-norm and pooling kernels index inside a channel with 32-bit ints, so tensors must fit. */
+    private static long requireIntIndexable(String op, long size) {
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cuda " + op + ": tensors of 2^31 elements or more are not supported ("
+                    + size + " elements); split the batch");
+        }
+        return size;
+    }
+
     // ---- launching ---------------------------------------------------------------------------
 
     /** Launches a grid-stride kernel with enough blocks for {@code threads} threads (capped). */

@@ -20,7 +20,16 @@ enum Kernel {
     COPY("elementwise", "copy", "ppl"),
     CROSS_ENTROPY_FORWARD("cross_entropy", "cross_entropy_forward", "ppppii"),
     CROSS_ENTROPY_BACKWARD("cross_entropy", "cross_entropy_backward", "ppppii"),
-    SGD_MOMENTUM("sgd", "sgd_momentum", "ppplfff");
+    SGD_MOMENTUM("sgd", "sgd_momentum", "ppplfff"),
+    BATCH_NORM_STATS("batch_norm", "batch_norm_stats", "pppiii"),
+    BATCH_NORM_FORWARD("batch_norm", "batch_norm_forward", "ppppppiiif"),
+    BATCH_NORM_UPDATE_RUNNING("batch_norm", "batch_norm_update_running", "ppppifl"),
+    BATCH_NORM_BACKWARD_REDUCE("batch_norm", "batch_norm_backward_reduce", "ppppppiiif"),
+    BATCH_NORM_BACKWARD_INPUT("batch_norm", "batch_norm_backward_input", "ppppppppiiifi"),
+    GLOBAL_AVG_POOL_FORWARD("global_avg_pool", "global_avg_pool_forward", "ppii"),
+    GLOBAL_AVG_POOL_BACKWARD("global_avg_pool", "global_avg_pool_backward", "ppii"),
+    ZERO_PAD_SHORTCUT_FORWARD("zero_pad_shortcut", "zero_pad_shortcut_forward", "ppiiiiiiii"),
+    ZERO_PAD_SHORTCUT_BACKWARD("zero_pad_shortcut", "zero_pad_shortcut_backward", "ppiiiiiiii");
 
     /** Threads per block of every launch; common.cuh's BLOCK, which sizes the reductions' shared memory. */
     static final int BLOCK = 256;

@@ -66,6 +66,20 @@ class CudaBackendOfflineTest {
         seen.add(only(() -> be.crossEntropyBackward(f(n * out), be.uploadInts(new int[n]), f(1), f(n * out), n, out))
                 .kernel());
         seen.add(only(() -> be.sgdMomentum(f(10), f(10), f(10), 10, 0.1f, 0.9f, 0f)).kernel());
+        int bn = 2 * 3 * 35;
+        seen.add(only(() -> be.batchNormStats(f(bn), f(3), f(3), 2, 3, 35)).kernel());
+        seen.add(only(() -> be.batchNormForward(f(bn), f(3), f(3), f(3), f(3), f(bn), 2, 3, 35, 1e-5f)).kernel());
+        seen.add(only(() -> be.batchNormUpdateRunning(f(3), f(3), f(3), f(3), 3, 0.1f, 70)).kernel());
+        seen.add(only(() -> be.batchNormBackwardReduce(f(bn), f(bn), f(3), f(3), f(3), f(3), 2, 3, 35, 1e-5f)).kernel());
+        seen.add(only(() -> be.batchNormBackwardInput(f(bn), f(bn), f(3), f(3), f(3), f(3), f(3), f(bn), 2, 3, 35,
+                1e-5f, true)).kernel());
+        seen.add(only(() -> be.batchNormBackwardInput(f(bn), f(bn), f(3), f(3), f(3), null, null, f(bn), 2, 3, 35,
+                1e-5f, false)).kernel());
+        seen.add(only(() -> be.globalAvgPoolForward(f(bn), f(6), 6, 35)).kernel());
+        seen.add(only(() -> be.globalAvgPoolBackward(f(6), f(bn), 6, 35)).kernel());
+        // (2, 3, 5, 7) -> (2, 5, 3, 4) at stride 2
+        seen.add(only(() -> be.zeroPadShortcutForward(f(bn), f(2 * 5 * 3 * 4), 2, 3, 5, 7, 5, 2)).kernel());
+        seen.add(only(() -> be.zeroPadShortcutBackward(f(2 * 5 * 3 * 4), f(bn), 2, 3, 5, 7, 5, 2)).kernel());
         for (Kernel k : Kernel.values()) {
             assertTrue(seen.contains(k), k + " is never launched by the backend");
         }
@@ -84,6 +98,13 @@ class CudaBackendOfflineTest {
                 .blocks(), "cross-entropy is one block (fixed-order mean)");
         // linear forward: one warp (32 threads) per output element: 5 * 7 * 32 = 1120 threads -> 5 blocks
         assertEquals(5, only(() -> be.linearForward(f(5 * 13), f(7 * 13), null, f(5 * 7), 5, 13, 7)).blocks());
+        assertEquals(3, only(() -> be.batchNormStats(f(2 * 3 * 35), f(3), f(3), 2, 3, 35)).blocks(),
+                "batch-norm statistics: one block per channel");
+        assertEquals(3, only(() -> be.batchNormBackwardReduce(f(2 * 3 * 35), f(2 * 3 * 35), f(3), f(3), f(3), f(3), 2,
+                3, 35, 1e-5f)).blocks(), "batch-norm backward reduce: one block per channel");
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                () -> be.batchNormForward(f(2 * 3 * 35), f(3), f(2), f(3), f(3), f(2 * 3 * 35), 2, 3, 35, 1e-5f));
+        assertTrue(small.getMessage().contains("'var' holds 2 elements, the kernel needs 3"), small.getMessage());
         int before = rec.launches.size();
         be.reluForward(f(0), f(0), 0);
         assertEquals(before, rec.launches.size(), "empty work launches nothing");

@@ -309,6 +309,84 @@ abstract class KernelParityTests {
         }, new Object[] {param, grad, velocity});
     }
 
+    // ---- ResNet ops: batch norm, global average pooling, zero-padding shortcut ----------------
+
+    /** n, c, h, w: channels 1, 3, 16, 33; batch 1, 3, 64; odd planes, 1x1 planes; the last is CIFAR's stage 1. */
+    static List<int[]> normShapes() {
+        return List.of(new int[] {1, 3, 5, 7}, new int[] {3, 16, 9, 7}, new int[] {64, 33, 3, 3},
+                new int[] {3, 1, 11, 13}, new int[] {2, 33, 1, 1}, new int[] {64, 16, 32, 32});
+    }
+
+    @ParameterizedTest
+    @MethodSource("normShapes")
+    void batchNormAndGlobalAvgPool(int[] shape) {
+        int n = shape[0];
+        int c = shape[1];
+        int hw = shape[2] * shape[3];
+        long size = (long) n * c * hw;
+        skipIfLarge(size);
+        String dims = " n=" + n + " c=" + c + " h=" + shape[2] + " w=" + shape[3];
+        Rng rng = new Rng(10);
+        float[] x = uniform(rng, size);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = x[i] * 2 + 3; // a mean far from 0: a one-pass variance would cancel visibly
+        }
+        float[] dy = uniform(rng, size);
+        float[] mean = uniform(rng, c);
+        float[] var = uniform(rng, c);
+        for (int k = 0; k < c; k++) {
+            var[k] += 1.5f;
+        }
+        Object[] args = {x, dy, mean, var, uniform(rng, c), uniform(rng, c), uniform(rng, c), uniform(rng, c)};
+        float eps = 1e-5f;
+        check("batchNormStats" + dims, REDUCTION_TOL, REDUCTION_TOL,
+                (b, i, o) -> b.batchNormStats(i[0], o[0], o[1], n, c, hw), args, c, c);
+        check("batchNormBackwardReduce" + dims, REDUCTION_TOL, REDUCTION_TOL,
+                (b, i, o) -> b.batchNormBackwardReduce(i[0], i[1], i[2], i[3], o[0], o[1], n, c, hw, eps), args, c, c);
+        // elementwise, given the same statistics: bit for bit (the _rn intrinsics forbid FMA contraction)
+        check("batchNormForward" + dims, 0, 0,
+                (b, i, o) -> b.batchNormForward(i[0], i[2], i[3], i[4], i[5], o[0], n, c, hw, eps), args, size);
+        check("batchNormBackwardInput training" + dims, 0, 0,
+                (b, i, o) -> b.batchNormBackwardInput(i[0], i[1], i[2], i[3], i[4], i[6], i[7], o[0], n, c, hw, eps,
+                        true), args, size);
+        check("batchNormBackwardInput eval" + dims, 0, 0,
+                (b, i, o) -> b.batchNormBackwardInput(i[0], i[1], i[2], i[3], i[4], null, null, o[0], n, c, hw, eps,
+                        false), args, size);
+        check("batchNormUpdateRunning" + dims, 0, 0,
+                (b, i, o) -> b.batchNormUpdateRunning(i[6], i[7], i[2], i[3], c, 0.1f, (long) n * hw + 1), args);
+        // one thread per plane sums in the reference's order: exact
+        check("globalAvgPoolForward" + dims, 0, 0, (b, i, o) -> b.globalAvgPoolForward(i[0], o[0], n * c, hw), args,
+                (long) n * c);
+        check("globalAvgPoolBackward" + dims, 0, 0, (b, i, o) -> b.globalAvgPoolBackward(i[2], o[0], n * c, hw),
+                new Object[] {x, dy, uniform(rng, (long) n * c)}, size);
+    }
+
+    /** n, c, h, w, oc, stride. */
+    static List<int[]> shortcutShapes() {
+        return List.of(new int[] {3, 16, 32, 32, 32, 2}, new int[] {2, 3, 5, 7, 5, 2}, new int[] {1, 2, 7, 6, 2, 3},
+                new int[] {3, 33, 9, 9, 64, 2}, new int[] {2, 3, 4, 4, 3, 1}, new int[] {1, 1, 1, 1, 16, 2});
+    }
+
+    @ParameterizedTest
+    @MethodSource("shortcutShapes")
+    void zeroPadShortcutIsExact(int[] s) {
+        int n = s[0];
+        int c = s[1];
+        int h = s[2];
+        int w = s[3];
+        int oc = s[4];
+        int stride = s[5];
+        long in = (long) n * c * h * w;
+        long out = (long) n * oc * ((h + stride - 1) / stride) * ((w + stride - 1) / stride);
+        String dims = " " + java.util.Arrays.toString(s);
+        Rng rng = new Rng(11);
+        Object[] args = {uniform(rng, in), uniform(rng, out)};
+        check("zeroPadShortcutForward" + dims, 0, 0,
+                (b, i, o) -> b.zeroPadShortcutForward(i[0], o[0], n, c, h, w, oc, stride), args, out);
+        check("zeroPadShortcutBackward" + dims, 0, 0,
+                (b, i, o) -> b.zeroPadShortcutBackward(i[1], o[0], n, c, h, w, oc, stride), args, in);
+    }
+
     // ---- misuse ------------------------------------------------------------------------------
 
     @Test
