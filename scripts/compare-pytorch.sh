@@ -48,7 +48,7 @@ run_java() {
   /usr/bin/time -f '%M' -o "$out.rss" "$java" -jar "$jar" --data "$data" --epochs "$epochs" --threads "$threads" \
     --no-plot --out "$out" > "$out.log" 2>&1
   java_train[$1]=$(sed -n 's/^done: .*, training [0-9.ms]* (\([0-9]*\) img\/s).*/\1/p' "$out.log")
-  java_eval[$1]=$(sed -n "s/^epoch $epochs\/$epochs: .*; eval .*(\([0-9]*\) img\/s)\$/\1/p" "$out.log")
+  java_eval[$1]=$(sed -n "s/^epoch $epochs\/$epochs: .*; eval [^(]*(\([0-9]*\) img\/s).*/\1/p" "$out.log")
   java_acc[$1]=$(sed -n "s/^epoch $epochs\/$epochs: .*test accuracy \([0-9.]*\)%.*/\1/p" "$out.log")
   java_rss[$1]=$(( $(tail -1 "$out.rss") / 1024 ))
 }
@@ -71,6 +71,10 @@ echo "compare: $rounds rounds of $epochs epoch(s), $threads threads, $(nproc) co
 printf '%-6s %-8s %12s %12s %9s %12s\n' round program "train img/s" "eval img/s" "accuracy" "peak RSS MiB"
 for r in $(seq 1 "$rounds"); do
   if [ $((r % 2)) -eq 1 ]; then run_java "$r"; run_torch "$r"; else run_torch "$r"; run_java "$r"; fi
+  for v in "${java_train[$r]:-}" "${java_eval[$r]:-}" "${torch_train[$r]:-}" "${torch_eval[$r]:-}"; do
+    [ -n "$v" ] || { echo "compare: round $r: a figure could not be read from the logs (output format changed?):" >&2
+      tail -3 "$work/java$r.log" "$work/torch$r.log" >&2; exit 1; }
+  done
   printf '%-6s %-8s %12s %12s %8s%% %12s\n' "$r" java "${java_train[$r]:-?}" "${java_eval[$r]:-?}" "${java_acc[$r]:-?}" \
     "${java_rss[$r]:-?}"
   printf '%-6s %-8s %12s %12s %8s%% %12s\n' "$r" pytorch "${torch_train[$r]:-?}" "${torch_eval[$r]:-?}" \
