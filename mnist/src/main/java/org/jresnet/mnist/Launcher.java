@@ -9,10 +9,11 @@ import java.util.Optional;
 /**
  * Run by the fat jar's entry point, {@code Start}, once that has checked the Java version. The
  * simd backend needs the incubating Vector API, which a JVM only resolves when started with
- * {@code --add-modules jdk.incubator.vector}; a jar manifest cannot say that. So when the module is missing this launcher starts the same JVM again with the same
- * JVM options plus that flag, runs {@link Main} there with the same arguments, and passes the exit
- * status through. The child exits if the launcher dies; the launcher stops the child if it is
- * itself told to stop. If the restart is impossible, it runs in this JVM without the Vector API.
+ * {@code --add-modules jdk.incubator.vector}; a jar manifest cannot say that. So when the module
+ * is missing this launcher starts the same JVM again with the same JVM options plus that flag,
+ * runs {@link Main} there with the same arguments, and passes the exit status through. The child
+ * exits if the launcher dies; the launcher stops the child if it is itself told to stop. If the
+ * restart is impossible, it runs in this JVM without the Vector API.
  */
 public final class Launcher {
     static final String VECTOR_MODULE = "jdk.incubator.vector";
