@@ -143,7 +143,7 @@ final class Gemm {
             for (int mb = mbFrom; mb < mbTo; mb++) {
                 int rows = Math.min(MR, m - mb * MR);
                 for (int r = 0; r < rows; r++) {
-                    float acc = rowInit == null ? 0f : rowInit[mb * MR + r];
+                    float acc = init[mb * MR + r];
                     int a = mb * k * MR + r;
                     for (int kk = 0; kk < k; kk++) {
                         acc = Math.fma(ap[a + kk * MR], b[bOff + n + bRows[kk]], acc);
