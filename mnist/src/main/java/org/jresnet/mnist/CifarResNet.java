@@ -168,6 +168,12 @@ public final class CifarResNet extends Net {
         int outSize(int inSize) {
             return CifarResNet.outSize(inSize, 3, stride);
         }
+
+        /** The three convs of a bottleneck (1x1 in, 3x3 at the stride, 1x1 to 4x planes), both orderings. */
+        static long bottleneckFlops(int in, int planes, int inSize, int outSize) {
+            return convFlops(in, planes, 1, inSize) + convFlops(planes, planes, 3, outSize)
+                    + convFlops(planes, 4 * planes, 1, outSize);
+        }
     }
 
     /**
@@ -299,8 +305,7 @@ public final class CifarResNet extends Net {
         @Override
         long flops(int inSize) {
             int o = outSize(inSize);
-            return convFlops(in, planes, 1, inSize) + convFlops(planes, planes, 3, o) + convFlops(planes, 4 * planes, 1, o)
-                    + shortcut.flops(inSize);
+            return bottleneckFlops(in, planes, inSize, o) + shortcut.flops(inSize);
         }
 
         @Override
@@ -393,8 +398,7 @@ public final class CifarResNet extends Net {
         @Override
         long flops(int inSize) {
             int o = outSize(inSize);
-            return convFlops(in, planes, 1, inSize) + convFlops(planes, planes, 3, o) + convFlops(planes, 4 * planes, 1, o)
-                    + shortcut.flops(inSize);
+            return bottleneckFlops(in, planes, inSize, o) + shortcut.flops(inSize);
         }
 
         @Override
