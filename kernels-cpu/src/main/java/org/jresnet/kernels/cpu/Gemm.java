@@ -57,6 +57,34 @@ final class Gemm {
         }
     }
 
+    /**
+     * Packs the planes of {@code images} consecutive images as one M x (images*p) matrix A, in
+     * {@link #packA}'s layout: A(m, i*p + j) = src[off + (i*M + m)*p + j] (dy (n, oc, p) of a chunk
+     * of images as (oc, pixels)), zero past M.
+     */
+    static void packPlanes(float[] src, int off, int m, int p, int images, float[] dst) {
+        int q = images * p;
+        for (int mb = 0; mb < blocks(m); mb++) {
+            for (int r = 0; r < MR; r++) {
+                int row = mb * MR + r;
+                int d = mb * q * MR + r;
+                if (row >= m) {
+                    for (int kk = 0; kk < q; kk++) {
+                        dst[d + kk * MR] = 0f;
+                    }
+                    continue;
+                }
+                for (int i = 0; i < images; i++) {
+                    int s = off + (i * m + row) * p;
+                    int di = d + i * p * MR;
+                    for (int j = 0; j < p; j++) {
+                        dst[di + j * MR] = src[s + j];
+                    }
+                }
+            }
+        }
+    }
+
     /** Per-thread MR x NR tile for a last row block of fewer than MR rows. */
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 

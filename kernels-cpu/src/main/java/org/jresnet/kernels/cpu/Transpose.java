@@ -4,6 +4,7 @@ import static org.jresnet.kernels.cpu.Simd.F;
 import static org.jresnet.kernels.cpu.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
+import org.jresnet.core.backend.Conv2dShape;
 
 /**
  * One image of dy from channel-major to pixel-major, for the weight gradient.
@@ -62,6 +63,38 @@ final class Transpose {
                 }
                 for (; o < oc; o++) {
                     dst[d + o] = src[sOff + o * p + q];
+                }
+            }
+        }
+    }
+
+    /**
+     * Images [first, first + images) of x (n, c, h, w) to channels-last with a zero border:
+     * xh (images, h + 2*pad, w + 2*pad, c). {@code map} = indexMap(h*w).
+     */
+    static void toPaddedPixels(float[] x, int first, int images, Conv2dShape s, float[] xh, int[] map) {
+        int c = s.c();
+        int h = s.h();
+        int w = s.w();
+        int pad = s.pad();
+        int hp = h + 2 * pad;
+        int wp = w + 2 * pad;
+        int plane = h * w;
+        int vecs = c / L;
+        java.util.Arrays.fill(xh, 0, images * hp * wp * c, 0f);
+        for (int i = 0; i < images; i++) {
+            int src = (first + i) * c * plane;
+            for (int y = 0; y < h; y++) {
+                for (int xo = 0; xo < w; xo++) {
+                    int sp = src + y * w + xo;
+                    int d = ((i * hp + y + pad) * wp + xo + pad) * c;
+                    int o = 0;
+                    for (int v = 0; v < vecs; v++, o += L) {
+                        FloatVector.fromArray(F, x, sp + o * plane, map, 0).intoArray(xh, d + o);
+                    }
+                    for (; o < c; o++) {
+                        xh[d + o] = x[sp + o * plane];
+                    }
                 }
             }
         }
