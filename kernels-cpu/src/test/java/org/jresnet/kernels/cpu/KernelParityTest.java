@@ -82,6 +82,14 @@ class KernelParityTest {
         return Stream.of(
                 // n, c, h, w, oc, kh, kw, stride, pad
                 Arguments.of(new Conv2dShape(1, 1, 28, 28, 16, 5, 5, 1, 0)),   // conv1 of the network
+                // one input channel, stride 1: the direct kernels (ConvSingleChannel)
+                Arguments.of(new Conv2dShape(64, 1, 28, 28, 16, 5, 5, 1, 0)),  // conv1, batch 64: 8 dW chunks
+                Arguments.of(new Conv2dShape(9, 1, 28, 28, 1, 5, 5, 1, 0)),    // oc 1, a one-image dW chunk
+                Arguments.of(new Conv2dShape(1, 1, 9, 10, 7, 3, 3, 1, 0)),     // P = 56: pixel tail, oc 7
+                Arguments.of(new Conv2dShape(3, 1, 13, 7, 17, 5, 5, 1, 2)),    // padded, oc 17
+                Arguments.of(new Conv2dShape(3, 1, 9, 10, 33, 3, 3, 1, 1)),    // oc 33, 9 taps (one padded tap group)
+                Arguments.of(new Conv2dShape(2, 1, 13, 7, 5, 5, 5, 1, 0)),     // P = 27 < one block
+                Arguments.of(new Conv2dShape(3, 1, 30, 31, 4, 3, 5, 1, 1)),    // kh != kw, several pixel blocks
                 Arguments.of(new Conv2dShape(3, 16, 12, 12, 16, 3, 3, 1, 1)),  // residual block 1
                 Arguments.of(new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0)), // conv2, batch 64
                 Arguments.of(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1)),   // residual block 2, batch 64
@@ -96,6 +104,10 @@ class KernelParityTest {
                 Arguments.of(new Conv2dShape(2, 40, 13, 12, 33, 1, 1, 1, 0)), // 1x1, oc past 2 vectors
                 Arguments.of(new Conv2dShape(5, 33, 6, 5, 7, 3, 3, 1, 1)),    // channels-last dW: kw*c = 99, oc = 7
                 Arguments.of(new Conv2dShape(9, 16, 5, 7, 6, 3, 2, 1, 0)),    // channels-last dW: kh != kw, chunk tail
+                Arguments.of(new Conv2dShape(3, 5, 2, 8, 7, 3, 3, 1, 1)),     // plane = one 16-lane vector (shuffled im2col)
+                Arguments.of(new Conv2dShape(2, 3, 4, 4, 5, 5, 5, 1, 2)),     // same, 5x5 taps mostly outside
+                Arguments.of(new Conv2dShape(3, 7, 4, 4, 9, 1, 1, 1, 0)),     // same, 1x1
+                Arguments.of(new Conv2dShape(4, 6, 2, 4, 5, 3, 3, 1, 1)),     // plane = one 8-lane vector
                 // the CIFAR ResNets (bias=False before batch norm; the no-bias runs below cover it):
                 Arguments.of(new Conv2dShape(3, 3, 32, 32, 16, 3, 3, 1, 1)),   // stem
                 Arguments.of(new Conv2dShape(3, 16, 32, 32, 32, 3, 3, 2, 1)),  // stage 2 entry, stride 2
