@@ -93,8 +93,8 @@ final class ConvKernels {
         long stride = groupStride(k, g, p);
         ColCache.Entry keep = key == null ? null : cols.reserve(key, s, groups * stride);
         pool.run(groups, (worker, t) -> {
-            int i0 = t * g;
-            int gi = Math.min(g, n - i0);
+            int i0 = groupStart(t, n, groups);
+            int gi = groupStart(t + 1, n, groups) - i0;
             int cols = gi * p;
             Scratch sc = scratch[worker];
             float[] col = keep != null ? keep.col : sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
@@ -156,9 +156,10 @@ final class ConvKernels {
         float[] ap = packed(blocks * Gemm.MR * oc);
         Gemm.packA(w, 0, 1, k, k, oc, ap);
         int g = groupImages(p, n);
-        pool.run(ceilDiv(n, g), (worker, t) -> {
-            int i0 = t * g;
-            int gi = Math.min(g, n - i0);
+        int groups = ceilDiv(n, g);
+        pool.run(groups, (worker, t) -> {
+            int i0 = groupStart(t, n, groups);
+            int gi = groupStart(t + 1, n, groups) - i0;
             int cols = gi * p;
             Scratch sc = scratch[worker];
             float[] grad = dy;
@@ -215,8 +216,8 @@ final class ConvKernels {
         float[] keptCol = kept;
         long stride = groupStride(k, ci, p);
         pool.run(chunks, (worker, t) -> {
-            int i0 = t * ci;
-            int gi = Math.min(ci, n - i0);
+            int i0 = groupStart(t, n, chunks);
+            int gi = groupStart(t + 1, n, chunks) - i0;
             int cols = gi * p;
             Scratch sc = scratch[worker];
             float[] col;
@@ -326,8 +327,8 @@ final class ConvKernels {
         int blocks = Gemm.blocks(oc);
         int[] map = Transpose.indexMap(s.h() * s.w());
         pool.run(chunks, (worker, t) -> {
-            int i0 = t * ci;
-            int gi = Math.min(ci, n - i0);
+            int i0 = groupStart(t, n, chunks);
+            int gi = groupStart(t + 1, n, chunks) - i0;
             int q = gi * p;
             Scratch sc = scratch[worker];
             float[] xh = sc.get(Scratch.PAD, (long) gi * hp * wp * c);
@@ -419,6 +420,16 @@ final class ConvKernels {
             partial = new float[Math.toIntExact(size)];
         }
         return partial;
+    }
+
+    /**
+     * First image of group t when n images are split into {@code groups} groups as evenly as the
+     * shape allows (sizes differ by at most one, none larger than ceil(n / groups)): 64 images in
+     * groups of at most 12 became 5 x 12 + 4, which left one of two threads idle for a third of a
+     * task. Depends on the shape only, so a weight gradient's chunk order stays thread-independent.
+     */
+    static int groupStart(int t, int n, int groups) {
+        return (int) ((long) t * n / groups);
     }
 
     static int ceilDiv(int a, int b) {
