@@ -15,6 +15,7 @@ import org.jresnet.core.backend.Storage;
  *                 dW' (oc, kh, kw*c) = sum over image chunks of dY (oc, P) @ windows (P, kh, kw*c)
  *                 otherwise dW^T (K, oc) = sum over image chunks of col (K, P) @ dY^T (P, oc)   GemmRows
  *                 (K < 64: dW (oc, K) = sum over chunks of dY (oc, P) @ col (K, P)^T   GemmNT)
+ * one input channel, stride 1 (conv1): all three kernels in {@link ConvSingleChannel}, a direct convolution
  * network: conv1 K=25 P=576, res16 K=144 P=144, conv2 K=400 P=64, res32 K=288 P=16; oc 16 or 32
  * </pre>
  *
@@ -43,10 +44,12 @@ final class ConvKernels {
     private float[] partial = new float[0];
     private float[] partialSum = new float[0];
     final ColCache cols = new ColCache();
+    private final ConvSingleChannel single;
 
     ConvKernels(WorkerPool pool, Scratch[] scratch) {
         this.pool = pool;
         this.scratch = scratch;
+        this.single = new ConvSingleChannel(pool, scratch);
     }
 
     /** Floats per image group in a cached im2col: the group's (K, g*P) columns and the slack. */
@@ -70,6 +73,10 @@ final class ConvKernels {
 
     /** {@code key}: x's storage, under which the im2col is kept for the weight gradient ({@link ColCache}). */
     synchronized void forward(Storage key, float[] x, float[] w, float[] b, float[] y, Conv2dShape s) {
+        if (ConvSingleChannel.handles(s)) {
+            single.forward(x, w, b, y, s);
+            return;
+        }
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
@@ -148,6 +155,10 @@ final class ConvKernels {
     }
 
     synchronized void backwardInput(float[] dy, float[] w, float[] dx, Conv2dShape s) {
+        if (ConvSingleChannel.handles(s)) {
+            single.backwardInput(dy, w, dx, s);
+            return;
+        }
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
@@ -186,6 +197,10 @@ final class ConvKernels {
 
     /** {@code key}: x's storage, whose im2col the forward pass may have kept ({@link ColCache}). */
     synchronized void backwardWeight(Storage key, float[] x, float[] dy, float[] dw, Conv2dShape s) {
+        if (ConvSingleChannel.handles(s)) {
+            single.backwardWeight(x, dy, dw, s);
+            return;
+        }
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
