@@ -11,8 +11,13 @@ import org.jresnet.core.backend.Backend;
  * network in eval mode (BN normalises with its running statistics), as {@code model.eval()}.
  */
 public record Evaluation(int count, double meanLoss, int correct, int[][] confusion) {
-    /** Images per forward pass for the seed model; deeper nets use fewer ({@link Net#evalBatch()}). */
-    public static final int BATCH = 1000;
+    /**
+     * Images per forward pass for the seed model; deeper nets use fewer ({@link Net#evalBatch()}).
+     * It was 1000: a scope keeps a batch's activations (~220 KB an image) until it closes, and
+     * 250 instead of 1000 cut a training run's peak RSS from ~445 to ~328 MB with evaluation as
+     * fast (16-23k images/s either way, 2 threads) and the same test loss to 4 digits.
+     */
+    public static final int BATCH = 250;
 
     public double accuracy() {
         return count == 0 ? 0 : (double) correct / count;
