@@ -34,6 +34,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--rounds N] [--epochs E] [--threads T] [--data DIR] [--jar FILE]" >&2; exit 2 ;;
   esac
 done
+# the JDK 25 that .ci/run and bench/run-kernels.sh use, unless JAVA_HOME names another
+[ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 [ -f "$jar" ] || { echo "compare: $jar not found; build it with ./mvnw -B -DskipTests package" >&2; exit 1; }
 "$python" -c "import torch" 2>/dev/null || { echo "compare: PyTorch missing for $python; apt-get install -y python3-torch" >&2; exit 1; }
@@ -43,10 +45,16 @@ reference=../shared/reference/pytorch_seed.py
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+failed() {
+  echo "compare: '$1' failed; the end of its output:" >&2
+  tail -5 "$2" >&2
+  exit 1
+}
+
 run_java() {
   local out="$work/java$1"
   /usr/bin/time -f '%M' -o "$out.rss" "$java" -jar "$jar" --data "$data" --epochs "$epochs" --threads "$threads" \
-    --no-plot --out "$out" > "$out.log" 2>&1
+    --no-plot --out "$out" > "$out.log" 2>&1 || failed "$java -jar $jar" "$out.log"
   java_train[$1]=$(sed -n 's/^done: .*, training [0-9.ms]* (\([0-9]*\) img\/s).*/\1/p' "$out.log")
   java_eval[$1]=$(sed -n "s/^epoch $epochs\/$epochs: .*; eval [^(]*(\([0-9]*\) img\/s).*/\1/p" "$out.log")
   java_acc[$1]=$(sed -n "s/^epoch $epochs\/$epochs: .*test accuracy \([0-9.]*\)%.*/\1/p" "$out.log")
@@ -56,7 +64,7 @@ run_java() {
 run_torch() {
   local log="$work/torch$1.log"
   /usr/bin/time -f '%M' -o "$log.rss" "$python" "$reference" --data "$data" --epochs "$epochs" --threads "$threads" \
-    > "$log" 2>&1
+    > "$log" 2>&1 || failed "$python $reference" "$log"
   torch_train[$1]=$(sed -n 's/.*train \([0-9]*\) images in \([0-9.]*\)s .*/\1 \2/p' "$log" \
     | awk '{n += $1; t += $2} END {if (t > 0) printf "%.0f", n / t}')
   torch_acc[$1]=$(sed -n 's/.*test accuracy \([0-9.]*\)%.*/\1/p' "$log" | tail -1)
