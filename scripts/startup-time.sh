@@ -18,6 +18,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--runs N] [--data DIR] [--jar FILE]" >&2; exit 2 ;;
   esac
 done
+# the JDK 25 that .ci/run and bench/run-kernels.sh use, unless JAVA_HOME names another
+[ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 [ -f "$jar" ] || { echo "startup-time: $jar not found; build it with ./mvnw -B -DskipTests package" >&2; exit 1; }
 work=$(mktemp -d)
@@ -28,12 +30,14 @@ for r in $(seq 1 "$runs"); do
   start=$(date +%s%N)
   first=""
   while IFS= read -r line; do
+    printf '%s\n' "$line" >> "$work/log$r"
     if [ -z "$first" ] && [[ "$line" == output:* ]]; then
       first=$(( ($(date +%s%N) - start) / 1000000 ))
     fi
   done < <("$java" -jar "$jar" --data "$data" --epochs 1 --train-limit 64 --test-limit 100 --no-plot \
              --out "$work/run$r" 2>&1)
-  [ -n "$first" ] || { echo "startup-time: run $r never printed 'output:'" >&2; exit 1; }
+  [ -n "$first" ] || { echo "startup-time: run $r never printed 'output:'; the end of its output:" >&2
+    tail -5 "$work/log$r" >&2; exit 1; }
   echo "run $r: first training step starts ${first} ms after launch"
   times+=("$first")
 done
