@@ -171,16 +171,23 @@ final class Im2col {
                                  VectorMask<Float>[] inside) {
     }
 
-    private static volatile PlaneShuffles planeShuffles;
+    private static volatile PlaneShuffles unfoldShuffles;
+    private static volatile PlaneShuffles foldShuffles;
 
+    /**
+     * unfold: lane (i, j) of tap (ki, kj)'s column row reads plane lane (i - pad + ki, j - pad + kj).
+     * fold (the inverse): plane lane (y, x) reads lane (y + pad - ki, x + pad - kj) of the tap's row.
+     * Lanes whose source lies outside the plane are not in {@code inside}.
+     */
     @SuppressWarnings("unchecked")
-    private static PlaneShuffles planeShuffles(Conv2dShape s) {
-        PlaneShuffles ps = planeShuffles;
+    private static PlaneShuffles planeShuffles(Conv2dShape s, boolean fold) {
+        PlaneShuffles ps = fold ? foldShuffles : unfoldShuffles;
         if (ps != null && ps.w() == s.w() && ps.kh() == s.kh() && ps.kw() == s.kw() && ps.pad() == s.pad()) {
             return ps;
         }
         int w = s.w();
         int h = s.h();
+        int sign = fold ? -1 : 1;
         VectorShuffle<Float>[] shuffles = new VectorShuffle[s.kh() * s.kw()];
         VectorMask<Float>[] inside = new VectorMask[shuffles.length];
         for (int ki = 0; ki < s.kh(); ki++) {
@@ -189,8 +196,8 @@ final class Im2col {
                 boolean[] in = new boolean[L];
                 for (int i = 0; i < h; i++) {
                     for (int j = 0; j < w; j++) {
-                        int y = i - s.pad() + ki;
-                        int x = j - s.pad() + kj;
+                        int y = i + sign * (ki - s.pad());
+                        int x = j + sign * (kj - s.pad());
                         in[i * w + j] = y >= 0 && y < h && x >= 0 && x < w;
                         from[i * w + j] = in[i * w + j] ? y * w + x : 0;
                     }
@@ -200,8 +207,33 @@ final class Im2col {
             }
         }
         ps = new PlaneShuffles(w, s.kh(), s.kw(), s.pad(), shuffles, inside);
-        planeShuffles = ps;
+        if (fold) {
+            foldShuffles = ps;
+        } else {
+            unfoldShuffles = ps;
+        }
         return ps;
+    }
+
+    /**
+     * {@link #fold} for {@link #planeIsVector} shapes, the inverse of {@link #unfoldPlanes}: each dx
+     * plane is the sum, tap by tap in (ki, kj) order, of its column rows moved back under the tap's
+     * inverse shuffle, added only where the tap's window stayed inside the image (the same adds in
+     * the same order as the row-by-row fold, which stored each 4-float row under a mask).
+     */
+    private static void foldPlanes(float[] col, int colBase, int ld, int first, int images, Conv2dShape s, float[] dx) {
+        PlaneShuffles ps = planeShuffles(s, true);
+        int taps = s.kh() * s.kw();
+        for (int g = 0; g < images; g++) {
+            for (int c = 0; c < s.c(); c++) {
+                FloatVector acc = FloatVector.zero(F);
+                int run = colBase + c * taps * ld + g * L;
+                for (int t = 0; t < taps; t++, run += ld) {
+                    acc = acc.add(FloatVector.fromArray(F, col, run).rearrange(ps.shuffles()[t]), ps.inside()[t]);
+                }
+                acc.intoArray(dx, ((first + g) * s.c() + c) * L);
+            }
+        }
     }
 
     /**
@@ -211,7 +243,7 @@ final class Im2col {
      * and three blends per column vector took 43% of the res32 forward, JMH stack profile.)
      */
     private static void unfoldPlanes(float[] x, int first, int images, Conv2dShape s, float[] col, int colOff, int ld) {
-        PlaneShuffles ps = planeShuffles(s);
+        PlaneShuffles ps = planeShuffles(s, false);
         int taps = s.kh() * s.kw();
         for (int c = 0; c < s.c(); c++) {
             for (int g = 0; g < images; g++) {
@@ -238,6 +270,8 @@ final class Im2col {
                 Arrays.fill(dx, off, off + imgIn, 0f);
                 foldAddGeneral(col, ld, colBase + i * p, s, dx, off);
             }
+        } else if (planeIsVector(s)) {
+            foldPlanes(col, colBase, ld, first, images, s, dx);
         } else if (s.w() <= L) {
             foldNarrow(col, colBase, ld, first, images, s, dx);
         } else {
