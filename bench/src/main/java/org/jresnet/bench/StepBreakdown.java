@@ -1,7 +1,5 @@
 package org.jresnet.bench;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jresnet.core.Rng;
@@ -59,21 +57,10 @@ public final class StepBreakdown {
         Backend real = Impl.create(impl);
         try {
             Map<String, Long> nanos = new TreeMap<>();
-            Backend be = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
-                    (proxy, m, a) -> {
-                        long t0 = System.nanoTime();
-                        try {
-                            return m.invoke(real, a);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        } finally {
-                            String name = m.getName();
-                            if (a != null && a[a.length - 1] instanceof Conv2dShape cs) {
-                                name += " " + cs.c() + "->" + cs.oc() + " k" + cs.kh() + " " + cs.h() + "x" + cs.w();
-                            }
-                            nanos.merge(name, System.nanoTime() - t0, Long::sum);
-                        }
-                    });
+            // conv calls are told apart by shape: "conv2dForward 16->32 k5 12x12"
+            Backend be = TimedBackend.wrap(real, nanos, (m, a) -> a != null && a[a.length - 1] instanceof Conv2dShape cs
+                    ? m.getName() + " " + cs.c() + "->" + cs.oc() + " k" + cs.kh() + " " + cs.h() + "x" + cs.w()
+                    : m.getName());
             Rng rng = new Rng(9);
             ArticleNet net = new ArticleNet(be, rng);
             Sgd sgd = new Sgd(net.parameters(), 0.01f, 0.5f);

@@ -1,7 +1,5 @@
 package org.jresnet.bench;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jresnet.core.Rng;
@@ -28,17 +26,7 @@ public final class WarmupSteps {
         long start = System.nanoTime();
         Backend real = Impl.create(impl);
         Map<String, Long> nanos = new TreeMap<>();
-        Backend be = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
-                (proxy, m, a) -> {
-                    long t0 = System.nanoTime();
-                    try {
-                        return m.invoke(real, a);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    } finally {
-                        nanos.merge(m.getName(), System.nanoTime() - t0, Long::sum);
-                    }
-                });
+        Backend be = TimedBackend.wrap(real, nanos);
         Rng rng = new Rng(9);
         ArticleNet net = new ArticleNet(be, rng);
         Sgd sgd = new Sgd(net.parameters(), 0.01f, 0.5f);
