@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
 import org.jresnet.core.Scope;
 import org.jresnet.core.Tensor;
@@ -44,6 +45,62 @@ class SeedNetTest {
         for (float w : wa) {
             assertTrue(Math.abs(w) <= bound, "conv2 weight " + w + " outside U(-1/sqrt(400), 1/sqrt(400))");
         }
+    }
+
+    /**
+     * SeedNet pools before relu (the article: relu, then pool). Same values and same input gradients,
+     * bit for bit, on each backend: inputs drawn from a few values, so windows hold ties, zeros, -0
+     * and all-negative maxima; 8 x 12 planes take the simd backend's 4-lane path, 10 x 10 its other one.
+     */
+    @Test
+    void reluAfterPoolingIsExactlyPoolingAfterRelu() {
+        float[] values = {-2f, -1f, -0f, 0f, 0.5f, 1f, 3f};
+        for (Backend b : List.of(be, TestData.fastest())) {
+            for (int[] shape : new int[][] {{3, 5, 8, 12}, {2, 3, 10, 10}}) {
+                Rng rng = new Rng(shape[3]);
+                int n = shape[0] * shape[1] * shape[2] * shape[3];
+                float[] xs = new float[n];
+                for (int i = 0; i < n; i++) {
+                    xs[i] = values[(int) (rng.nextFloat() * values.length)];
+                }
+                float[] gs = new float[n / 4];
+                for (int i = 0; i < gs.length; i++) {
+                    gs[i] = rng.nextFloat() - 0.5f;
+                }
+                try (Scope s = Scope.open()) {
+                    Tensor x1 = Tensor.of(b, xs, shape).requiresGrad(true);
+                    Tensor x2 = Tensor.of(b, xs, shape).requiresGrad(true);
+                    Tensor article = Ops.maxPool2d(Ops.relu(x1), 2);
+                    Tensor ours = Ops.relu(Ops.maxPool2d(x2, 2));
+                    int[] out = {shape[0], shape[1], shape[2] / 2, shape[3] / 2};
+                    article.backward(Tensor.of(b, gs, out));
+                    ours.backward(Tensor.of(b, gs, out));
+                    String where = b.name() + " " + java.util.Arrays.toString(shape);
+                    assertBitsEqual(article.toArray(), ours.toArray(), "forward, " + where);
+                    assertBitsEqual(x1.grad().toArray(), x2.grad().toArray(), "input gradient, " + where);
+                    assertTrue(countZeros(ours.toArray()) > 0 && countZeros(x2.grad().toArray()) > n / 2, where);
+                }
+            }
+        }
+    }
+
+    private static void assertBitsEqual(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            int e = Float.floatToRawIntBits(expected[i]);
+            int a = Float.floatToRawIntBits(actual[i]);
+            if (e != a) {
+                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", expected " + expected[i]);
+            }
+        }
+    }
+
+    private static int countZeros(float[] a) {
+        int z = 0;
+        for (float v : a) {
+            z += v == 0 ? 1 : 0;
+        }
+        return z;
     }
 
     @Test
