@@ -63,12 +63,12 @@ final class Pooling {
         int ow = s.ow();
         int plane = s.h() * s.w();
         boolean twoByTwo = s.k() == 2 && s.stride() == 2;
-        boolean quad = twoByTwo && s.w() % 2 == 0 && MaxPool2x2.quad(s.w());
+        boolean pairs = twoByTwo && s.w() % 2 == 0 && MaxPool2x2.pairs(s.w());
         pool.run(ConvKernels.ceilDiv(planes, PLANES_PER_TASK), (worker, t) -> {
             int from = t * PLANES_PER_TASK;
             int to = Math.min(planes, from + PLANES_PER_TASK);
-            if (quad) {
-                MaxPool2x2.backwardQuad(x, dy, dx, s.h(), s.w(), from, to);
+            if (pairs) {
+                MaxPool2x2.backwardPairs(x, dy, dx, s.h(), s.w(), from, to);
                 return;
             }
             Arrays.fill(dx, from * plane, to * plane, 0f);
