@@ -90,6 +90,7 @@ class KernelParityTest {
                 Arguments.of(new Conv2dShape(3, 1, 9, 10, 33, 3, 3, 1, 1)),    // oc 33, 9 taps (one padded tap group)
                 Arguments.of(new Conv2dShape(2, 1, 13, 7, 5, 5, 5, 1, 0)),     // P = 27 < one block
                 Arguments.of(new Conv2dShape(3, 1, 30, 31, 4, 3, 5, 1, 1)),    // kh != kw, several pixel blocks
+                Arguments.of(new Conv2dShape(2, 1, 15, 17, 6, 7, 7, 1, 3)),    // kw 7: two kj groups, any-kw fold
                 Arguments.of(new Conv2dShape(3, 16, 12, 12, 16, 3, 3, 1, 1)),  // residual block 1
                 Arguments.of(new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0)), // conv2, batch 64
                 Arguments.of(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1)),   // residual block 2, batch 64
