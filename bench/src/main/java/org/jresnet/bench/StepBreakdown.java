@@ -1,5 +1,6 @@
 package org.jresnet.bench;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jresnet.core.Rng;
@@ -11,7 +12,8 @@ import org.jresnet.core.optim.Sgd;
  * Where a steady-state training step of the article's network (batch 64) spends its wall time,
  * per Backend method, for each implementation named: after a warm-up, the median over rounds of
  * each method's milliseconds per step, and the step itself. Naming simd1 and simd2 shows which
- * kernels keep two threads from halving the step.
+ * kernels keep two threads from halving the step; the rounds alternate between the implementations,
+ * and for two of them the whole step's ratio is also given round by round (median and range).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepBreakdown [impl...]
@@ -19,19 +21,52 @@ import org.jresnet.core.optim.Sgd;
  */
 public final class StepBreakdown {
     private static final int WARMUP_STEPS = 400;
-    private static final int ROUNDS = 7;
-    private static final int STEPS_PER_ROUND = 100;
+    private static final int ROUNDS = 15;
+    private static final int STEPS_PER_ROUND = 50;
 
     private StepBreakdown() {
     }
 
     public static void main(String[] args) {
         String[] impls = args.length > 0 ? args : new String[] {"simd1", "simd2"};
+        Run[] runs = new Run[impls.length];
+        try {
+            for (int i = 0; i < impls.length; i++) {
+                runs[i] = new Run(impls[i]);
+                runs[i].steps(WARMUP_STEPS);
+            }
+            // rounds alternate between the implementations, so that a slow spell of a shared
+            // machine falls on all of them, and the ratio is taken round by round
+            double[] ratios = new double[ROUNDS];
+            for (int r = 0; r < ROUNDS; r++) {
+                for (Run run : runs) {
+                    run.round(r);
+                }
+                if (runs.length == 2) {
+                    ratios[r] = runs[0].rounds.get(WHOLE)[r] / runs[1].rounds.get(WHOLE)[r];
+                }
+            }
+            print(impls, runs);
+            if (runs.length == 2) {
+                double[] sorted = ratios.clone();
+                Arrays.sort(sorted);
+                System.out.printf("whole-step ratio %s/%s per round: median %.2fx, range %.2f-%.2fx over %d rounds%n",
+                        impls[0], impls[1], sorted[ROUNDS / 2], sorted[0], sorted[ROUNDS - 1], ROUNDS);
+            }
+        } finally {
+            for (Run run : runs) {
+                if (run != null) {
+                    Impl.close(run.real);
+                }
+            }
+        }
+    }
+
+    private static void print(String[] impls, Run[] runs) {
         Map<String, double[]> table = new TreeMap<>();
-        for (int i = 0; i < impls.length; i++) {
-            Map<String, Double> one = measure(impls[i]);
+        for (int i = 0; i < runs.length; i++) {
             int col = i;
-            one.forEach((k, v) -> table.computeIfAbsent(k, x -> new double[impls.length])[col] = v);
+            runs[i].medians().forEach((k, v) -> table.computeIfAbsent(k, x -> new double[impls.length])[col] = v);
         }
         StringBuilder head = new StringBuilder(String.format("%-40s", "ms per step (median)"));
         for (String impl : impls) {
@@ -53,41 +88,51 @@ public final class StepBreakdown {
         });
     }
 
-    private static Map<String, Double> measure(String impl) {
-        Backend real = Impl.create(impl);
-        try {
-            Map<String, Long> nanos = new TreeMap<>();
+    private static final String WHOLE = "= whole step";
+
+    /** One implementation's network, optimiser and timings. */
+    private static final class Run {
+        final Backend real;
+        final Map<String, Long> nanos = new TreeMap<>();
+        final Map<String, double[]> rounds = new TreeMap<>();
+        final ArticleNet net;
+        final Sgd sgd;
+        final ArticleNet.Batch data;
+
+        Run(String impl) {
+            real = Impl.create(impl);
             // conv calls are told apart by shape: "conv2dForward 16->32 k5 12x12"
             Backend be = TimedBackend.wrap(real, nanos, (m, a) -> a != null && a[a.length - 1] instanceof Conv2dShape cs
                     ? m.getName() + " " + cs.c() + "->" + cs.oc() + " k" + cs.kh() + " " + cs.h() + "x" + cs.w()
                     : m.getName());
             Rng rng = new Rng(9);
-            ArticleNet net = new ArticleNet(be, rng);
-            Sgd sgd = new Sgd(net.parameters(), 0.01f, 0.5f);
-            ArticleNet.Batch data = ArticleNet.Batch.random(be, rng, 64);
-            for (int s = 0; s < WARMUP_STEPS; s++) {
+            net = new ArticleNet(be, rng);
+            sgd = new Sgd(net.parameters(), 0.01f, 0.5f);
+            data = ArticleNet.Batch.random(be, rng, 64);
+        }
+
+        void steps(int count) {
+            for (int s = 0; s < count; s++) {
                 net.trainStep(sgd, data);
             }
-            Map<String, double[]> rounds = new TreeMap<>();
-            for (int r = 0; r < ROUNDS; r++) {
-                nanos.clear();
-                long t0 = System.nanoTime();
-                for (int s = 0; s < STEPS_PER_ROUND; s++) {
-                    net.trainStep(sgd, data);
-                }
-                nanos.put("= whole step", System.nanoTime() - t0);
-                int round = r;
-                nanos.forEach((k, v) -> rounds.computeIfAbsent(k, x -> new double[ROUNDS])[round] = v / 1e6 / STEPS_PER_ROUND);
-            }
+        }
+
+        void round(int r) {
+            nanos.clear();
+            long t0 = System.nanoTime();
+            steps(STEPS_PER_ROUND);
+            nanos.put(WHOLE, System.nanoTime() - t0);
+            nanos.forEach((k, v) -> rounds.computeIfAbsent(k, x -> new double[ROUNDS])[r] = v / 1e6 / STEPS_PER_ROUND);
+        }
+
+        Map<String, Double> medians() {
             Map<String, Double> medians = new TreeMap<>();
             rounds.forEach((k, v) -> {
                 double[] s = v.clone();
-                java.util.Arrays.sort(s);
+                Arrays.sort(s);
                 medians.put(k, s[ROUNDS / 2]);
             });
             return medians;
-        } finally {
-            Impl.close(real);
         }
     }
 }
