@@ -3,7 +3,9 @@ package org.jresnet.bench;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jresnet.core.Grad;
 import org.jresnet.core.Rng;
+import org.jresnet.core.Scope;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.Conv2dShape;
 import org.jresnet.core.optim.Sgd;
@@ -14,9 +16,10 @@ import org.jresnet.core.optim.Sgd;
  * each method's milliseconds per step, and the step itself. Naming simd1 and simd2 shows which
  * kernels keep two threads from halving the step; the rounds alternate between the implementations,
  * and for two of them the whole step's ratio is also given round by round (median and range).
+ * {@code --forward BATCH} times no-grad forward passes at that batch instead (evaluation).
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepBreakdown [impl...]
+ * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepBreakdown [--forward BATCH] [impl...]
  * </pre>
  */
 public final class StepBreakdown {
@@ -28,11 +31,16 @@ public final class StepBreakdown {
     }
 
     public static void main(String[] args) {
+        int forwardBatch = 0;
+        if (args.length >= 2 && args[0].equals("--forward")) {
+            forwardBatch = Integer.parseInt(args[1]);
+            args = Arrays.copyOfRange(args, 2, args.length);
+        }
         String[] impls = args.length > 0 ? args : new String[] {"simd1", "simd2"};
         Run[] runs = new Run[impls.length];
         try {
             for (int i = 0; i < impls.length; i++) {
-                runs[i] = new Run(impls[i]);
+                runs[i] = new Run(impls[i], forwardBatch);
                 runs[i].steps(WARMUP_STEPS);
             }
             // rounds alternate between the implementations, so that a slow spell of a shared
@@ -98,8 +106,11 @@ public final class StepBreakdown {
         final ArticleNet net;
         final Sgd sgd;
         final ArticleNet.Batch data;
+        final boolean forwardOnly;
 
-        Run(String impl) {
+        /** forwardBatch 0: training steps at batch 64; else no-grad forward passes at that batch (evaluation). */
+        Run(String impl, int forwardBatch) {
+            forwardOnly = forwardBatch > 0;
             real = Impl.create(impl);
             // conv calls are told apart by shape: "conv2dForward 16->32 k5 12x12"
             Backend be = TimedBackend.wrap(real, nanos, (m, a) -> a != null && a[a.length - 1] instanceof Conv2dShape cs
@@ -108,12 +119,18 @@ public final class StepBreakdown {
             Rng rng = new Rng(9);
             net = new ArticleNet(be, rng);
             sgd = new Sgd(net.parameters(), 0.01f, 0.5f);
-            data = ArticleNet.Batch.random(be, rng, 64);
+            data = ArticleNet.Batch.random(be, rng, forwardOnly ? forwardBatch : 64);
         }
 
         void steps(int count) {
             for (int s = 0; s < count; s++) {
-                net.trainStep(sgd, data);
+                if (forwardOnly) {
+                    try (Grad g = Grad.disabled(); Scope sc = Scope.open()) {
+                        net.forward(data.images());
+                    }
+                } else {
+                    net.trainStep(sgd, data);
+                }
             }
         }
 
