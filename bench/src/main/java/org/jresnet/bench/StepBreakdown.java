@@ -16,7 +16,8 @@ import org.jresnet.core.optim.Sgd;
  * each method's milliseconds per step, and the step itself. Naming simd1 and simd2 shows which
  * kernels keep two threads from halving the step; the rounds alternate between the implementations,
  * and for two of them the whole step's ratio is also given round by round (median and range).
- * {@code --forward BATCH} times no-grad forward passes at that batch instead (evaluation).
+ * {@code --forward BATCH} times no-grad forward passes at that batch instead (evaluation); an
+ * implementation named {@code simd2@64} runs at batch 64 there, so batch sizes can be compared.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepBreakdown [--forward BATCH] [impl...]
@@ -55,6 +56,13 @@ public final class StepBreakdown {
                 }
             }
             print(impls, runs);
+            if (forwardBatch > 0) {
+                StringBuilder ips = new StringBuilder(String.format("%-40s", "images/s (batch / median pass)"));
+                for (Run run : runs) {
+                    ips.append(String.format("%10.0f", run.batch * 1000 / run.medians().get(WHOLE)));
+                }
+                System.out.println(ips);
+            }
             if (runs.length == 2) {
                 double[] sorted = ratios.clone();
                 Arrays.sort(sorted);
@@ -108,10 +116,17 @@ public final class StepBreakdown {
         final ArticleNet.Batch data;
         final boolean forwardOnly;
 
-        /** forwardBatch 0: training steps at batch 64; else no-grad forward passes at that batch (evaluation). */
+        final int batch;
+
+        /**
+         * forwardBatch 0: training steps at batch 64; else no-grad forward passes at that batch
+         * (evaluation), or at B for an implementation named "impl@B".
+         */
         Run(String impl, int forwardBatch) {
             forwardOnly = forwardBatch > 0;
-            real = Impl.create(impl);
+            int at = impl.indexOf('@');
+            batch = !forwardOnly ? 64 : at < 0 ? forwardBatch : Integer.parseInt(impl.substring(at + 1));
+            real = Impl.create(at < 0 ? impl : impl.substring(0, at));
             // conv calls are told apart by shape: "conv2dForward 16->32 k5 12x12"
             Backend be = TimedBackend.wrap(real, nanos, (m, a) -> a != null && a[a.length - 1] instanceof Conv2dShape cs
                     ? m.getName() + " " + cs.c() + "->" + cs.oc() + " k" + cs.kh() + " " + cs.h() + "x" + cs.w()
@@ -119,7 +134,7 @@ public final class StepBreakdown {
             Rng rng = new Rng(9);
             net = new ArticleNet(be, rng);
             sgd = new Sgd(net.parameters(), 0.01f, 0.5f);
-            data = ArticleNet.Batch.random(be, rng, forwardOnly ? forwardBatch : 64);
+            data = ArticleNet.Batch.random(be, rng, batch);
         }
 
         void steps(int count) {

@@ -129,18 +129,32 @@ final class ConvSingleChannel {
             Scratch sc = scratch[worker];
             float[] sh = sc.get(Scratch.COL, (long) s.kw() * plane);
             shift(x, img, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, 1)), sh);
+            float[] tmp = sc.get(Scratch.OUT, CO * VQ * L);
             for (int g = 0; g < groups; g++) {
+                int rows = Math.min(CO, oc - g * CO);
                 for (int bl = 0; bl < blocks; bl++) {
-                    forwardBlock(sh, bl * VQ * L, off, k, wpk, g * CO * k, init, g * CO, y, img * oc * p, p,
-                            Math.min(CO, oc - g * CO));
+                    int q0 = bl * VQ * L;
+                    int at = (img * oc + g * CO) * p + q0;
+                    if (q0 + VQ * L <= p && rows == CO) {
+                        forwardBlock(sh, q0, off, k, wpk, g * CO * k, init, g * CO, y, at, p);
+                    } else {
+                        // past p or fewer than CO channels: the whole block into tmp, then its valid part
+                        forwardBlock(sh, q0, off, k, wpk, g * CO * k, init, g * CO, tmp, 0, VQ * L);
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(tmp, r * VQ * L, y, at + r * p, Math.min(VQ * L, p - q0));
+                        }
+                    }
                 }
             }
         });
     }
 
-    /** y rows [o0, o0 + rows) at pixels [q0, q0 + VQ*L) of one image (those below p stored). */
+    /**
+     * Channels [o0, o0 + CO) at pixels [q0, q0 + VQ*L) of one image, into out[at + r*stride + j]
+     * for channel o0 + r and pixel q0 + j: y itself for a whole block, scratch for a partial one.
+     */
     private static void forwardBlock(float[] sh, int q0, int[] off, int k, float[] wpk, int wOff, float[] init,
-                                     int o0, float[] y, int yImg, int p, int rows) {
+                                     int o0, float[] out, int at, int stride) {
         FloatVector b0 = FloatVector.broadcast(F, init[o0]);
         FloatVector b1 = FloatVector.broadcast(F, init[o0 + 1]);
         FloatVector b2 = FloatVector.broadcast(F, init[o0 + 2]);
@@ -187,45 +201,34 @@ final class ConvSingleChannel {
             a25 = v.fma(w2, a25);
             a35 = v.fma(w3, a35);
         }
-        int r0 = yImg + o0 * p;
-        store6(a00, a01, a02, a03, a04, a05, y, r0, q0, p);
-        if (rows > 1) {
-            store6(a10, a11, a12, a13, a14, a15, y, r0 + p, q0, p);
-        }
-        if (rows > 2) {
-            store6(a20, a21, a22, a23, a24, a25, y, r0 + 2 * p, q0, p);
-        }
-        if (rows > 3) {
-            store6(a30, a31, a32, a33, a34, a35, y, r0 + 3 * p, q0, p);
-        }
-    }
-
-    private static void store6(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, FloatVector v4,
-                               FloatVector v5, float[] y, int row, int q0, int p) {
-        if (q0 + VQ * L <= p) {
-            v0.intoArray(y, row + q0);
-            v1.intoArray(y, row + q0 + L);
-            v2.intoArray(y, row + q0 + 2 * L);
-            v3.intoArray(y, row + q0 + 3 * L);
-            v4.intoArray(y, row + q0 + 4 * L);
-            v5.intoArray(y, row + q0 + 5 * L);
-            return;
-        }
-        store(v0, y, row, q0, p);
-        store(v1, y, row, q0 + L, p);
-        store(v2, y, row, q0 + 2 * L, p);
-        store(v3, y, row, q0 + 3 * L, p);
-        store(v4, y, row, q0 + 4 * L, p);
-        store(v5, y, row, q0 + 5 * L, p);
-    }
-
-    /** Stores the lanes of pixels [q, q + L) below p; the rest belongs to another row or image. */
-    private static void store(FloatVector v, float[] y, int row, int q, int p) {
-        if (q + L <= p) {
-            v.intoArray(y, row + q);
-        } else if (q < p) {
-            v.intoArray(y, row + q, F.indexInRange(q, p));
-        }
+        // Stored here, not through a helper taking the vectors: C2 inlines such a helper only where
+        // the call site looks hot, and when this method had first run at tier 2 (no call-site
+        // counts) it did not; every call then boxed its vectors (PrintInlining: store6 "callee is too
+        // large"; conv1's forward took 0.5 or 1.4 ms a step instead of 0.35).
+        a00.intoArray(out, at);
+        a01.intoArray(out, at + L);
+        a02.intoArray(out, at + 2 * L);
+        a03.intoArray(out, at + 3 * L);
+        a04.intoArray(out, at + 4 * L);
+        a05.intoArray(out, at + 5 * L);
+        a10.intoArray(out, at + stride);
+        a11.intoArray(out, at + stride + L);
+        a12.intoArray(out, at + stride + 2 * L);
+        a13.intoArray(out, at + stride + 3 * L);
+        a14.intoArray(out, at + stride + 4 * L);
+        a15.intoArray(out, at + stride + 5 * L);
+        a20.intoArray(out, at + 2 * stride);
+        a21.intoArray(out, at + 2 * stride + L);
+        a22.intoArray(out, at + 2 * stride + 2 * L);
+        a23.intoArray(out, at + 2 * stride + 3 * L);
+        a24.intoArray(out, at + 2 * stride + 4 * L);
+        a25.intoArray(out, at + 2 * stride + 5 * L);
+        a30.intoArray(out, at + 3 * stride);
+        a31.intoArray(out, at + 3 * stride + L);
+        a32.intoArray(out, at + 3 * stride + 2 * L);
+        a33.intoArray(out, at + 3 * stride + 3 * L);
+        a34.intoArray(out, at + 3 * stride + 4 * L);
+        a35.intoArray(out, at + 3 * stride + 5 * L);
     }
 
     /** kj rows per backward-input block. */
@@ -390,18 +393,27 @@ final class ConvSingleChannel {
                 a43 = v.fma(w4, a43);
             }
         }
-        store4(a00, a01, a02, a03, dcol, c0);
-        store4(a10, a11, a12, a13, dcol, c0 + plane);
-        store4(a20, a21, a22, a23, dcol, c0 + 2 * plane);
-        store4(a30, a31, a32, a33, dcol, c0 + 3 * plane);
-        store4(a40, a41, a42, a43, dcol, c0 + 4 * plane);
-    }
-
-    private static void store4(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float[] a, int i) {
-        v0.intoArray(a, i);
-        v1.intoArray(a, i + L);
-        v2.intoArray(a, i + 2 * L);
-        v3.intoArray(a, i + 3 * L);
+        // stored here, not through a helper taking the vectors (see forwardBlock)
+        a00.intoArray(dcol, c0);
+        a01.intoArray(dcol, c0 + L);
+        a02.intoArray(dcol, c0 + 2 * L);
+        a03.intoArray(dcol, c0 + 3 * L);
+        a10.intoArray(dcol, c0 + plane);
+        a11.intoArray(dcol, c0 + plane + L);
+        a12.intoArray(dcol, c0 + plane + 2 * L);
+        a13.intoArray(dcol, c0 + plane + 3 * L);
+        a20.intoArray(dcol, c0 + 2 * plane);
+        a21.intoArray(dcol, c0 + 2 * plane + L);
+        a22.intoArray(dcol, c0 + 2 * plane + 2 * L);
+        a23.intoArray(dcol, c0 + 2 * plane + 3 * L);
+        a30.intoArray(dcol, c0 + 3 * plane);
+        a31.intoArray(dcol, c0 + 3 * plane + L);
+        a32.intoArray(dcol, c0 + 3 * plane + 2 * L);
+        a33.intoArray(dcol, c0 + 3 * plane + 3 * L);
+        a40.intoArray(dcol, c0 + 4 * plane);
+        a41.intoArray(dcol, c0 + 4 * plane + L);
+        a42.intoArray(dcol, c0 + 4 * plane + 2 * L);
+        a43.intoArray(dcol, c0 + 4 * plane + 3 * L);
     }
 
     /**
