@@ -1,6 +1,8 @@
 package org.jresnet.kernels.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import org.jresnet.core.backend.Conv2dShape;
 import org.jresnet.core.backend.Storage;
 
@@ -144,14 +146,38 @@ final class ConvKernels {
             Scratch sc = scratch[worker];
             float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
             Im2col.pad(x, img, 1, s, xp);
-            float[] out = sc.get(Scratch.OUT, (long) oc * wide);
+            // L floats of slack: the copy below reads whole vectors
+            float[] out = sc.get(Scratch.OUT, (long) oc * wide + Simd.L);
             Gemm.nn(0, blocks, oc, 0, wide, k, ap, xp, 0, windows, out, 0, wide, rowInit);
-            for (int o = 0; o < oc; o++) {
-                for (int i = 0; i < oh; i++) {
-                    System.arraycopy(out, o * wide + i * wp, y, ((img * oc + o) * oh + i) * ow, ow);
+            copyRows(out, wide, wp, y, img * oc * oh * ow, oc, oh, ow);
+        });
+    }
+
+    /**
+     * y planes (planes, oh, ow) at yOff = the first ow columns of each wp-wide row of out (planes,
+     * stride ld). Whole vectors, rows in order, each spilling into the rows after it (rewritten next);
+     * a store that would spill past the plane is masked, as the next plane may be another task's. (An
+     * arraycopy per 12-float row was 10% of res16's forward.)
+     */
+    private static void copyRows(float[] out, int ld, int wp, float[] y, int yOff, int planes, int oh, int ow) {
+        int lastFull = (ow - 1) / Simd.L * Simd.L;
+        VectorMask<Float> tail = Simd.F.indexInRange(0, ow - lastFull);
+        for (int o = 0; o < planes; o++) {
+            int dst = yOff + o * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                int from = o * ld + i * wp;
+                int to = dst + i * ow;
+                for (int j = 0; j < lastFull; j += Simd.L) {
+                    FloatVector.fromArray(Simd.F, out, from + j).intoArray(y, to + j);
+                }
+                FloatVector v = FloatVector.fromArray(Simd.F, out, from + lastFull);
+                if (to + lastFull + Simd.L <= dst + oh * ow) {
+                    v.intoArray(y, to + lastFull);
+                } else {
+                    v.intoArray(y, to + lastFull, tail);
                 }
             }
-        });
+        }
     }
 
     synchronized void backwardInput(float[] dy, float[] w, float[] dx, Conv2dShape s) {

@@ -81,11 +81,27 @@ final class Im2col {
             return;
         }
         Arrays.fill(xp, 0, planes * hp * wp, 0f);
+        // Whole vectors, rows in order: a row's last vector has its lanes past w zeroed and is stored
+        // whole, so its spill (< L floats) lands on this row's right border, the next row's left border
+        // and data (rewritten next), or the bottom border and slack, all of which must be zero anyway.
+        // 192 System.arraycopy calls of 12 floats each were 12% of res16's forward (JMH, a probe).
+        int w = s.w();
+        VectorMask<Float> tail = F.indexInRange(0, w % L == 0 ? L : w % L);
+        int lastFull = (w - 1) / L * L;
+        FloatVector zero = FloatVector.zero(F);
         for (int pl = 0; pl < planes; pl++) {
-            int src = (first * s.c() + pl) * s.h() * s.w();
+            int src = (first * s.c() + pl) * s.h() * w;
             int dst = (pl * hp + s.pad()) * wp + s.pad();
             for (int i = 0; i < s.h(); i++) {
-                System.arraycopy(x, src + i * s.w(), xp, dst + i * wp, s.w());
+                int from = src + i * w;
+                int to = dst + i * wp;
+                for (int j = 0; j < lastFull; j += L) {
+                    FloatVector.fromArray(F, x, from + j).intoArray(xp, to + j);
+                }
+                // the last vector may reach past the end of x (last row of the last image)
+                FloatVector v = from + lastFull + L <= x.length ? FloatVector.fromArray(F, x, from + lastFull)
+                        : FloatVector.fromArray(F, x, from + lastFull, tail);
+                zero.blend(v, tail).intoArray(xp, to + lastFull);
             }
         }
     }
