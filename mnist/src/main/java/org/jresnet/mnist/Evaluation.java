@@ -13,11 +13,13 @@ import org.jresnet.core.backend.Backend;
 public record Evaluation(int count, double meanLoss, int correct, int[][] confusion) {
     /**
      * Images per forward pass for the seed model; deeper nets use fewer ({@link Net#evalBatch()}).
-     * It was 1000: a scope keeps a batch's activations (~220 KB an image) until it closes, and
-     * 250 instead of 1000 cut a training run's peak RSS from ~445 to ~328 MB with evaluation as
-     * fast (16-23k images/s either way, 2 threads) and the same test loss to 4 digits.
+     * The training batch: a no-grad pass then allocates arrays of the lengths training already
+     * pooled, and its activations (~2.4 MB for conv1's output) stay in cache. StepBreakdown
+     * (bench), no-grad passes alternating in one JVM, two runs: 30,882 / 27,836 images/s at 64
+     * against 28,874 / 26,880 at 250 and 29,880 / 26,695 at 128. It was 1000 until a scope's
+     * activations (~220 KB an image, kept until it closes) were seen in a run's peak RSS, then 250.
      */
-    public static final int BATCH = 250;
+    public static final int BATCH = 64;
 
     public double accuracy() {
         return count == 0 ? 0 : (double) correct / count;

@@ -29,7 +29,7 @@ public abstract class Net extends Module {
     public abstract long activationFloatsPerImage();
 
     /**
-     * Images per evaluation batch: 250 for the seed model ({@link Evaluation#BATCH}); for the deep nets
+     * Images per evaluation batch: 64 for the seed model ({@link Evaluation#BATCH}); for the deep nets
      * the largest of 100, 10, 1 whose activations fit a quarter of the maximum heap. A few fixed
      * sizes rather than a computed one, because the CPU backends pool arrays by exact length and
      * never shrink the pool: nets evaluated one after another (the degradation experiment) reuse

@@ -149,8 +149,8 @@ class ModelsTest {
         Net r8 = build("resnet-8", "pad");
         Net r110 = build("preact-resnet-110", "pad");
         assertTrue(heap > 1L << 30, "the test JVM has more than 1 GiB of heap");
-        assertEquals(Evaluation.BATCH, seed.evalBatch(), "the seed model evaluates in batches of 250");
-        assertEquals(250, Evaluation.BATCH);
+        assertEquals(Evaluation.BATCH, seed.evalBatch(), "the seed model evaluates in batches of 64");
+        assertEquals(64, Evaluation.BATCH);
         assertEquals(100, r8.evalBatch());
         assertTrue(List.of(100, 10, 1).contains(r110.evalBatch()), "got " + r110.evalBatch());
         assertTrue(4L * r110.evalBatch() * r110.activationFloatsPerImage() <= heap / 4);
