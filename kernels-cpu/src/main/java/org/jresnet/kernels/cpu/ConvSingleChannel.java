@@ -431,14 +431,17 @@ final class ConvSingleChannel {
             return;
         }
         // the masks depend on the column and kj only: made once per column, kept in registers down
-        // the rows (made per load, they cost 4-5 ns each, 17% of conv1's input gradient)
+        // the rows (made per load, they cost 4-5 ns each, 17% of conv1's input gradient). Lane l
+        // takes dcol column c + pad - kj + l when that lies in [0, ow); Im2col.lanes, as an
+        // indexInRange with a negative offset runs a slow non-intrinsic path.
         VectorMask<Float> none = F.maskAll(false);
         for (int c = 0; c < w; c += L) {
-            VectorMask<Float> m0 = F.indexInRange(c + pad, ow);
-            VectorMask<Float> m1 = kw > 1 ? F.indexInRange(c + pad - 1, ow) : none;
-            VectorMask<Float> m2 = kw > 2 ? F.indexInRange(c + pad - 2, ow) : none;
-            VectorMask<Float> m3 = kw > 3 ? F.indexInRange(c + pad - 3, ow) : none;
-            VectorMask<Float> m4 = kw > 4 ? F.indexInRange(c + pad - 4, ow) : none;
+            int lo = pad + c;
+            VectorMask<Float> m0 = Im2col.lanes(Math.max(0, -lo), ow - lo);
+            VectorMask<Float> m1 = kw > 1 ? Im2col.lanes(Math.max(0, 1 - lo), ow + 1 - lo) : none;
+            VectorMask<Float> m2 = kw > 2 ? Im2col.lanes(Math.max(0, 2 - lo), ow + 2 - lo) : none;
+            VectorMask<Float> m3 = kw > 3 ? Im2col.lanes(Math.max(0, 3 - lo), ow + 3 - lo) : none;
+            VectorMask<Float> m4 = kw > 4 ? Im2col.lanes(Math.max(0, 4 - lo), ow + 4 - lo) : none;
             boolean whole = c + L <= w;
             VectorMask<Float> out = F.indexInRange(c, w);
             for (int r = 0; r < h; r++) {

@@ -340,7 +340,7 @@ final class Im2col {
     }
 
     /** Lanes [from, to): F.indexInRange with a negative offset ran a non-intrinsic path (JFR). */
-    private static VectorMask<Float> lanes(int from, int to) {
+    static VectorMask<Float> lanes(int from, int to) {
         return F.indexInRange(0, Math.max(from, to)).andNot(F.indexInRange(0, from));
     }
 
