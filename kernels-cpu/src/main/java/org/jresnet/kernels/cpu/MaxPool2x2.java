@@ -85,11 +85,11 @@ final class MaxPool2x2 {
     private static final VectorMask<Float> H_ODD = VectorMask.fromLong(H, 0xAA);
 
     /**
-     * Whether {@link #backwardPairs} applies: output rows of whole 4-window groups, on a CPU with
-     * 256-bit vectors (elsewhere the L-lane path, which is correct for every width).
+     * Whether {@link #backwardPairs} applies: output rows of whole 4-window groups ({@link #quad}),
+     * on a CPU with 256-bit vectors (elsewhere the L-lane path, which is correct for every width).
      */
     static boolean pairs(int w) {
-        return (w / 2) % 4 == 0 && FloatVector.SPECIES_PREFERRED.length() >= 8;
+        return quad(w) && FloatVector.SPECIES_PREFERRED.length() >= 8;
     }
 
     /**
