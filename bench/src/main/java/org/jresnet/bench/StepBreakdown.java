@@ -47,15 +47,17 @@ public final class StepBreakdown {
             // rounds alternate between the implementations, so that a slow spell of a shared
             // machine falls on all of them, and the ratio is taken round by round
             double[] ratios = new double[ROUNDS];
+            // a ratio of pass times means something only at the same batch (not simd2@64 vs simd2@250)
+            boolean comparable = runs.length == 2 && runs[0].batch == runs[1].batch;
             for (int r = 0; r < ROUNDS; r++) {
                 for (Run run : runs) {
                     run.round(r);
                 }
-                if (runs.length == 2) {
+                if (comparable) {
                     ratios[r] = runs[0].rounds.get(WHOLE)[r] / runs[1].rounds.get(WHOLE)[r];
                 }
             }
-            print(impls, runs);
+            print(impls, runs, comparable);
             if (forwardBatch > 0) {
                 StringBuilder ips = new StringBuilder(String.format("%-40s", "images/s (batch / median pass)"));
                 for (Run run : runs) {
@@ -63,7 +65,7 @@ public final class StepBreakdown {
                 }
                 System.out.println(ips);
             }
-            if (runs.length == 2) {
+            if (comparable) {
                 double[] sorted = ratios.clone();
                 Arrays.sort(sorted);
                 System.out.printf("whole-step ratio %s/%s per round: median %.2fx, range %.2f-%.2fx over %d rounds%n",
@@ -78,7 +80,7 @@ public final class StepBreakdown {
         }
     }
 
-    private static void print(String[] impls, Run[] runs) {
+    private static void print(String[] impls, Run[] runs, boolean ratio) {
         Map<String, double[]> table = new TreeMap<>();
         for (int i = 0; i < runs.length; i++) {
             int col = i;
@@ -88,7 +90,7 @@ public final class StepBreakdown {
         for (String impl : impls) {
             head.append(String.format("%10s", impl));
         }
-        if (impls.length == 2) {
+        if (ratio) {
             head.append("     ratio");
         }
         System.out.println(head);
@@ -97,7 +99,7 @@ public final class StepBreakdown {
             for (double v : e.getValue()) {
                 line.append(String.format("%10.3f", v));
             }
-            if (impls.length == 2 && e.getValue()[1] > 0) {
+            if (ratio && e.getValue()[1] > 0) {
                 line.append(String.format("%9.2fx", e.getValue()[0] / e.getValue()[1]));
             }
             System.out.println(line);
