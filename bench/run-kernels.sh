@@ -5,6 +5,7 @@
 #   bench/run-kernels.sh --quick     # 2 + 3 iterations
 #   bench/run-kernels.sh --smoke     # 1 iteration of 0.2 s: checks the plumbing, numbers meaningless
 #   bench/run-kernels.sh --no-build  # use the existing bench/target/benchmarks.jar
+#   bench/run-kernels.sh --forks 3   # every benchmark in 3 fresh JVMs, medians over all (3x as long)
 # Any single JMH benchmark by hand:
 #   java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar ConvBench -p impl=simd1 -f 1 -wi 3 -i 5
 set -euo pipefail

@@ -19,14 +19,19 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * same run, and the 2-thread / 1-thread ratio.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.KernelReport [--quick|--smoke]
+ * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.KernelReport [--quick|--smoke] [--forks N]
  * </pre>
+ *
+ * {@code --forks N} runs every benchmark in N fresh JVMs and takes the median over all their
+ * iterations: one JVM's figure depends on its JIT compile and on where its arrays landed (conv1's
+ * forward pass read 2,335-2,540 ops/s in four forks of the same jar, two threads 3,640-4,900).
  *
  * GFLOP/s = ops/s * FLOPs per op / 1e9, FLOPs = 2 per multiply-add (see each benchmark class).
  * 1-thread rows are compared with the 1-thread peak, 2-thread rows with the 2-thread peak.
  */
 public final class KernelReport {
     private static TimeValue time = TimeValue.seconds(1);
+    private static int forks = 1;
 
     private KernelReport() {
     }
@@ -37,6 +42,14 @@ public final class KernelReport {
         int warmups = smoke ? 0 : quick ? 2 : 3;
         int iterations = smoke ? 1 : quick ? 3 : 5;
         time = TimeValue.milliseconds(smoke ? 200 : 1000);
+        int f = List.of(args).indexOf("--forks");
+        if (f >= 0) {
+            if (f + 1 >= args.length || !args[f + 1].matches("[1-9][0-9]*")) {
+                System.err.println("KernelReport: --forks needs a positive number, e.g. --forks 3");
+                System.exit(2);
+            }
+            forks = Integer.parseInt(args[f + 1]);
+        }
 
         Collection<RunResult> peak1 = run(base(warmups, iterations).include(PeakFma.class.getName()).threads(1));
         Collection<RunResult> peak2 = run(base(warmups, iterations).include(PeakFma.class.getName()).threads(2));
@@ -95,7 +108,7 @@ public final class KernelReport {
     }
 
     private static ChainedOptionsBuilder base(int warmups, int iterations) {
-        return new OptionsBuilder().forks(1).warmupIterations(warmups).measurementIterations(iterations)
+        return new OptionsBuilder().forks(forks).warmupIterations(warmups).measurementIterations(iterations)
                 .warmupTime(time).measurementTime(time).shouldFailOnError(true);
     }
 
@@ -103,7 +116,7 @@ public final class KernelReport {
         return new Runner(options.build()).run();
     }
 
-    /** Median over the measured iterations (ops/s), robust to the other load on a shared machine. */
+    /** Median over the measured iterations of all forks (ops/s), robust to the other load on a shared machine. */
     private static double median(RunResult r) {
         return r.getPrimaryResult().getStatistics().getPercentile(50);
     }
