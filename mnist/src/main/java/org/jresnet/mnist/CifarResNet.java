@@ -2,8 +2,11 @@ package org.jresnet.mnist;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import org.jresnet.core.Grad;
 import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
+import org.jresnet.core.Scope;
 import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.nn.BatchNorm2dLayer;
@@ -77,22 +80,49 @@ public final class CifarResNet extends Net {
         return spec;
     }
 
+    /**
+     * Without a graph (evaluation) the stem, each block and the head run in scopes of their own that
+     * keep only their output and free the previous one's, so a pass holds one block's tensors at a
+     * time, not the whole net's ({@link #activationFloatsPerImage}). With a graph everything stays
+     * in the caller's scope: backward reads it.
+     */
     @Override
     public Tensor forward(Tensor x) {
         checkInput(x, spec.name());
-        Tensor h = conv1.forward(x);
-        if (!preact) {
-            h = Ops.relu(bn1.forward(h));
-        }
+        // the training path calls the steps directly: it allocates nothing more than before (no lambdas)
+        boolean freeEarly = !Grad.isEnabled();
+        Tensor h = freeEarly ? inOwnScope(this::stem, x, x) : stem(x);
         for (Stage stage : stages) {
             for (Block b : stage.blocks) {
-                h = b.forward(h);
+                h = freeEarly ? inOwnScope(b::forward, h, x) : b.forward(h);
             }
         }
+        return freeEarly ? inOwnScope(this::head, h, x) : head(h);
+    }
+
+    private Tensor stem(Tensor x) {
+        Tensor h = conv1.forward(x);
+        return preact ? h : Ops.relu(bn1.forward(h));
+    }
+
+    private Tensor head(Tensor h) {
         if (preact) {
             h = Ops.relu(bn.forward(h));
         }
         return fc.forward(Ops.globalAvgPool(h));
+    }
+
+    /**
+     * {@code f(in)} in a scope of its own that frees f's intermediates and, once f has read it,
+     * {@code in} (an earlier step's output; never the caller's x).
+     */
+    private static Tensor inOwnScope(UnaryOperator<Tensor> f, Tensor in, Tensor x) {
+        try (Scope s = Scope.open()) {
+            if (in != x) {
+                s.adopt(in);
+            }
+            return s.keep(f.apply(in));
+        }
     }
 
     @Override
@@ -109,20 +139,25 @@ public final class CifarResNet extends Net {
     }
 
     /**
-     * An upper estimate: each block keeps at most 10 tensors of its widest output (conv, BN and
-     * relu outputs, the shortcut and the sum), the stem 3.
+     * The caller's x plus the largest working set of one step of {@link #forward}: a no-grad pass
+     * frees each step's tensors when the next is done with them, so this does not grow with depth.
+     * A step's working set is its input and every tensor it makes (see {@link Block#peakFloats});
+     * the stem makes 3 (conv, BN, relu; 1 when pre-activated), the head BN and relu when
+     * pre-activated, the pooled vector and the logits.
      */
     @Override
     public long activationFloatsPerImage() {
         int size = IMAGE_SIZE;
-        long floats = 3L * STEM * size * size;
+        long peak = (preact ? 1L : 3L) * STEM * size * size;
         for (Stage stage : stages) {
             for (Block b : stage.blocks) {
+                peak = Math.max(peak, b.peakFloats(size));
                 size = b.outSize(size);
-                floats += 10L * b.widestChannels() * size * size;
             }
         }
-        return floats;
+        long last = fc.weight().dim(1);
+        long head = (preact ? 3 : 1) * last * size * size + last + CLASSES;
+        return (long) IMAGE_SIZE * IMAGE_SIZE + Math.max(peak, head);
     }
 
     /** A bias-free k x k convolution with padding k/2, initialised N(0, 2 / (out k k)) as torchvision's ResNet. */
@@ -162,11 +197,19 @@ public final class CifarResNet extends Net {
 
         abstract long flops(int inSize);
 
-        /** Channels of the block's widest tensor (its output; the bottleneck's 4x expansion). */
-        abstract int widestChannels();
+        /**
+         * Floats per image alive while the block runs in its own scope without a graph: its input
+         * and every tensor its forward makes (none is freed before the block returns).
+         */
+        abstract long peakFloats(int inSize);
 
         int outSize(int inSize) {
             return CifarResNet.outSize(inSize, 3, stride);
+        }
+
+        /** Floats per image of c channels at size x size. */
+        static long plane(long c, int size) {
+            return c * size * size;
         }
 
         /** The three convs of a bottleneck (1x1 in, 3x3 at the stride, 1x1 to 4x planes), both orderings. */
@@ -211,6 +254,11 @@ public final class CifarResNet extends Net {
 
         long flops(int inSize) {
             return projection == null ? 0 : convFlops(in, out, 1, CifarResNet.outSize(inSize, 1, stride));
+        }
+
+        /** Tensors {@link #apply} makes, each of the block's output shape: the padded copy, or the conv and BN. */
+        int tensors() {
+            return isIdentity() ? 0 : projection != null ? 2 : 1;
         }
     }
 
@@ -263,9 +311,11 @@ public final class CifarResNet extends Net {
             return convFlops(in, out, 3, o) + convFlops(out, out, 3, o) + (shortcut == null ? 0 : shortcut.flops(inSize));
         }
 
+        /** The input; conv1, bn1, relu, conv2, bn2, relu; with a shortcut, its tensors and the sum too. */
         @Override
-        int widestChannels() {
-            return Math.max(in, out);
+        long peakFloats(int inSize) {
+            int made = shortcut == null ? 6 : 7 + shortcut.tensors();
+            return plane(in, inSize) + made * plane(out, outSize(inSize));
         }
     }
 
@@ -308,9 +358,12 @@ public final class CifarResNet extends Net {
             return bottleneckFlops(in, planes, inSize, o) + shortcut.flops(inSize);
         }
 
+        /** The input; conv1, bn1, relu at the input size; conv2, bn2, relu; conv3, bn3, the shortcut's, sum, relu. */
         @Override
-        int widestChannels() {
-            return Math.max(in, 4 * planes);
+        long peakFloats(int inSize) {
+            int o = outSize(inSize);
+            return plane(in, inSize) + 3 * plane(planes, inSize) + 3 * plane(planes, o)
+                    + (4 + shortcut.tensors()) * plane(4 * planes, o);
         }
     }
 
@@ -354,9 +407,10 @@ public final class CifarResNet extends Net {
             return convFlops(in, out, 3, o) + convFlops(out, out, 3, o) + shortcut.flops(inSize);
         }
 
+        /** The input, bn1, relu; the shortcut's; conv1, bn2, relu, conv2, sum. */
         @Override
-        int widestChannels() {
-            return Math.max(in, out);
+        long peakFloats(int inSize) {
+            return 3 * plane(in, inSize) + (5 + shortcut.tensors()) * plane(out, outSize(inSize));
         }
     }
 
@@ -401,9 +455,12 @@ public final class CifarResNet extends Net {
             return bottleneckFlops(in, planes, inSize, o) + shortcut.flops(inSize);
         }
 
+        /** The input, bn1, relu; conv1, bn2, relu at the input size; conv2, bn3, relu; the shortcut's; conv3, sum. */
         @Override
-        int widestChannels() {
-            return Math.max(in, 4 * planes);
+        long peakFloats(int inSize) {
+            int o = outSize(inSize);
+            return 3 * plane(in, inSize) + 3 * plane(planes, inSize) + 3 * plane(planes, o)
+                    + (2 + shortcut.tensors()) * plane(4 * planes, o);
         }
     }
 }

@@ -12,7 +12,7 @@ import org.jresnet.core.backend.Backend;
  */
 public record Evaluation(int count, double meanLoss, int correct, int[][] confusion) {
     /**
-     * Images per forward pass for the seed model; deeper nets use fewer ({@link Net#evalBatch()}).
+     * Images per forward pass for the seed model; deeper nets use the size {@link Net#evalBatch()} picks.
      * The training batch: a no-grad pass then allocates arrays of the lengths training already
      * pooled, and its activations (~2.4 MB for conv1's output) stay in cache. StepBreakdown
      * (bench), no-grad passes alternating in one JVM, two runs: 30,882 / 27,836 images/s at 64

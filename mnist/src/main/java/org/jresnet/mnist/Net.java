@@ -23,8 +23,9 @@ public abstract class Net extends Module {
     public abstract long forwardFlops();
 
     /**
-     * Floats of activations one image keeps alive in a forward pass without a graph: a scope frees
-     * a step's intermediates only when it closes, so a deep net's evaluation batch is sized by this.
+     * The most floats of activations one image keeps alive at once in a forward pass without a
+     * graph; the evaluation batch is sized by this. A scope frees what was made in it only when it
+     * closes, so this depends on how the net scopes its pass.
      */
     public abstract long activationFloatsPerImage();
 
