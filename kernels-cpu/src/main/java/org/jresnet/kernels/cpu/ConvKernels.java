@@ -98,6 +98,11 @@ final class ConvKernels {
             forwardWide(x, ap, rowInit, y, s);
             return;
         }
+        // the im2col is worth keeping only for a weight gradient that unfolds too (ColCache)
+        if (s.stride() == 1 && p % Gemm.NQ == 0 && pixelsWorthIt(s)) {
+            forwardShifted(x, ap, rowInit, y, s);
+            return;
+        }
         int groups = ceilDiv(n, g);
         long stride = groupStride(k, g, p);
         ColCache.Entry keep = key == null ? null : cols.reserve(key, s, groups * stride);
@@ -123,6 +128,82 @@ final class ConvKernels {
         });
         if (keep != null) {
             cols.commit(keep, x);
+        }
+    }
+
+    /** Row tables of {@link #forwardShifted}, by shape (immutable once made). */
+    private final java.util.Map<Conv2dShape, int[]> shiftedRows = new java.util.HashMap<>();
+
+    /**
+     * One image per task and no im2col (conv2: 16 -> 32, 8x8 out). Each channel's zero-bordered
+     * plane is copied kw times, shifted, into dense rows of ow: sh[(ci*kw + kj)*plane + r*ow + j] =
+     * xp[ci][r][j + kj]. Then the column row of tap (ci, ki, kj), pixels i*ow + j, is the oh*ow floats
+     * at sh[(ci*kw + kj)*plane + ki*ow], so the product reads it through its row table and writes y
+     * directly. conv2: c*kw*hp = 960 vector copies an image instead of the im2col's K*P/L = 1,600
+     * two-load blends, which were 24% of the forward pass (a probe that skipped them: 1.27 -> 0.97
+     * ms, one thread).
+     */
+    private void forwardShifted(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s) {
+        int c = s.c();
+        int kh = s.kh();
+        int kw = s.kw();
+        int oc = s.oc();
+        int p = s.oh() * s.ow();
+        int k = c * kh * kw;
+        int plane = shiftedPlane(s);
+        int[] rows = shiftedRows.computeIfAbsent(s, ConvKernels::shiftedRowTable);
+        pool.run(s.n(), (worker, img) -> {
+            Scratch sc = scratch[worker];
+            float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
+            Im2col.pad(x, img, 1, s, xp);
+            float[] sh = sc.get(Scratch.COL, (long) c * kw * plane);
+            shiftPlanes(xp, s, sh, plane);
+            Gemm.nnQuad(oc, p, k, ap, sh, 0, rows, y, img * oc * p, p, rowInit);
+        });
+    }
+
+    /** Floats per shifted plane: hp rows of ow, plus the spill of the last row's whole-vector store. */
+    private static int shiftedPlane(Conv2dShape s) {
+        return (s.h() + 2 * s.pad()) * s.ow() + Simd.L;
+    }
+
+    /** rows[(ci*kh + ki)*kw + kj] = (ci*kw + kj)*plane + ki*ow: where tap (ci, ki, kj)'s column row starts. */
+    private static int[] shiftedRowTable(Conv2dShape s) {
+        int plane = shiftedPlane(s);
+        int[] rows = new int[s.c() * s.kh() * s.kw()];
+        for (int ci = 0; ci < s.c(); ci++) {
+            for (int ki = 0; ki < s.kh(); ki++) {
+                for (int kj = 0; kj < s.kw(); kj++) {
+                    rows[(ci * s.kh() + ki) * s.kw() + kj] = (ci * s.kw() + kj) * plane + ki * s.ow();
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * sh[(ci*kw + kj)*plane + r*ow + j] = xp[ci][r][j + kj] for the hp padded rows r, by whole
+     * vectors in row order: a row's last store spills into the next row (written next) or, after
+     * the last row, into the plane's L floats of slack; the reads stay inside xp and its slack
+     * (kj + ow <= wp).
+     */
+    private static void shiftPlanes(float[] xp, Conv2dShape s, float[] sh, int plane) {
+        int hp = s.h() + 2 * s.pad();
+        int wp = s.w() + 2 * s.pad();
+        int ow = s.ow();
+        int kw = s.kw();
+        for (int ci = 0; ci < s.c(); ci++) {
+            for (int kj = 0; kj < kw; kj++) {
+                int d0 = (ci * kw + kj) * plane;
+                int s0 = ci * hp * wp + kj;
+                for (int r = 0; r < hp; r++) {
+                    int src = s0 + r * wp;
+                    int dst = d0 + r * ow;
+                    for (int j = 0; j < ow; j += Simd.L) {
+                        FloatVector.fromArray(Simd.F, xp, src + j).intoArray(sh, dst + j);
+                    }
+                }
+            }
         }
     }
 

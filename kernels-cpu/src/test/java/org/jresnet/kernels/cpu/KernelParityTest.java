@@ -93,6 +93,8 @@ class KernelParityTest {
                 Arguments.of(new Conv2dShape(2, 1, 15, 17, 6, 7, 7, 1, 3)),    // kw 7: two kj groups, any-kw fold
                 Arguments.of(new Conv2dShape(3, 16, 12, 12, 16, 3, 3, 1, 1)),  // residual block 1
                 Arguments.of(new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0)), // conv2, batch 64
+                Arguments.of(new Conv2dShape(5, 10, 6, 20, 7, 3, 5, 1, 0)),   // shifted planes, no im2col: 4x16 out, oc 7
+                Arguments.of(new Conv2dShape(3, 12, 6, 8, 6, 3, 5, 1, 2)),    // same, padded, 8x8 out, oc 6
                 Arguments.of(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1)),   // residual block 2, batch 64
                 Arguments.of(new Conv2dShape(3, 3, 13, 11, 5, 3, 3, 1, 1)),
                 Arguments.of(new Conv2dShape(2, 33, 7, 9, 3, 3, 3, 2, 2)),
