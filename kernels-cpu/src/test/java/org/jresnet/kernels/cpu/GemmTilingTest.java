@@ -1,0 +1,64 @@
+package org.jresnet.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** How {@link Gemm#nn} splits columns into tiles, and that the split changes no bit of C. */
+class GemmTilingTest {
+
+    @Test
+    void quadTilesLeaveAMultipleOfThreeVectorsOrOne() {
+        for (int v = 0; v <= 64; v++) {
+            int q = Gemm.quadTiles(v);
+            int rest = v - 4 * q;
+            assertTrue(rest >= 0, "v " + v);
+            if (v == 1 || v == 2 || v == 5) {
+                assertEquals(v == 5 ? 1 : v, rest, "v " + v + ": too few vectors for 4 + 3s");
+            } else {
+                assertEquals(0, rest % 3, "v " + v + ": the rest goes to 4 x 3 tiles");
+            }
+        }
+        assertEquals(1, Gemm.quadTiles(5), "conv2's weight gradient: 80 columns = 64 + 16");
+        assertEquals(0, Gemm.quadTiles(3 * 4), "192 columns stay in 4 x 3 tiles");
+    }
+
+    /** Each element of C is one FMA chain over k whatever tile computes it: every split gives the same bits. */
+    @Test
+    void everyColumnSplitGivesTheSameProduct() {
+        Random r = new Random(5);
+        int m = 7;
+        int k = 37;
+        int n = 9 * Simd.L + 5;
+        float[] a = new float[m * k];
+        float[] b = new float[k * n + Im2col.SLACK];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = r.nextFloat() - 0.5f;
+        }
+        for (int i = 0; i < k * n; i++) {
+            b[i] = r.nextFloat() - 0.5f;
+        }
+        float[] ap = new float[Gemm.blocks(m) * Gemm.MR * k];
+        Gemm.packA(a, 0, k, 1, m, k, ap);
+        int[] rows = Gemm.strided(k, n);
+        float[] whole = new float[m * n];
+        Gemm.nn(0, Gemm.blocks(m), m, 0, n, k, ap, b, 0, rows, whole, 0, n, null);
+        for (int split = 1; split < n; split++) {
+            float[] parts = new float[m * n];
+            Gemm.nn(0, Gemm.blocks(m), m, 0, split, k, ap, b, 0, rows, parts, 0, n, null);
+            Gemm.nn(0, Gemm.blocks(m), m, split, n, k, ap, b, 0, rows, parts, 0, n, null);
+            assertArrayEquals(whole, parts, "columns split at " + split);
+        }
+        float[] quads = new float[m * n];
+        Gemm.nnQuad(m, 8 * Simd.L, k, ap, b, 0, rows, quads, 0, n, null);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < 8 * Simd.L; j++) {
+                assertEquals(Float.floatToIntBits(whole[i * n + j]), Float.floatToIntBits(quads[i * n + j]),
+                        "nnQuad (" + i + ", " + j + ")");
+            }
+        }
+    }
+}
