@@ -12,6 +12,8 @@ import org.jresnet.core.backend.Storage;
  * <pre>
  * x (n, c, h, w)   w (oc, c, kh, kw) = W (oc, K), K = c*kh*kw   y, dy (n, oc, oh, ow), P = oh*ow
  * forward         Y (oc, P)  = W (oc, K) @ col (K, P) + b                  per image group, NN
+ *                 (stride 1, P a multiple of 4 vectors, kw*c >= NR (conv2): col rows point into kw
+ *                 shifted copies of each plane, no im2col; one image per task, 4 x 4-vector tiles)
  * backward input  dcol (K, P) = W^T (K, oc) @ dY (oc, P); dx = fold(dcol)   per image group, NN
  * backward weight stride 1, kw*c >= NR (res16, conv2, res32): channels last, NN tile, no im2col:
  *                 dW' (oc, kh, kw*c) = sum over image chunks of dY (oc, P) @ windows (P, kh, kw*c)
@@ -27,12 +29,14 @@ import org.jresnet.core.backend.Storage;
  * with arraycopy cost 3x the product on 12x12 inputs, hence the vector copy in {@link Im2col};
  * where the window rows are wide enough (conv1, res16: at most 25% extra columns) the product
  * reads its windows straight from the zero-bordered image ("wide" paths, no im2col at all);
- * conv2 and res32 (ow = 8, 4 of wp = 12, 6) keep the im2col and group images so a product has
- * ~192 columns. The weight gradient first put oc in the lanes (GemmRows: 8 broadcasts and 1 load
+ * res32 (ow = 4 of wp = 6) keeps the im2col (lane shuffles of 4x4 planes) and groups images so a
+ * product has ~192 columns. conv2 (ow = 8 of wp = 12) kept it too until its im2col was measured at
+ * 24% of its forward pass; its product now reads kw shifted copies of each plane ({@link
+ * #forwardShifted}). The weight gradient first put oc in the lanes (GemmRows: 8 broadcasts and 1 load
  * per 8 FMAs, load-bound at ~48% of peak); with the images channels last it runs through the same
  * 4 x 3-vector tile as the forward pass instead (JMH, one thread: res16 1,245 -> 1,784 ops/s, res32
  * 2,868 -> 4,537, conv2 711 -> 778). conv1 (c = 1: window rows of 5 floats) sums along the pixels.
- * A direct convolution was not tried.
+ * conv1 alone got a direct convolution.
  *
  * Work split, fixed by the shape alone: forward and input gradient by image group (each output
  * element is written by one task); the weight gradient by fixed chunks of images whose partial
