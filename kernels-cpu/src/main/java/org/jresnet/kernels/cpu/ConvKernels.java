@@ -1,6 +1,8 @@
 package org.jresnet.kernels.cpu;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import org.jresnet.core.backend.Conv2dShape;
@@ -135,8 +137,8 @@ final class ConvKernels {
         }
     }
 
-    /** Row tables of {@link #forwardShifted}, by shape (immutable once made). */
-    private final java.util.Map<Conv2dShape, int[]> shiftedRows = new java.util.HashMap<>();
+    /** Row tables of {@link #forwardShifted}, by shape (immutable once made; a few shapes per network). */
+    private final Map<Conv2dShape, int[]> shiftedRows = new HashMap<>();
 
     /**
      * One image per task and no im2col (conv2: 16 -> 32, 8x8 out). Each channel's zero-bordered
