@@ -25,7 +25,7 @@ final class Gemm {
     static final int MR = 4;
     /** Columns of C per full NN tile. */
     static final int NR = 3 * L;
-    /** Columns of C per {@link #nnQuad} tile. */
+    /** Columns of C per 4 x 4-vector tile (16 accumulators, 4 loads and 4 broadcasts per 16 FMAs). */
     static final int NQ = 4 * L;
 
     private Gemm() {
@@ -204,29 +204,6 @@ final class Gemm {
                         acc = Math.fma(ap[a + kk * MR], b[bOff + n + bRows[kk]], acc);
                     }
                     c[cOff + (mb * MR + r) * ldc + n] = acc;
-                }
-            }
-        }
-    }
-
-    /**
-     * NN product of all row blocks and columns [0, n), n a multiple of {@link #NQ}, in 4 x 4-vector
-     * tiles: 16 accumulators, 4 loads and 4 broadcasts per 16 FMAs (the 4 x 3 tile: 7 per 12), 21
-     * vector registers. Each element of C is the same FMA chain over k as in {@link #nn}, so the
-     * result is the same bit for bit. {@code rowInit} as in nn.
-     */
-    static void nnQuad(int m, int n, int k, float[] ap, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc,
-                       float[] rowInit) {
-        float[] init = rowInit != null ? rowInit : zeros(blocks(m) * MR);
-        for (int j = 0; j < n; j += NQ) {
-            for (int mb = 0; mb < blocks(m); mb++) {
-                int rows = Math.min(MR, m - mb * MR);
-                if (rows == MR) {
-                    nn4x4(ap, mb * k * MR, b, bOff + j, bRows, k, c, cOff + mb * MR * ldc + j, ldc, init, mb * MR);
-                } else {
-                    float[] edge = EDGE.get();
-                    nn4x4(ap, mb * k * MR, b, bOff + j, bRows, k, edge, 0, NQ, init, mb * MR);
-                    copyRows(edge, rows, NQ, NQ, c, cOff + mb * MR * ldc + j, ldc);
                 }
             }
         }

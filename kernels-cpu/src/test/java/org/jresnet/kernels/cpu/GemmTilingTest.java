@@ -52,13 +52,5 @@ class GemmTilingTest {
             Gemm.nn(0, Gemm.blocks(m), m, split, n, k, ap, b, 0, rows, parts, 0, n, null);
             assertArrayEquals(whole, parts, "columns split at " + split);
         }
-        float[] quads = new float[m * n];
-        Gemm.nnQuad(m, 8 * Simd.L, k, ap, b, 0, rows, quads, 0, n, null);
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < 8 * Simd.L; j++) {
-                assertEquals(Float.floatToIntBits(whole[i * n + j]), Float.floatToIntBits(quads[i * n + j]),
-                        "nnQuad (" + i + ", " + j + ")");
-            }
-        }
     }
 }
