@@ -163,12 +163,12 @@ final class ConvKernels {
             float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
             Im2col.pad(x, img, 1, s, xp);
             float[] sh = sc.get(Scratch.COL, (long) c * kw * plane);
-            shiftPlanes(xp, s, sh, plane);
+            Im2col.shiftedPlanes(xp, s, sh, plane);
             Gemm.nn(0, Gemm.blocks(oc), oc, 0, p, k, ap, sh, 0, rows, y, img * oc * p, p, rowInit);
         });
     }
 
-    /** Floats per shifted plane: hp rows of ow, plus the spill of the last row's whole-vector store. */
+    /** Floats per plane of {@link Im2col#shiftedPlanes}: hp rows of ow, plus the last row's spill. */
     private static int shiftedPlane(Conv2dShape s) {
         return (s.h() + 2 * s.pad()) * s.ow() + Simd.L;
     }
@@ -185,32 +185,6 @@ final class ConvKernels {
             }
         }
         return rows;
-    }
-
-    /**
-     * sh[(ci*kw + kj)*plane + r*ow + j] = xp[ci][r][j + kj] for the hp padded rows r, by whole
-     * vectors in row order: a row's last store spills into the next row (written next) or, after
-     * the last row, into the plane's L floats of slack; the reads stay inside xp and its slack
-     * (kj + ow <= wp).
-     */
-    private static void shiftPlanes(float[] xp, Conv2dShape s, float[] sh, int plane) {
-        int hp = s.h() + 2 * s.pad();
-        int wp = s.w() + 2 * s.pad();
-        int ow = s.ow();
-        int kw = s.kw();
-        for (int ci = 0; ci < s.c(); ci++) {
-            for (int kj = 0; kj < kw; kj++) {
-                int d0 = (ci * kw + kj) * plane;
-                int s0 = ci * hp * wp + kj;
-                for (int r = 0; r < hp; r++) {
-                    int src = s0 + r * wp;
-                    int dst = d0 + r * ow;
-                    for (int j = 0; j < ow; j += Simd.L) {
-                        FloatVector.fromArray(Simd.F, xp, src + j).intoArray(sh, dst + j);
-                    }
-                }
-            }
-        }
     }
 
     /**

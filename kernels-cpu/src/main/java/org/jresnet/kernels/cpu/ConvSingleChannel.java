@@ -77,30 +77,17 @@ final class ConvSingleChannel {
         return off;
     }
 
-    /** Fills sh (kw planes, see the class comment) from image {@code img} of x; xp is scratch. */
+    /**
+     * Fills sh (kw planes, see the class comment) from image {@code img} of x; xp is scratch. The
+     * slack after each plane's hp*ow floats is zeroed: the last pixel block reads into it.
+     */
     private static void shift(float[] x, int img, Conv2dShape s, float[] xp, float[] sh) {
         Im2col.pad(x, img, 1, s, xp);
-        int hp = s.h() + 2 * s.pad();
-        int wp = s.w() + 2 * s.pad();
-        int ow = s.ow();
         int plane = planeStride(s);
-        int bound = F.loopBound(ow);
+        Im2col.shiftedPlanes(xp, s, sh, plane);
+        int used = (s.h() + 2 * s.pad()) * s.ow();
         for (int kj = 0; kj < s.kw(); kj++) {
-            int d0 = kj * plane;
-            for (int r = 0; r < hp; r++) {
-                int src = r * wp + kj;
-                int dst = d0 + r * ow;
-                int j = 0;
-                for (; j < bound; j += L) {
-                    FloatVector.fromArray(F, xp, src + j).intoArray(sh, dst + j);
-                }
-                // whole vector past the row: it spills into the next row, written next, or into the
-                // slack, zeroed below; the read stays inside xp's slack (kj + ow + L <= wp + 4L)
-                if (j < ow) {
-                    FloatVector.fromArray(F, xp, src + j).intoArray(sh, dst + j);
-                }
-            }
-            Arrays.fill(sh, d0 + hp * ow, d0 + plane, 0f);
+            Arrays.fill(sh, kj * plane + used, (kj + 1) * plane, 0f);
         }
     }
 

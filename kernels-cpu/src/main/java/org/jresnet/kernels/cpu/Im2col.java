@@ -107,6 +107,35 @@ final class Im2col {
     }
 
     /**
+     * For stride 1: kw shifted copies of each zero-bordered plane of xp (one image, from {@link
+     * #pad}), in dense rows of ow: sh[(ci*kw + kj)*plane + r*ow + j] = xp[ci][r][j + kj] for the hp
+     * padded rows r. Then tap (ci, ki, kj)'s window over the output pixels i*ow + j is the oh*ow
+     * contiguous floats at (ci*kw + kj)*plane + ki*ow. Whole vectors, rows in order: a row's last
+     * store spills into the next row (written next) or, after the last row, into the plane's slack,
+     * so {@code plane} must be at least hp*ow + L - 1; the reads stay inside xp and its slack
+     * (kj + ow + L <= wp + SLACK).
+     */
+    static void shiftedPlanes(float[] xp, Conv2dShape s, float[] sh, int plane) {
+        int hp = s.h() + 2 * s.pad();
+        int wp = s.w() + 2 * s.pad();
+        int ow = s.ow();
+        int kw = s.kw();
+        for (int ci = 0; ci < s.c(); ci++) {
+            for (int kj = 0; kj < kw; kj++) {
+                int d0 = (ci * kw + kj) * plane;
+                int s0 = ci * hp * wp + kj;
+                for (int r = 0; r < hp; r++) {
+                    int src = s0 + r * wp;
+                    int dst = d0 + r * ow;
+                    for (int j = 0; j < ow; j += L) {
+                        FloatVector.fromArray(F, xp, src + j).intoArray(sh, dst + j);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * col (K, ld) at colOff, columns [0, images*oh*ow) = unfolded images [first, first + images) of x.
      * {@code xp} is scratch of {@link #paddedSize}; col needs {@link #SLACK} floats past K*ld.
      */
