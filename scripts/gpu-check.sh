@@ -67,7 +67,7 @@ jr_time="-"
 if [[ -f "$dist/app/mnist.jar" ]]; then
     t2=$(now)
     # kernels-cuda first on the class path, so this build of the backend is the one found
-    timeout "$stage_timeout" "$java" "${jvm[@]}" -cp "$cuda_jars:$dist/app/mnist.jar" org.jresnet.mnist.Launcher \
+    timeout "$stage_timeout" "$java" "${jvm[@]}" -cp "$cuda_jars:$dist/app/mnist.jar" org.jresnet.mnist.cli.Launcher \
         --backend cuda --epochs 1 --data "$dist/data/mnist" --out "$logs/run" --no-plot --log-every 5 \
         > "$logs/jresnet.log" 2>&1
     jr_rc=$?

@@ -24,7 +24,7 @@ public final class Start {
             System.exit(1);
         }
         try {
-            Class.forName("org.jresnet.mnist.Launcher").getMethod("main", String[].class).invoke(null, (Object) args);
+            Class.forName("org.jresnet.mnist.cli.Launcher").getMethod("main", String[].class).invoke(null, (Object) args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }

@@ -1,0 +1,158 @@
+package org.jresnet.mnist.cli;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jresnet.mnist.train.Interruption;
+
+/**
+ * Run by the fat jar's entry point, {@code Start}, once that has checked the Java version. The
+ * simd backend needs the incubating Vector API, which a JVM only resolves when started with
+ * {@code --add-modules jdk.incubator.vector}; a jar manifest cannot say that. So when the module
+ * is missing this launcher starts the same JVM again with the same JVM options plus that flag,
+ * runs {@link Main} there with the same arguments, and passes the exit status through. The child
+ * exits if the launcher dies; the launcher stops the child if it is itself told to stop. If the
+ * restart is impossible, it runs in this JVM without the Vector API.
+ */
+public final class Launcher {
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** Set in the child: never re-execute again, and the launcher's pid to watch. */
+    static final String CHILD_PROPERTY = "jresnet.launcher.parent";
+    /**
+     * The Vector API checks the index of every vector load and store unless this JDK property is 0.
+     * The child turns the checks off (6-7% of a steady-state training step, StepCpuTime simd1 by CPU
+     * time, 13.1 vs 14.0 ms a step); the test suite keeps them on, so every kernel's indexing is
+     * checked there on odd shapes and tails. Setting the property yourself keeps your value, e.g.
+     * {@code java -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=2 -jar mnist.jar} checks every access.
+     */
+    static final String OOB_CHECK_PROPERTY = "jdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK";
+    /**
+     * The collector unless the user picks one. Training keeps ~90 MB live and makes ~31 KB of
+     * garbage a step once compiled, but the JIT warm-up's boxed vectors (gigabytes in the first
+     * seconds) made G1 grow its heap to ~1 GB: one epoch peaked at 1,186 MB resident with G1 and
+     * 480 MB with the serial collector, at the same speed (GNU time, one run each, 2 cores).
+     */
+    static final String DEFAULT_GC = "-XX:+UseSerialGC";
+    /** {@code -Djresnet.launcher=off} runs in-process (diagnostics, measuring the restart cost). */
+    static final String SWITCH_PROPERTY = "jresnet.launcher";
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty(CHILD_PROPERTY) != null) {
+            Main.main(args);
+            return;
+        }
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
+                || "off".equals(System.getProperty(SWITCH_PROPERTY))) {
+            Main.main(args);
+            return;
+        }
+        Process child;
+        try {
+            child = new ProcessBuilder(childCommand(args)).inheritIO().start();
+        } catch (Exception e) {
+            System.err.println("warning: could not restart the JVM with --add-modules " + VECTOR_MODULE + " (" + e
+                    + "); continuing without the Vector API, so the simd backend is unavailable and training is slower");
+            Main.main(args);
+            return;
+        }
+        Thread stopper = new Thread(() -> stop(child), "stop-child");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        int status;
+        while (true) {
+            try {
+                status = child.waitFor();
+                break;
+            } catch (InterruptedException e) {
+                // Keep waiting: the shutdown hook handles termination.
+            }
+        }
+        System.exit(status);
+    }
+
+    /** The same java, the same JVM options, the Vector API, the same class path, Main, the same arguments. */
+    static List<String> childCommand(String[] args) {
+        // jresnet.launcher.java overrides the executable (tests use it to make the restart fail).
+        Optional<String> exe = Optional.ofNullable(System.getProperty("jresnet.launcher.java"))
+                .or(() -> ProcessHandle.current().info().command());
+        String java = exe.orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        List<String> options = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        if (options.stream().noneMatch(a -> a.startsWith("-D" + OOB_CHECK_PROPERTY + "="))) {
+            cmd.add("-D" + OOB_CHECK_PROPERTY + "=0");
+        }
+        if (options.stream().noneMatch(a -> a.matches("-XX:[+-]Use\\w+GC"))) {
+            cmd.add(DEFAULT_GC);
+        }
+        for (String a : options) {
+            // A debugger agent listening on a fixed port would collide with the parent's.
+            if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-Djresnet.launcher.java=")) {
+                cmd.add(a);
+            }
+        }
+        cmd.add("--add-modules");
+        cmd.add(VECTOR_MODULE);
+        // The manifest's Enable-Native-Access applies to java -jar only; the child runs with -cp.
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-D" + CHILD_PROPERTY + "=" + ProcessHandle.current().pid());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static void stop(Process child) {
+        if (!child.isAlive()) {
+            return;
+        }
+        child.destroy();
+        try {
+            // The child may be writing a checkpoint (Interruption waits up to 20 s).
+            if (!child.waitFor(Interruption.WAIT_SECONDS + 5, java.util.concurrent.TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            child.destroyForcibly();
+        }
+    }
+
+    /**
+     * In the child (called first thing by {@link Main#main}): exit when the launcher is gone (killed
+     * with SIGKILL, say, which runs no shutdown hook), rather than run on orphaned.
+     */
+    static void watchParentIfChild() {
+        String pid = System.getProperty(CHILD_PROPERTY);
+        if (pid == null) {
+            return;
+        }
+        Optional<ProcessHandle> parent;
+        try {
+            parent = ProcessHandle.of(Long.parseLong(pid));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (parent.isEmpty()) {
+            System.exit(130);
+        }
+        ProcessHandle p = parent.get();
+        Thread t = new Thread(() -> {
+            while (p.isAlive()) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("launcher process " + pid + " is gone; stopping");
+            System.exit(130);
+        }, "watch-launcher");
+        t.setDaemon(true);
+        t.start();
+    }
+}

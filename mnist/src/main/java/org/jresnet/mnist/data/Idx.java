@@ -1,0 +1,170 @@
+package org.jresnet.mnist.data;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+import org.jresnet.mnist.common.UserError;
+
+/**
+ * The IDX format of MNIST: a big-endian header {@code 0x00 0x00 TYPE NDIM}, NDIM big-endian int32
+ * dimensions, then the elements row-major. Only unsigned bytes (TYPE 0x08) are read, which is what
+ * image and label files use. Gzip-compressed files are recognised by their content, not their name.
+ */
+public final class Idx {
+    public static final int UNSIGNED_BYTE = 0x08;
+    private static final int MAX_DIMS = 4;
+    /** Larger than any MNIST-style set (the training images are 47 MB); bounds what a header can make us allocate. */
+    static final long MAX_BYTES = 1L << 30;
+
+    /** The dimensions and the elements (unsigned bytes, kept as Java bytes: read with {@code & 0xFF}). */
+    public record Array(int[] dims, byte[] data) {
+        public int count() {
+            return dims[0];
+        }
+    }
+
+    private Idx() {
+    }
+
+    /** Reads an IDX file (raw or gzip); {@code what} names it in errors ("training images"). */
+    public static Array read(Path file, String what) {
+        String name = file + " (" + what + ")";
+        if (Files.isDirectory(file)) {
+            throw new UserError(name + " is a directory, not a file; put the IDX file there instead");
+        }
+        try (InputStream in = open(file)) {
+            return read(in, name);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserError(name + " does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UserError("cannot read " + name + ": permission denied; make it readable (chmod a+r)");
+        } catch (IOException e) {
+            throw ioError(e, name);
+        }
+    }
+
+    /** The one-line error for an I/O failure while reading {@code name} (gzip damage included). */
+    static UserError ioError(IOException e, String name) {
+        if (e instanceof EOFException) {
+            return new UserError(name + " is truncated: the gzip stream ends early (" + e.getMessage()
+                    + "); delete it and download it again", e);
+        }
+        if (e instanceof java.util.zip.ZipException) {
+            return new UserError(name + " is not a valid gzip file (" + e.getMessage()
+                    + "); delete it and download it again", e);
+        }
+        if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
+            return new UserError("cannot read " + name + ": permission denied; make it readable (chmod a+r)", e);
+        }
+        return new UserError("cannot read " + name + ": " + e.getMessage(), e);
+    }
+
+    /** Parses an IDX stream (already decompressed); {@code name} is used in error messages. */
+    public static Array read(InputStream raw, String name) throws IOException {
+        DataInputStream in = new DataInputStream(raw);
+        int magic;
+        try {
+            magic = in.readInt();
+        } catch (EOFException e) {
+            throw new UserError(name + ": file is empty or shorter than the 4-byte IDX header");
+        }
+        if ((magic >>> 16) != 0) {
+            throw new UserError(name + ": not an IDX file (magic number 0x" + String.format("%08x", magic)
+                    + " should start with two zero bytes)");
+        }
+        int type = (magic >>> 8) & 0xFF;
+        int ndim = magic & 0xFF;
+        if (type != UNSIGNED_BYTE) {
+            throw new UserError(name + ": IDX element type 0x" + String.format("%02x", type)
+                    + " is not supported, expected 0x08 (unsigned byte)");
+        }
+        if (ndim < 1 || ndim > MAX_DIMS) {
+            throw new UserError(name + ": IDX file has " + ndim + " dimensions, expected 1 to " + MAX_DIMS);
+        }
+        int[] dims = new int[ndim];
+        long total = 1;
+        for (int i = 0; i < ndim; i++) {
+            try {
+                dims[i] = in.readInt();
+            } catch (EOFException e) {
+                throw new UserError(name + ": truncated IDX header (" + ndim + " dimensions announced, " + i + " present)");
+            }
+            if (dims[i] < 0) {
+                throw new UserError(name + ": dimension " + i + " is negative (" + dims[i] + ")");
+            }
+        }
+        for (int d : dims) {
+            // Checked after each factor: four int dimensions can overflow a long (a fuzzing finding).
+            total *= d;
+            if (total > MAX_BYTES) {
+                throw new UserError(name + ": dimensions " + Arrays.toString(dims) + " are too large (more than "
+                        + MAX_BYTES + " data bytes); not an MNIST-style file");
+            }
+        }
+        byte[] data = in.readNBytes((int) total);
+        if (data.length != total) {
+            throw new UserError(name + ": truncated: dimensions " + Arrays.toString(dims) + " need " + total
+                    + " data bytes, the file holds " + data.length);
+        }
+        if (in.read() != -1) {
+            throw new UserError(name + ": " + "unexpected bytes after the " + total + " data bytes of dimensions "
+                    + Arrays.toString(dims));
+        }
+        return new Array(dims, data);
+    }
+
+    /** Opens a file, decompressing it when it starts with the gzip magic bytes. */
+    public static InputStream open(Path file) throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        in.mark(2);
+        int b0 = in.read();
+        int b1 = in.read();
+        in.reset();
+        if (b0 == 0x1f && b1 == 0x8b) {
+            return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+        }
+        return in;
+    }
+
+    /** Decompressed content of a file (raw or gzip). */
+    public static byte[] readContent(Path file) throws IOException {
+        try (InputStream in = open(file)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Encodes an unsigned-byte IDX array (tests and tools generate small files with it). */
+    public static byte[] encode(int[] dims, byte[] data) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeInt((UNSIGNED_BYTE << 8) | dims.length);
+            for (int d : dims) {
+                out.writeInt(d);
+            }
+            out.write(data);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Parses bytes (raw or gzip) in memory; every problem ends in a {@link UserError}. */
+    public static Array parse(byte[] content, String name) {
+        try {
+            InputStream in = new ByteArrayInputStream(content);
+            if (content.length >= 2 && (content[0] & 0xFF) == 0x1f && (content[1] & 0xFF) == 0x8b) {
+                in = new GZIPInputStream(in);
+            }
+            return read(in, name);
+        } catch (IOException e) {
+            throw ioError(e, name);
+        }
+    }
+}

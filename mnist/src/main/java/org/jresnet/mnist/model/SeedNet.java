@@ -1,0 +1,93 @@
+package org.jresnet.mnist.model;
+
+import org.jresnet.core.Ops;
+import org.jresnet.core.Rng;
+import org.jresnet.core.Tensor;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.nn.Conv2dLayer;
+import org.jresnet.core.nn.LinearLayer;
+
+/**
+ * The seed article's small ResNet for MNIST, with PyTorch's parameter names (41,514 parameters),
+ * so a {@code state_dict} saved here loads into {@code shared/reference/pytorch_seed.py}'s Net.
+ *
+ * <pre>
+ * x (N,1,28,28) -conv1 5x5-> (N,16,24,24) -relu, maxpool 2-> (N,16,12,12) -rbloch1-> (N,16,12,12)
+ *   -conv2 5x5-> (N,32,8,8) -relu, maxpool 2-> (N,32,4,4) -rbloch2-> (N,32,4,4)
+ *   -flatten-> (N,512) -fc-> logits (N,10)
+ * </pre>
+ *
+ * Parameters are created in PyTorch's registration order (conv1, conv2, rbloch1, rbloch2, fc) so
+ * {@link #namedParameters()} lists them as {@code state_dict()} does.
+ */
+public final class SeedNet extends Net {
+    public static final int IMAGE_SIZE = Net.IMAGE_SIZE;
+    public static final int CLASSES = Net.CLASSES;
+    public static final long PARAMETER_COUNT = 41_514;
+    /**
+     * Images per evaluation pass: the training batch, so that a no-grad pass allocates arrays of
+     * the lengths training already pooled, and its activations (~2.4 MB for conv1's output) stay
+     * in cache; larger batches measured no faster (StepBreakdown's {@code --forward}, see the README).
+     */
+    public static final int EVAL_BATCH = 64;
+
+    private final Conv2dLayer conv1;
+    private final Conv2dLayer conv2;
+    private final ResidualBlock rbloch1;
+    private final ResidualBlock rbloch2;
+    private final LinearLayer fc;
+
+    public SeedNet(Backend backend, Rng rng) {
+        this.conv1 = registerModule("conv1", new Conv2dLayer(backend, rng, 1, 16, 5, 0));
+        this.conv2 = registerModule("conv2", new Conv2dLayer(backend, rng, 16, 32, 5, 0));
+        this.rbloch1 = registerModule("rbloch1", new ResidualBlock(backend, rng, 16));
+        this.rbloch2 = registerModule("rbloch2", new ResidualBlock(backend, rng, 32));
+        this.fc = registerModule("fc", new LinearLayer(backend, rng, 512, CLASSES));
+    }
+
+    @Override
+    public ModelSpec spec() {
+        return ModelSpec.SEED;
+    }
+
+    /** conv1 1->16 k5 at 24x24, two 16-channel 3x3 convs at 12x12, conv2 16->32 k5 at 8x8, two 32-channel at 4x4, fc. */
+    @Override
+    public long forwardFlops() {
+        return convFlops(1, 16, 5, 24) + 2 * convFlops(16, 16, 3, 12) + convFlops(16, 32, 5, 8)
+                + 2 * convFlops(32, 32, 3, 4) + 2L * 512 * CLASSES;
+    }
+
+    /** conv1 out, relu, pool; the two blocks' four tensors each; conv2 out, relu, pool; 512; logits: about 35k. */
+    @Override
+    public long activationFloatsPerImage() {
+        return 3L * 16 * 24 * 24 + 6L * 16 * 12 * 12 + 3L * 32 * 8 * 8 + 6L * 32 * 4 * 4 + 512 + CLASSES;
+    }
+
+    @Override
+    int[] evalBatchSizes() {
+        return new int[] {EVAL_BATCH, 100, 10, 1};
+    }
+
+    /**
+     * x (N,1,28,28), normalised -> logits (N,10).
+     *
+     * <p>The article writes relu, then maxpool; this pools first and applies relu to the pooled
+     * tensor, a quarter of the size. The two are the same function, value for value and gradient for
+     * gradient: relu is monotone, so relu(max(a, b, c, d)) = max(relu(a), ..., relu(d)), and the
+     * gradient reaches the window's first maximum when that maximum is positive and nothing in the
+     * window otherwise, in either order ({@code SeedNetTest} checks both backends bit for bit, ties
+     * and zeros included). It spares relu's forward and backward passes over conv1's 2.4 MB output.
+     * (Only a NaN input can tell them apart: relu maps NaN to 0, so the article's order may pool a
+     * NaN away where this one yields 0; the trainer stops on a non-finite loss either way.)
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        checkInput(x, "SeedNet");
+        int n = x.dim(0);
+        Tensor h = Ops.relu(Ops.maxPool2d(conv1.forward(x), 2));
+        h = rbloch1.forward(h);
+        h = Ops.relu(Ops.maxPool2d(conv2.forward(h), 2));
+        h = rbloch2.forward(h);
+        return fc.forward(h.reshape(n, -1));
+    }
+}
