@@ -11,19 +11,17 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
-import org.jresnet.core.Scope;
-import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.optim.Sgd;
 import org.jresnet.mnist.common.UserError;
 import org.jresnet.mnist.data.Mnist;
 import org.jresnet.mnist.model.ModelSpec;
 import org.jresnet.mnist.model.Net;
-import org.jresnet.mnist.train.LrSchedule;
 import org.jresnet.mnist.train.TrainConfig;
+import org.jresnet.mnist.train.TrainingStep;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +39,30 @@ final class Experiment implements Callable<Integer> {
         throw new UserError("experiment needs a subcommand: degradation or step (see experiment --help)");
     }
 
-    @Command(name = "degradation", mixinStandardHelpOptions = true,
+    /** Defaults of a command that differ from the shared options' (train's), by option name. */
+    abstract static class Defaults implements CommandLine.IDefaultValueProvider {
+        private final Map<String, String> values;
+
+        Defaults(Map<String, String> values) {
+            this.values = values;
+        }
+
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            return arg instanceof CommandLine.Model.OptionSpec o ? values.get(o.longestName()) : null;
+        }
+    }
+
+    /** He et al.'s CIFAR settings, shortened: fewer epochs on a tenth of the training set. */
+    static final class DegradationDefaults extends Defaults {
+        DegradationDefaults() {
+            super(Map.of("--epochs", "" + Degradation.DEFAULT_EPOCHS, "--train-limit", "" + Degradation.DEFAULT_TRAIN_LIMIT,
+                    "--lr", "" + Degradation.DEFAULT_LR, "--momentum", "0.9", "--weight-decay", "1e-4",
+                    "--shortcut", "pad"));
+        }
+    }
+
+    @Command(name = "degradation", mixinStandardHelpOptions = true, defaultValueProvider = DegradationDefaults.class,
             description = "Trains plain-N and resnet-N for each depth on the same data and settings, writes"
                     + " degradation.csv and degradation.png (training error per epoch: plain dashed, residual solid) and"
                     + " says whether the deeper plain net trains worse than the shallower one and whether the residual"
@@ -49,44 +70,17 @@ final class Experiment implements Callable<Integer> {
                     + Degradation.DEFAULT_TEST_LIMIT + " test images; pass 10000 for all.")
     static final class DegradationCommand implements Callable<Integer> {
         @Mixin
-        Main.CommonOptions common;
+        CommonOptions common;
+
+        @Mixin
+        HyperOptions hyper;
+
+        @Mixin
+        ModelOptions modelOptions;
 
         @Option(names = "--depths", paramLabel = "N,N,...", split = ",", defaultValue = Degradation.DEFAULT_DEPTHS,
                 description = "Depths (6n+2) to compare (default: ${DEFAULT-VALUE}).")
         List<Integer> depths;
-
-        @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Degradation.DEFAULT_EPOCHS,
-                description = "Epochs per network (default: ${DEFAULT-VALUE}).")
-        int epochs;
-
-        @Option(names = "--train-limit", paramLabel = "N", defaultValue = "" + Degradation.DEFAULT_TRAIN_LIMIT,
-                description = "Training images used, the first N (0 = all 60,000; default: ${DEFAULT-VALUE}).")
-        int trainLimit;
-
-        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64", description = "(default: ${DEFAULT-VALUE})")
-        int batchSize;
-
-        @Option(names = "--lr", paramLabel = "RATE", defaultValue = "" + Degradation.DEFAULT_LR,
-                description = "(default: ${DEFAULT-VALUE})")
-        float lr;
-
-        @Option(names = "--momentum", paramLabel = "MU", defaultValue = "0.9", description = "(default: ${DEFAULT-VALUE})")
-        float momentum;
-
-        @Option(names = "--weight-decay", paramLabel = "L2", defaultValue = "1e-4",
-                description = "(default: ${DEFAULT-VALUE})")
-        float weightDecay;
-
-        @Option(names = "--lr-schedule", paramLabel = "KIND", defaultValue = "none",
-                description = "none, step or cosine (default: ${DEFAULT-VALUE})")
-        String lrSchedule;
-
-        @Option(names = "--shortcut", paramLabel = "KIND", defaultValue = "pad",
-                description = "Shortcut of the residual nets: pad or conv (default: ${DEFAULT-VALUE}).")
-        String shortcut;
-
-        @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
-        long seed;
 
         @Option(names = "--out", paramLabel = "DIR",
                 description = "Output directory (default: runs/degradation-<timestamp>); one subdirectory per network.")
@@ -101,9 +95,8 @@ final class Experiment implements Callable<Integer> {
             if (common.testLimit == 0) {
                 common.testLimit = Degradation.DEFAULT_TEST_LIMIT;
             }
-            TrainConfig cfg = new TrainConfig(epochs, batchSize, lr, momentum, seed, trainLimit, common.testLimit,
-                    weightDecay, LrSchedule.parse(lrSchedule), ModelSpec.SEED);
-            ModelSpec.Shortcut kind = ModelSpec.Shortcut.parse(shortcut);
+            TrainConfig cfg = hyper.config(common.testLimit, ModelSpec.SEED);
+            ModelSpec.Shortcut kind = ModelSpec.Shortcut.parse(modelOptions.shortcut);
             if (depths == null || depths.isEmpty()) {
                 throw new UserError("--depths needs at least one depth");
             }
@@ -111,12 +104,10 @@ final class Experiment implements Callable<Integer> {
                 ModelSpec.parse("resnet-" + d, null);
             }
             common.validate();
-            if (!(logEvery >= 0) || Double.isInfinite(logEvery)) {
-                throw new UserError("--log-every must be a number of seconds >= 0, got " + logEvery);
-            }
+            CommonOptions.checkLogEvery(logEvery);
             Path dir = common.dataDir();
             Backend backend = common.createBackend();
-            Mnist train = Mnist.load(dir, true, trainLimit);
+            Mnist train = Mnist.load(dir, true, cfg.trainLimit());
             Mnist test = Mnist.load(dir, false, common.testLimit);
             Path outDir = out != null ? out : Path.of("runs", "degradation-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -130,37 +121,42 @@ final class Experiment implements Callable<Integer> {
         }
     }
 
-    @Command(name = "step", mixinStandardHelpOptions = true,
+    /** One network's steps: a few, of a deep network by default, with a small batch. */
+    static final class StepDefaults extends Defaults {
+        StepDefaults() {
+            super(Map.of("--batch-size", "16"));
+        }
+    }
+
+    @Command(name = "step", mixinStandardHelpOptions = true, defaultValueProvider = StepDefaults.class,
             description = "Builds a network and times N training steps (forward, backward, SGD update) on the first"
                     + " training images; prints each step's loss and time, the peak Java heap and the process's peak"
                     + " resident memory. Writes nothing.")
     static final class StepCommand implements Callable<Integer> {
         @Mixin
-        Main.CommonOptions common;
+        CommonOptions common;
 
         @Option(names = {"--model", "--arch"}, paramLabel = "NAME", defaultValue = "preact-resnet-1202",
-                description = "Network (default: ${DEFAULT-VALUE}): " + Main.ModelOptions.MODEL_HELP)
+                description = "Network (default: ${DEFAULT-VALUE}): " + ModelOptions.MODEL_HELP)
         String model;
 
-        @Option(names = "--shortcut", paramLabel = "KIND", description = "pad (default) or conv.")
-        String shortcut;
+        @Mixin
+        ModelOptions modelOptions;
+
+        @Mixin
+        HyperOptions.Step hyper;
 
         @Option(names = "--steps", paramLabel = "N", defaultValue = "2", description = "Steps (default: ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "(default: ${DEFAULT-VALUE})")
-        int batchSize;
-
-        @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.01", description = "(default: ${DEFAULT-VALUE})")
-        float lr;
-
         @Override
         public Integer call() {
-            ModelSpec spec = ModelSpec.parse(model, shortcut);
+            ModelSpec spec = ModelSpec.parse(model, modelOptions.shortcut);
+            int batchSize = hyper.batchSize;
             if (steps < 1 || batchSize < 1) {
                 throw new UserError("--steps and --batch-size must be at least 1, got " + steps + " and " + batchSize);
             }
-            new TrainConfig(1, batchSize, lr, 0.9f, 1, 0, 0); // checks --lr with train's message
+            new TrainConfig(1, batchSize, hyper.lr, 0.9f, 1, 0, 0); // checks --lr with train's message
             common.validate();
             Path dir = common.dataDir();
             Backend backend = common.createBackend();
@@ -172,20 +168,12 @@ final class Experiment implements Callable<Integer> {
             o.printf(Locale.ROOT, "model: %s, %,d parameters, %d state tensors, %.2f MFLOPs per image forward; built in"
                     + " %.2f s%n", spec.describe(), net.parameterCount(), net.namedState().size(),
                     net.forwardFlops() / 1e6, buildSeconds);
-            Sgd sgd = new Sgd(net.parameters(), lr, 0.9f, 0f);
+            TrainingStep step = new TrainingStep(net, new Sgd(net.parameters(), hyper.lr, 0.9f, 0f), backend);
             for (int s = 0; s < steps; s++) {
                 int from = (int) ((long) s * batchSize % train.size());
                 int to = Math.min(train.size(), from + batchSize);
                 long start = System.nanoTime();
-                float loss;
-                try (Scope scope = Scope.open()) {
-                    Tensor x = Tensor.of(backend, train.images(from, to), to - from, 1, 28, 28);
-                    Tensor l = Ops.crossEntropy(net.forward(x), Tensor.labels(backend, train.labels(from, to)));
-                    sgd.zeroGrad();
-                    l.backward();
-                    loss = l.item();
-                    sgd.step();
-                }
+                float loss = step.run(train.images(from, to), train.labels(from, to), TrainingStep.ALWAYS).loss();
                 o.printf(Locale.ROOT, "step %d/%d: loss %.4f, %.2f s (forward + backward + update, batch %d)%n", s + 1,
                         steps, loss, (System.nanoTime() - start) / 1e9, to - from);
             }

@@ -22,17 +22,17 @@ public final class Launcher {
     static final String CHILD_PROPERTY = "jresnet.launcher.parent";
     /**
      * The Vector API checks the index of every vector load and store unless this JDK property is 0.
-     * The child turns the checks off (6-7% of a steady-state training step, StepCpuTime simd1 by CPU
-     * time, 13.1 vs 14.0 ms a step); the test suite keeps them on, so every kernel's indexing is
+     * The child turns the checks off (they cost a few percent of a training step; the README gives
+     * the measurement); the test suite keeps them on, so every kernel's indexing is
      * checked there on odd shapes and tails. Setting the property yourself keeps your value, e.g.
      * {@code java -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=2 -jar mnist.jar} checks every access.
      */
     static final String OOB_CHECK_PROPERTY = "jdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK";
     /**
-     * The collector unless the user picks one. Training keeps ~90 MB live and makes ~31 KB of
-     * garbage a step once compiled, but the JIT warm-up's boxed vectors (gigabytes in the first
-     * seconds) made G1 grow its heap to ~1 GB: one epoch peaked at 1,186 MB resident with G1 and
-     * 480 MB with the serial collector, at the same speed (GNU time, one run each, 2 cores).
+     * The collector unless the user picks one. Training keeps little live and makes little garbage
+     * a step once compiled, but the JIT warm-up's boxed vectors (gigabytes in the first seconds)
+     * make G1 grow its heap far past that; the serial collector keeps the process a fraction of the
+     * size at the same speed (the README's peak RSS figures).
      */
     static final String DEFAULT_GC = "-XX:+UseSerialGC";
     /** {@code -Djresnet.launcher=off} runs in-process (diagnostics, measuring the restart cost). */
@@ -113,7 +113,7 @@ public final class Launcher {
         }
         child.destroy();
         try {
-            // The child may be writing a checkpoint (Interruption waits up to 20 s).
+            // The child may be writing a checkpoint: give it the time Interruption waits for that.
             if (!child.waitFor(Interruption.WAIT_SECONDS + 5, java.util.concurrent.TimeUnit.SECONDS)) {
                 child.destroyForcibly();
             }

@@ -51,6 +51,17 @@ public record Evaluation(int count, double meanLoss, int correct, int[][] confus
         return new Evaluation(n, n == 0 ? Double.NaN : lossSum / n, correct, confusion);
     }
 
+    /** How many rows of logits (N x {@link Net#CLASSES}) have their first maximum at the label. */
+    public static int correct(float[] logits, int[] labels) {
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (argmax(logits, i * Net.CLASSES, Net.CLASSES) == labels[i]) {
+                correct++;
+            }
+        }
+        return correct;
+    }
+
     /** First index of the maximum, as {@code torch.argmax}. */
     public static int argmax(float[] a, int off, int len) {
         int best = 0;
