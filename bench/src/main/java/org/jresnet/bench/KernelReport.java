@@ -84,7 +84,7 @@ public final class KernelReport {
                 flops = 2L * batch * LinearBench.IN * LinearBench.OUT;
                 shape = "fc 512->10 b" + batch;
             } else {
-                flops = ArticleNet.trainingStepFlops(batch);
+                flops = org.jresnet.mnist.model.SeedNet.trainingStepFlops(batch);
                 shape = "whole net b" + batch;
             }
             String key = String.format(Locale.ROOT, "%-26s %-28s", cls.replace("Bench.", "."), shape);

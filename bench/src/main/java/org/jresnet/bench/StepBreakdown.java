@@ -9,6 +9,8 @@ import org.jresnet.core.Scope;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.Conv2dShape;
 import org.jresnet.core.optim.Sgd;
+import org.jresnet.mnist.model.SeedNet;
+import org.jresnet.mnist.train.TrainingStep;
 
 /**
  * Where a steady-state training step of the article's network (batch 64) spends its wall time,
@@ -113,9 +115,9 @@ public final class StepBreakdown {
         final Backend real;
         final Map<String, Long> nanos = new TreeMap<>();
         final Map<String, double[]> rounds = new TreeMap<>();
-        final ArticleNet net;
-        final Sgd sgd;
-        final ArticleNet.Batch data;
+        final SeedNet net;
+        final TrainingStep step;
+        final RandomBatch data;
         final boolean forwardOnly;
 
         final int batch;
@@ -134,9 +136,9 @@ public final class StepBreakdown {
                     ? m.getName() + " " + cs.c() + "->" + cs.oc() + " k" + cs.kh() + " " + cs.h() + "x" + cs.w()
                     : m.getName());
             Rng rng = new Rng(9);
-            net = new ArticleNet(be, rng);
-            sgd = new Sgd(net.parameters(), 0.01f, 0.5f);
-            data = ArticleNet.Batch.random(be, rng, batch);
+            net = new SeedNet(be, rng);
+            step = new TrainingStep(net, new Sgd(net.parameters(), 0.01f, 0.5f), be);
+            data = RandomBatch.of(be, rng, batch);
         }
 
         void steps(int count) {
@@ -146,7 +148,7 @@ public final class StepBreakdown {
                         net.forward(data.images());
                     }
                 } else {
-                    net.trainStep(sgd, data);
+                    step.run(data.images(), data.labels(), TrainingStep.ALWAYS);
                 }
             }
         }

@@ -5,7 +5,8 @@ import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import org.jresnet.core.Rng;
 import org.jresnet.core.backend.Backend;
-import org.jresnet.core.optim.Sgd;
+import org.jresnet.mnist.model.SeedNet;
+import org.jresnet.mnist.train.TrainingStep;
 
 /**
  * One training step of the article's network, timed by the calling thread's CPU time as well as
@@ -31,11 +32,10 @@ public final class StepCpuTime {
         double peak = peak(mx);
         Backend be = Impl.create(impl);
         Rng rng = new Rng(9);
-        ArticleNet net = new ArticleNet(be, rng);
-        Sgd sgd = new Sgd(net.parameters(), 0.01f, 0.9f);
-        ArticleNet.Batch data = ArticleNet.Batch.random(be, rng, batch);
+        TrainingStep step = RandomBatch.seedNetStep(be, rng, 0.9f);
+        RandomBatch data = RandomBatch.of(be, rng, batch);
         for (int i = 0; i < steps; i++) {
-            net.trainStep(sgd, data);
+            step.run(data.images(), data.labels(), TrainingStep.ALWAYS);
         }
         long[] cpu = new long[steps];
         long[] wall = new long[steps];
@@ -44,14 +44,14 @@ public final class StepCpuTime {
         for (int i = 0; i < steps; i++) {
             long c0 = mx.getCurrentThreadCpuTime();
             long w0 = System.nanoTime();
-            net.trainStep(sgd, data);
+            step.run(data.images(), data.labels(), TrainingStep.ALWAYS);
             wall[i] = System.nanoTime() - w0;
             cpu[i] = mx.getCurrentThreadCpuTime() - c0;
         }
         double bytesPerStep = (double) (alloc.getTotalThreadAllocatedBytes() - allocated0) / steps;
         Arrays.sort(cpu);
         Arrays.sort(wall);
-        double flops = ArticleNet.trainingStepFlops(batch);
+        double flops = SeedNet.trainingStepFlops(batch);
         double cpuMs = cpu[steps / 2] / 1e6;
         double wallMs = wall[steps / 2] / 1e6;
         System.out.printf("%s: step median cpu %.3f ms (p25 %.3f, p75 %.3f), wall %.3f ms; %.1f GFLOP/s by cpu = %.1f%% of"

@@ -3,7 +3,8 @@ package org.jresnet.bench;
 import java.util.concurrent.TimeUnit;
 import org.jresnet.core.Rng;
 import org.jresnet.core.backend.Backend;
-import org.jresnet.core.optim.Sgd;
+import org.jresnet.mnist.model.SeedNet;
+import org.jresnet.mnist.train.TrainingStep;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,8 +17,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One whole training step of the article's network: forward, cross-entropy, backward, SGD with
- * momentum. GFLOP/s = ops/s * {@link ArticleNet#trainingStepFlops(int)} / 1e9.
+ * One whole training step of the article's network (the app's {@link SeedNet} and
+ * {@link TrainingStep}): forward, cross-entropy, backward, SGD with momentum.
+ * GFLOP/s = ops/s * {@link SeedNet#trainingStepFlops(int)} / 1e9.
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -35,17 +37,15 @@ public class TrainStepBench {
     public int batch;
 
     private Backend be;
-    private ArticleNet net;
-    private Sgd sgd;
-    private ArticleNet.Batch data;
+    private TrainingStep step;
+    private RandomBatch data;
 
     @Setup(Level.Trial)
     public void setUp() {
         be = Impl.create(impl);
         Rng rng = new Rng(9);
-        net = new ArticleNet(be, rng);
-        sgd = new Sgd(net.parameters(), 0.01f, 0.9f);
-        data = ArticleNet.Batch.random(be, rng, batch);
+        step = RandomBatch.seedNetStep(be, rng, 0.9f);
+        data = RandomBatch.of(be, rng, batch);
     }
 
     @TearDown(Level.Trial)
@@ -55,6 +55,6 @@ public class TrainStepBench {
 
     @Benchmark
     public float step() {
-        return net.trainStep(sgd, data);
+        return step.run(data.images(), data.labels(), TrainingStep.ALWAYS).loss();
     }
 }

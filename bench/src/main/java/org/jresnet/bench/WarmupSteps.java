@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.jresnet.core.Rng;
 import org.jresnet.core.backend.Backend;
-import org.jresnet.core.optim.Sgd;
+import org.jresnet.mnist.train.TrainingStep;
 
 /**
  * The JIT warm-up of a fresh JVM, step by step: wall time of each of the first training steps of
@@ -28,14 +28,13 @@ public final class WarmupSteps {
         Map<String, Long> nanos = new TreeMap<>();
         Backend be = TimedBackend.wrap(real, nanos);
         Rng rng = new Rng(9);
-        ArticleNet net = new ArticleNet(be, rng);
-        Sgd sgd = new Sgd(net.parameters(), 0.01f, 0.5f);
-        ArticleNet.Batch data = ArticleNet.Batch.random(be, rng, 64);
+        TrainingStep step = RandomBatch.seedNetStep(be, rng, 0.5f);
+        RandomBatch data = RandomBatch.of(be, rng, 64);
         double total = 0;
         for (int s = 1; s <= steps; s++) {
             nanos.clear();
             long t0 = System.nanoTime();
-            net.trainStep(sgd, data);
+            step.run(data.images(), data.labels(), TrainingStep.ALWAYS);
             double ms = (System.nanoTime() - t0) / 1e6;
             total += ms;
             StringBuilder top = new StringBuilder();

@@ -1,7 +1,10 @@
 package org.jresnet.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jresnet.mnist.model.SeedNet;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,6 +30,18 @@ class BenchSmokeTest {
         } finally {
             bench.tearDown();
         }
+    }
+
+    /** The step's FLOP count from the network equals the one from the benchmarked conv shapes (the report's). */
+    @Test
+    void trainingStepFlopsMatchTheLayersShapes() {
+        for (int batch : new int[] {1, 64, 250}) {
+            long forward = Layers.conv("conv1", batch).forwardFlops() + 2 * Layers.conv("res16", batch).forwardFlops()
+                    + Layers.conv("conv2", batch).forwardFlops() + 2 * Layers.conv("res32", batch).forwardFlops()
+                    + 2L * batch * 512 * 10;
+            assertEquals(3 * forward - Layers.conv("conv1", batch).forwardFlops(), SeedNet.trainingStepFlops(batch));
+        }
+        assertEquals(743_571_456L, SeedNet.trainingStepFlops(64));
     }
 
     @ParameterizedTest(name = "conv {0} on {1}")

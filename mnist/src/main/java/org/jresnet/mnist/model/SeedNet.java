@@ -51,10 +51,22 @@ public final class SeedNet extends Net {
     }
 
     /** conv1 1->16 k5 at 24x24, two 16-channel 3x3 convs at 12x12, conv2 16->32 k5 at 8x8, two 32-channel at 4x4, fc. */
+    private static final long FORWARD_FLOPS = convFlops(1, 16, 5, 24) + 2 * convFlops(16, 16, 3, 12)
+            + convFlops(16, 32, 5, 8) + 2 * convFlops(32, 32, 3, 4) + 2L * 512 * CLASSES;
+
     @Override
     public long forwardFlops() {
-        return convFlops(1, 16, 5, 24) + 2 * convFlops(16, 16, 3, 12) + convFlops(16, 32, 5, 8)
-                + 2 * convFlops(32, 32, 3, 4) + 2L * 512 * CLASSES;
+        return FORWARD_FLOPS;
+    }
+
+    /**
+     * Floating-point operations of one training step on {@code batch} images, counted as
+     * {@link #forwardFlops()}: forward, input gradient and weight gradient of every conv and of fc,
+     * except conv1's input gradient (the images need none). Element-wise work (relu, pooling, add,
+     * SGD) is not counted. The benchmarks turn step times into GFLOP/s with it.
+     */
+    public static long trainingStepFlops(int batch) {
+        return 3 * batch * FORWARD_FLOPS - batch * convFlops(1, 16, 5, 24);
     }
 
     /** conv1 out, relu, pool; the two blocks' four tensors each; conv2 out, relu, pool; 512; logits: about 35k. */
