@@ -133,13 +133,6 @@ public final class Idx {
         return in;
     }
 
-    /** Decompressed content of a file (raw or gzip). */
-    public static byte[] readContent(Path file) throws IOException {
-        try (InputStream in = open(file)) {
-            return in.readAllBytes();
-        }
-    }
-
     /** Encodes an unsigned-byte IDX array (tests and tools generate small files with it). */
     public static byte[] encode(int[] dims, byte[] data) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();

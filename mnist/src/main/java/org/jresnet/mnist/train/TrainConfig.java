@@ -59,11 +59,6 @@ public record TrainConfig(int epochs, int batchSize, float lr, float momentum, l
                 newModel);
     }
 
-    public TrainConfig withOptimiser(float newWeightDecay, LrSchedule newSchedule) {
-        return new TrainConfig(epochs, batchSize, lr, momentum, seed, trainLimit, testLimit, newWeightDecay,
-                newSchedule, model);
-    }
-
     /** The learning rate of epoch index {@code epoch} under the schedule. */
     public float lrAt(int epoch) {
         return lrSchedule.lr(lr, epoch, epochs);

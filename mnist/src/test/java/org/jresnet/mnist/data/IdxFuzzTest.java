@@ -1,7 +1,6 @@
 package org.jresnet.mnist.data;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.io.IOException;
 import org.jresnet.mnist.common.UserError;
 
 /**
