@@ -3,7 +3,7 @@
 #   mnist/scripts/fuzz.sh idx|safetensors [DURATION]     e.g. mnist/scripts/fuzz.sh idx 10m
 # Runs the @FuzzTest in fuzzing mode (JAZZER_FUZZ=1) for DURATION (default 10m). The corpus it
 # grows stays in mnist/.cifuzz-corpus/ (not committed); a crashing input is written next to the
-# committed seeds in mnist/src/test/resources/org/jresnet/mnist/<Test>Inputs/<method>/ and then
+# committed seeds in mnist/src/test/resources/org/jresnet/mnist/<package>/<Test>Inputs/<method>/ and then
 # replays in every `mvn test`. Needs core and the kernel modules installed in ~/.m2.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
