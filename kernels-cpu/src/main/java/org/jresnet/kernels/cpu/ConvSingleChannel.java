@@ -99,7 +99,7 @@ final class ConvSingleChannel {
         if (packed.length < groups * CO * k) {
             packed = new float[groups * CO * k];
         }
-        Gemm.packA(w, 0, k, 1, oc, k, packed);
+        Gemm.packA(w, 0, k, 1, oc, k, packed, CO);
         if (bias.length < groups * CO) {
             bias = new float[groups * CO];
         }

@@ -1,31 +1,28 @@
 package org.jresnet.kernels.cpu;
 
-import static org.jresnet.kernels.cpu.Simd.F;
 import static org.jresnet.kernels.cpu.Simd.L;
-
-import jdk.incubator.vector.FloatVector;
 
 /**
  * Register-blocked matrix products on row-major float arrays, the engine of convolution and linear.
  *
  * <pre>
  * NN: C (M, N) = A (M, K) @ B (K, N)        A packed by {@link #packA}; row k of B at b[bOff + bRows[k]]
- * NT: C (M, N) = A (M, K) @ B (N, K)^T      A and B row-major (dot products along K)
  * </pre>
  *
- * NN keeps a 4 x 3-vector tile of C in 12 local accumulators (AVX2 has 16 registers): per k it
- * loads 3 vectors of B, broadcasts 4 values of A and issues 12 independent FMAs. Each element of
- * C is one chain of FMAs over k = 0..K-1, so its value does not depend on where its tile lies,
- * which keeps results independent of how callers split the work. Rows of B are found through a
- * table rather than a stride so that a convolution can point them straight into a zero-bordered
- * image instead of copying an im2col matrix (one extra int load per 12 FMAs).
+ * C is computed in register tiles of MR rows by a few vectors of columns; MR and the tiles are
+ * chosen once for this CPU ({@link Simd#TILE_ROWS}): 8 x 2 and 8 x 3 vectors ({@link GemmTiles8}) where there
+ * are 32 vector registers, 4 x 4 and 4 x 3 ({@link GemmTiles4}) where there are 16. Each element of C
+ * is one chain of FMAs over k = 0..K-1, so its value does not depend on the tile that computes it or
+ * on how callers split the work. Rows of B are found through a table rather than a stride so that a
+ * convolution can point them straight into a zero-bordered image instead of copying an im2col
+ * matrix (one extra int load per tile row of B).
  */
 final class Gemm {
     /** Rows of A per packed block and per tile. */
-    static final int MR = 4;
-    /** Columns of C per full NN tile. */
-    static final int NR = 3 * L;
-    /** Columns of C per 4 x 4-vector tile (16 accumulators, 4 loads and 4 broadcasts per 16 FMAs). */
+    static final int MR = Simd.TILE_ROWS;
+    /** Columns of C per regular tile: 2 vectors with 8 rows, 3 with 4 (the widest tile is {@link #NQ} or less). */
+    static final int NR = (MR == 8 ? 2 : 3) * L;
+    /** Columns of C per 4-vector tile of the 4-row family (16 accumulators). */
     static final int NQ = 4 * L;
 
     private Gemm() {
@@ -41,18 +38,23 @@ final class Gemm {
      * as blocks of MR interleaved rows: dst[(mb*K + k)*MR + r] = A(mb*MR + r, k), zero past M.
      */
     static void packA(float[] src, int off, int rowStride, int colStride, int m, int k, float[] dst) {
-        for (int mb = 0; mb < blocks(m); mb++) {
-            for (int r = 0; r < MR; r++) {
-                int row = mb * MR + r;
-                int d = mb * k * MR + r;
+        packA(src, off, rowStride, colStride, m, k, dst, MR);
+    }
+
+    /** {@link #packA} in blocks of {@code mr} rows (a kernel with its own register block). */
+    static void packA(float[] src, int off, int rowStride, int colStride, int m, int k, float[] dst, int mr) {
+        for (int mb = 0; mb < (m + mr - 1) / mr; mb++) {
+            for (int r = 0; r < mr; r++) {
+                int row = mb * mr + r;
+                int d = mb * k * mr + r;
                 if (row < m) {
                     int s = off + row * rowStride;
                     for (int kk = 0; kk < k; kk++) {
-                        dst[d + kk * MR] = src[s + kk * colStride];
+                        dst[d + kk * mr] = src[s + kk * colStride];
                     }
                 } else {
                     for (int kk = 0; kk < k; kk++) {
-                        dst[d + kk * MR] = 0f;
+                        dst[d + kk * mr] = 0f;
                     }
                 }
             }
@@ -87,14 +89,8 @@ final class Gemm {
         }
     }
 
-    /** Per-thread MR x NR (or NQ) tile for a last row block of fewer than MR rows. */
+    /** Per-thread scratch tile for a last row block of fewer than MR rows (at most 4 vectors wide). */
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NQ]);
-
-    private static void copyRows(float[] edge, int rows, int width, int stride, float[] c, int ci, int ldc) {
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(edge, r * stride, c, ci + r * ldc, width);
-        }
-    }
 
     /** 4 x 4 tiles for {@code v} vectors of columns: v - 4*quads is a multiple of 3, or 1 when v is 1 or 5. */
     static int quadTiles(int v) {
@@ -148,51 +144,25 @@ final class Gemm {
     static void nn(int mbFrom, int mbTo, int m, int nFrom, int nTo, int k, float[] ap, float[] b, int bOff, int[] bRows,
                    float[] c, int cOff, int ldc, float[] rowInit) {
         // the tiles always get a start array: a null here for one caller and not for another was an
-        // unstable branch that threw the first C2 compile of nn4x3 away (an uncommon trap) in warm-up
+        // unstable branch that threw the first C2 compile of the hottest tile away (an uncommon trap)
         float[] init = rowInit != null ? rowInit : zeros(mbTo * MR);
         int n = nFrom;
-        // whole vectors in 4 x 4 tiles first, as many as make the rest a multiple of 3 (or leave one
-        // vector): the one-vector tile does 4 FMAs per load and 4 broadcasts, about half speed, and
-        // conv2's weight gradient (80 columns = 48 + 16 + 16) sent 40% of its columns through it
-        int quads = quadTiles((nTo - nFrom) / L);
-        for (int q = 0; q < quads; q++, n += NQ) {
-            for (int mb = mbFrom; mb < mbTo; mb++) {
-                int rows = Math.min(MR, m - mb * MR);
-                if (rows == MR) {
-                    nn4x4(ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc, init, mb * MR);
-                } else {
-                    float[] edge = EDGE.get();
-                    nn4x4(ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, NQ, init, mb * MR);
-                    copyRows(edge, rows, NQ, NQ, c, cOff + mb * MR * ldc + n, ldc);
-                }
-            }
-        }
-        // a last block of fewer than MR rows (the 10 outputs of fc) goes through a scratch tile, so
-        // the tiles store all MR rows unconditionally: a rows test inside them was an unstable
-        // branch whose first sighting threw away nn4x3's C2 compile (uncommon trap) in warm-up
-        for (; n + NR <= nTo; n += NR) {
-            for (int mb = mbFrom; mb < mbTo; mb++) {
-                int rows = Math.min(MR, m - mb * MR);
-                if (rows == MR) {
-                    nn4x3(ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc, init, mb * MR);
-                } else {
-                    float[] edge = EDGE.get();
-                    nn4x3(ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, NR, init, mb * MR);
-                    copyRows(edge, rows, NR, NR, c, cOff + mb * MR * ldc + n, ldc);
-                }
-            }
-        }
-        for (; n + L <= nTo; n += L) {
-            for (int mb = mbFrom; mb < mbTo; mb++) {
-                int rows = Math.min(MR, m - mb * MR);
-                if (rows == MR) {
-                    nn4x1(ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc, init, mb * MR);
-                } else {
-                    float[] edge = EDGE.get();
-                    nn4x1(ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, NR, init, mb * MR);
-                    copyRows(edge, rows, L, NR, c, cOff + mb * MR * ldc + n, ldc);
-                }
-            }
+        int v = (nTo - nFrom) / L;
+        if (MR == 8) {
+            // an odd count of 3 or more: one 8 x 3 tile, so no one-vector tile is left (res16's
+            // weight gradient has 3 vectors of columns, conv2's 5)
+            int triple = v >= 3 && v % 2 == 1 ? 1 : 0;
+            n = columns(3, triple, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+            n = columns(2, (v - 3 * triple) / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+            n = columns(1, (v - 3 * triple) % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+        } else {
+            // 4 x 4 tiles first, as many as make the rest a multiple of 3 (or leave one vector): the
+            // one-vector tile runs at about half speed (80 columns = 48 + 16 + 16 sent 40% through it)
+            int quads = quadTiles(v);
+            n = columns(4, quads, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+            int threes = (v - 4 * quads) / 3;
+            n = columns(3, threes, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+            n = columns(1, v - 4 * quads - 3 * threes, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
         }
         for (; n < nTo; n++) {
             for (int mb = mbFrom; mb < mbTo; mb++) {
@@ -209,134 +179,48 @@ final class Gemm {
         }
     }
 
-    private static void nn4x4(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
-                              float[] init, int initOff) {
-        FloatVector c00 = FloatVector.broadcast(F, init[initOff]);
-        FloatVector c10 = FloatVector.broadcast(F, init[initOff + 1]);
-        FloatVector c20 = FloatVector.broadcast(F, init[initOff + 2]);
-        FloatVector c30 = FloatVector.broadcast(F, init[initOff + 3]);
-        FloatVector c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c11 = c10, c12 = c10, c13 = c10;
-        FloatVector c21 = c20, c22 = c20, c23 = c20;
-        FloatVector c31 = c30, c32 = c30, c33 = c30;
-        for (int kk = 0; kk < k; kk++, a += MR) {
-            int bi = b0 + bRows[kk];
-            FloatVector y0 = FloatVector.fromArray(F, b, bi);
-            FloatVector y1 = FloatVector.fromArray(F, b, bi + L);
-            FloatVector y2 = FloatVector.fromArray(F, b, bi + 2 * L);
-            FloatVector y3 = FloatVector.fromArray(F, b, bi + 3 * L);
-            FloatVector a0 = FloatVector.broadcast(F, ap[a]);
-            c00 = a0.fma(y0, c00);
-            c01 = a0.fma(y1, c01);
-            c02 = a0.fma(y2, c02);
-            c03 = a0.fma(y3, c03);
-            FloatVector a1 = FloatVector.broadcast(F, ap[a + 1]);
-            c10 = a1.fma(y0, c10);
-            c11 = a1.fma(y1, c11);
-            c12 = a1.fma(y2, c12);
-            c13 = a1.fma(y3, c13);
-            FloatVector a2 = FloatVector.broadcast(F, ap[a + 2]);
-            c20 = a2.fma(y0, c20);
-            c21 = a2.fma(y1, c21);
-            c22 = a2.fma(y2, c22);
-            c23 = a2.fma(y3, c23);
-            FloatVector a3 = FloatVector.broadcast(F, ap[a + 3]);
-            c30 = a3.fma(y0, c30);
-            c31 = a3.fma(y1, c31);
-            c32 = a3.fma(y2, c32);
-            c33 = a3.fma(y3, c33);
+    /**
+     * {@code count} tiles of {@code vecs} vectors from column n on, for every row block; returns the
+     * next column. A last block of fewer than MR rows (the 10 outputs of fc) goes through a scratch
+     * tile, so the tiles store all MR rows unconditionally: a rows test inside them was an unstable
+     * branch whose first sighting threw away a tile's C2 compile (uncommon trap) in warm-up.
+     */
+    private static int columns(int vecs, int count, int n, int mbFrom, int mbTo, int m, int k, float[] ap, float[] b,
+                               int bOff, int[] bRows, float[] c, int cOff, int ldc, float[] init) {
+        for (int t = 0; t < count; t++, n += vecs * L) {
+            for (int mb = mbFrom; mb < mbTo; mb++) {
+                int rows = Math.min(MR, m - mb * MR);
+                if (rows == MR) {
+                    tile(vecs, ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc, init, mb * MR);
+                } else {
+                    float[] edge = EDGE.get();
+                    tile(vecs, ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, NQ, init, mb * MR);
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(edge, r * NQ, c, cOff + (mb * MR + r) * ldc + n, vecs * L);
+                    }
+                }
+            }
         }
-        // stored here, not through a helper taking the vectors (ConvSingleChannel.forwardBlock: boxing)
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c02.intoArray(c, ci + 2 * L);
-        c03.intoArray(c, ci + 3 * L);
-        ci += ldc;
-        c10.intoArray(c, ci);
-        c11.intoArray(c, ci + L);
-        c12.intoArray(c, ci + 2 * L);
-        c13.intoArray(c, ci + 3 * L);
-        ci += ldc;
-        c20.intoArray(c, ci);
-        c21.intoArray(c, ci + L);
-        c22.intoArray(c, ci + 2 * L);
-        c23.intoArray(c, ci + 3 * L);
-        ci += ldc;
-        c30.intoArray(c, ci);
-        c31.intoArray(c, ci + L);
-        c32.intoArray(c, ci + 2 * L);
-        c33.intoArray(c, ci + 3 * L);
+        return n;
     }
 
-    private static void nn4x3(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
-                              float[] init, int initOff) {
-        FloatVector c00 = FloatVector.broadcast(F, init[initOff]);
-        FloatVector c10 = FloatVector.broadcast(F, init[initOff + 1]);
-        FloatVector c20 = FloatVector.broadcast(F, init[initOff + 2]);
-        FloatVector c30 = FloatVector.broadcast(F, init[initOff + 3]);
-        FloatVector c01 = c00;
-        FloatVector c02 = c00;
-        FloatVector c11 = c10;
-        FloatVector c12 = c10;
-        FloatVector c21 = c20;
-        FloatVector c22 = c20;
-        FloatVector c31 = c30;
-        FloatVector c32 = c30;
-        for (int kk = 0; kk < k; kk++, a += MR) {
-            int bi = b0 + bRows[kk];
-            FloatVector y0 = FloatVector.fromArray(F, b, bi);
-            FloatVector y1 = FloatVector.fromArray(F, b, bi + L);
-            FloatVector y2 = FloatVector.fromArray(F, b, bi + 2 * L);
-            FloatVector a0 = FloatVector.broadcast(F, ap[a]);
-            c00 = a0.fma(y0, c00);
-            c01 = a0.fma(y1, c01);
-            c02 = a0.fma(y2, c02);
-            FloatVector a1 = FloatVector.broadcast(F, ap[a + 1]);
-            c10 = a1.fma(y0, c10);
-            c11 = a1.fma(y1, c11);
-            c12 = a1.fma(y2, c12);
-            FloatVector a2 = FloatVector.broadcast(F, ap[a + 2]);
-            c20 = a2.fma(y0, c20);
-            c21 = a2.fma(y1, c21);
-            c22 = a2.fma(y2, c22);
-            FloatVector a3 = FloatVector.broadcast(F, ap[a + 3]);
-            c30 = a3.fma(y0, c30);
-            c31 = a3.fma(y1, c31);
-            c32 = a3.fma(y2, c32);
+    /** One MR x vecs-vector tile (MR and the widths used are fixed per CPU, so C2 folds the switch). */
+    private static void tile(int vecs, float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci,
+                             int ldc, float[] init, int initOff) {
+        if (MR == 8) {
+            if (vecs == 2) {
+                GemmTiles8.nn8x2(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
+            } else if (vecs == 3) {
+                GemmTiles8.nn8x3(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
+            } else {
+                GemmTiles8.nn8x1(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
+            }
+        } else if (vecs == 4) {
+            GemmTiles4.nn4x4(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
+        } else if (vecs == 3) {
+            GemmTiles4.nn4x3(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
+        } else {
+            GemmTiles4.nn4x1(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
         }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c02.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c10.intoArray(c, ci);
-        c11.intoArray(c, ci + L);
-        c12.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c20.intoArray(c, ci);
-        c21.intoArray(c, ci + L);
-        c22.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c30.intoArray(c, ci);
-        c31.intoArray(c, ci + L);
-        c32.intoArray(c, ci + 2 * L);
-    }
-
-    private static void nn4x1(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
-                              float[] init, int initOff) {
-        FloatVector c0 = FloatVector.broadcast(F, init[initOff]);
-        FloatVector c1 = FloatVector.broadcast(F, init[initOff + 1]);
-        FloatVector c2 = FloatVector.broadcast(F, init[initOff + 2]);
-        FloatVector c3 = FloatVector.broadcast(F, init[initOff + 3]);
-        for (int kk = 0; kk < k; kk++, a += MR) {
-            FloatVector y0 = FloatVector.fromArray(F, b, b0 + bRows[kk]);
-            c0 = FloatVector.broadcast(F, ap[a]).fma(y0, c0);
-            c1 = FloatVector.broadcast(F, ap[a + 1]).fma(y0, c1);
-            c2 = FloatVector.broadcast(F, ap[a + 2]).fma(y0, c2);
-            c3 = FloatVector.broadcast(F, ap[a + 3]).fma(y0, c3);
-        }
-        c0.intoArray(c, ci);
-        c1.intoArray(c, ci + ldc);
-        c2.intoArray(c, ci + 2 * ldc);
-        c3.intoArray(c, ci + 3 * ldc);
     }
 }

@@ -15,6 +15,13 @@ final class Simd {
     static final VectorSpecies<Float> F = choose(System.getProperty(BITS_PROPERTY));
     /** Float lanes per vector: 8 on AVX2, 16 on AVX-512. */
     static final int L = F.length();
+    static final String TILE_ROWS_PROPERTY = "jresnet.simd.tileRows";
+    /**
+     * Rows of A per GEMM register tile: 8 (8 x 2-vector tiles) on a CPU with 32 vector registers,
+     * 4 (4 x 3 and 4 x 4) on one with 16, which an 8 x 2 tile's 19 live vectors would overflow.
+     * {@value #TILE_ROWS_PROPERTY} (4 or 8) overrides it, so that the tests run both families here.
+     */
+    static final int TILE_ROWS = tileRows(System.getProperty(TILE_ROWS_PROPERTY));
 
     private Simd() {
     }
@@ -32,8 +39,34 @@ final class Simd {
         };
     }
 
+    /**
+     * Vector registers of this CPU as the JIT can use them: 32 with AVX-512 (whatever width the
+     * kernels use) and on AArch64, 16 otherwise (AVX2).
+     */
+    static int vectorRegisters() {
+        boolean arm = System.getProperty("os.arch", "").contains("aarch64");
+        return arm || VectorShape.preferredShape().vectorBitSize() >= 512 ? 32 : 16;
+    }
+
+    private static int tileRows(String rows) {
+        if (rows == null || rows.isBlank()) {
+            return defaultTileRows();
+        }
+        return switch (rows.trim()) {
+            case "4" -> 4;
+            case "8" -> 8;
+            default -> throw new IllegalArgumentException("-D" + TILE_ROWS_PROPERTY + " must be 4 or 8, got '" + rows
+                    + "'; without it this CPU uses " + defaultTileRows());
+        };
+    }
+
+    /** 8-row tiles need 19 live vectors (16 accumulators, 2 of B, a broadcast of A). */
+    static int defaultTileRows() {
+        return vectorRegisters() >= 32 ? 8 : 4;
+    }
+
     /** "512-bit vectors (16 float lanes)" for the backend's one-line description. */
     static String describe() {
-        return F.vectorBitSize() + "-bit vectors (" + L + " float lanes)";
+        return F.vectorBitSize() + "-bit vectors (" + L + " float lanes), " + TILE_ROWS + "-row GEMM tiles";
     }
 }

@@ -357,7 +357,7 @@ class KernelParityTest {
     void describesItself() {
         assertEquals("simd", SIMD.name());
         assertEquals(3, SIMD.threads());
-        org.junit.jupiter.api.Assertions.assertTrue(SIMD.description().matches("simd: \\d+-bit vectors \\(\\d+ float lanes\\), 3 threads"),
+        org.junit.jupiter.api.Assertions.assertTrue(SIMD.description().matches("simd: \\d+-bit vectors \\(\\d+ float lanes\\), [48]-row GEMM tiles, 3 threads"),
                 SIMD.description());
         String bits = System.getProperty("jresnet.simd.bits");
         if (bits != null) {
