@@ -246,6 +246,15 @@ final class ConvKernels {
             single.backwardInput(dy, w, dx, s);
             return;
         }
+        // as a forward pass only where that runs on the wide path, reading the bordered dy in place
+        // (res16); elsewhere its copies cost more than the fold below (conv2: 800 taps of shifted
+        // planes, 130 KB an image, stream from L2; res32: 4x4 planes need the im2col either way)
+        Conv2dShape asForward = transposed(s);
+        if (asForward != null && groupImages(asForward.oh() * asForward.ow(), s.n()) == 1
+                && Im2col.wideWorthIt(asForward)) {
+            forward(null, dy, flipped(w, s), null, dx, asForward);
+            return;
+        }
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
@@ -276,6 +285,48 @@ final class ConvKernels {
             Gemm.nn(0, blocks, k, 0, cols, oc, ap, grad, gOff, Gemm.strided(oc, cols), dcol, Simd.L, cols, null);
             Im2col.fold(dcol, Simd.L, cols, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), dx);
         });
+    }
+
+    /**
+     * The input gradient of a stride-1 convolution as a forward convolution, so that it runs on the
+     * forward pass's paths (no fold of a column matrix):
+     *
+     * <pre>
+     * dx[n][c][u][v] = sum over o, a, b of dy~[n][o][u + a][v + b] * w'[c][o][a][b]
+     *   dy~ = dy zero-bordered by p' = kh - 1 - pad,  w'[c][o][a][b] = w[o][c][kh-1-a][kw-1-b]
+     * </pre>
+     *
+     * Null where that does not hold: stride above 1, or a border p' that differs between the axes
+     * (kh != kw) or is negative (pad >= kh).
+     */
+    static Conv2dShape transposed(Conv2dShape s) {
+        if (s.stride() != 1 || s.kh() != s.kw() || s.pad() > s.kh() - 1) {
+            return null;
+        }
+        return new Conv2dShape(s.n(), s.oc(), s.oh(), s.ow(), s.c(), s.kh(), s.kw(), 1, s.kh() - 1 - s.pad());
+    }
+
+    private float[] flippedWeights = new float[0];
+
+    /** w' (c, oc, kh, kw) = w (oc, c, kh, kw) with its channel axes swapped and its taps rotated 180 degrees. */
+    private float[] flipped(float[] w, Conv2dShape s) {
+        int c = s.c();
+        int oc = s.oc();
+        int taps = s.kh() * s.kw();
+        if (flippedWeights.length < oc * c * taps) {
+            flippedWeights = new float[oc * c * taps];
+        }
+        float[] wt = flippedWeights;
+        for (int o = 0; o < oc; o++) {
+            for (int ch = 0; ch < c; ch++) {
+                int from = (o * c + ch) * taps;
+                int to = (ch * oc + o) * taps;
+                for (int t = 0; t < taps; t++) {
+                    wt[to + t] = w[from + taps - 1 - t];
+                }
+            }
+        }
+        return wt;
     }
 
     synchronized void backwardWeight(float[] x, float[] dy, float[] dw, Conv2dShape s) {
