@@ -16,7 +16,7 @@ import org.jresnet.core.backend.Conv2dShape;
  * per image: xp (hp, wp) zero-bordered, then kw shifted copies  sh (kw, hp, ow) + slack:
  *            sh[kj][r][j] = xp[r][j + kj], so tap t = (ki, kj) of output pixel q = i*ow + j is
  *            sh[kj*plane + q + ki*ow]: the image as kw dense planes of ow-wide rows, no wasted lanes
- * forward         y[o][q]   = b[o] + sum_t W[o][t] * sh[off[t] + q]       4 channels x 6 vectors of q
+ * forward         y[o][q]   = b[o] + sum_t W[o][t] * sh[off[t] + q]       Gemm.nn, B row t at sh[off[t]]
  * backward weight dW[o][t]  = sum over images, q of dy[o][q] * sh[off[t] + q]   4 channels x 5 taps,
  *                 lanes over q; vector partials per chunk of images, lanes summed in lane order,
  *                 chunks summed in chunk order
@@ -26,14 +26,15 @@ import org.jresnet.core.backend.Conv2dShape;
  *                 for 0 <= v - kj < ow (the fold: kw masked loads per output vector, in registers)
  * </pre>
  *
- * Why: with c = 1 the im2col/GEMM path has K = 25, so its NN tile reloads 25 rows of B per 4 x 3
- * tile and the weight gradient pays one horizontal sum per 576 pixels; here the forward pass does
- * 24 FMAs per 6 loads and 4 broadcasts, the weight gradient 20 FMAs per 9 loads, both from L1.
+ * Why: with c = 1 an im2col would copy every pixel 25 times for a product with K = 25; the shifted
+ * planes copy it kw = 5 times, and the forward product reads its rows in place. The weight
+ * gradient sums along the pixels (20 FMAs per 9 loads, from L1) rather than paying the im2col's
+ * one horizontal sum per 576 pixels.
  */
 final class ConvSingleChannel {
     /** Output channels per register block (both kernels). */
     private static final int CO = 4;
-    /** Pixel vectors per forward block. */
+    /** Vectors of slack after each shifted plane: blocks of pixels may read that far past its end. */
     private static final int VQ = 6;
     /** Taps per weight-gradient block. */
     private static final int TAPS = 5;
@@ -91,17 +92,22 @@ final class ConvSingleChannel {
         }
     }
 
+    /**
+     * y (oc, P) = b + W (oc, K) @ sh rows: the shared register-tiled product ({@link Gemm#nn}, tiles
+     * chosen for this CPU) with its B rows pointed into the shifted planes, tap t at sh[off[t]], so
+     * each image is one product writing y directly. Each element is one FMA chain over the taps.
+     */
     void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s) {
         int k = s.kh() * s.kw();
         int oc = s.oc();
         int p = s.oh() * s.ow();
-        int groups = (oc + CO - 1) / CO;
-        if (packed.length < groups * CO * k) {
-            packed = new float[groups * CO * k];
+        int blocks = Gemm.blocks(oc);
+        if (packed.length < blocks * Gemm.MR * k) {
+            packed = new float[blocks * Gemm.MR * k];
         }
-        Gemm.packA(w, 0, k, 1, oc, k, packed, CO);
-        if (bias.length < groups * CO) {
-            bias = new float[groups * CO];
+        Gemm.packA(w, 0, k, 1, oc, k, packed);
+        if (bias.length < blocks * Gemm.MR) {
+            bias = new float[blocks * Gemm.MR];
         }
         Arrays.fill(bias, 0f);
         if (b != null) {
@@ -111,111 +117,12 @@ final class ConvSingleChannel {
         float[] init = bias;
         int[] off = tapOffsets(s);
         int plane = planeStride(s);
-        int blocks = (p + VQ * L - 1) / (VQ * L);
         pool.run(s.n(), (worker, img) -> {
             Scratch sc = scratch[worker];
             float[] sh = sc.get(Scratch.COL, (long) s.kw() * plane);
             shift(x, img, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, 1)), sh);
-            float[] tmp = sc.get(Scratch.OUT, CO * VQ * L);
-            for (int g = 0; g < groups; g++) {
-                int rows = Math.min(CO, oc - g * CO);
-                for (int bl = 0; bl < blocks; bl++) {
-                    int q0 = bl * VQ * L;
-                    int at = (img * oc + g * CO) * p + q0;
-                    if (q0 + VQ * L <= p && rows == CO) {
-                        forwardBlock(sh, q0, off, k, wpk, g * CO * k, init, g * CO, y, at, p);
-                    } else {
-                        // past p or fewer than CO channels: the whole block into tmp, then its valid part
-                        forwardBlock(sh, q0, off, k, wpk, g * CO * k, init, g * CO, tmp, 0, VQ * L);
-                        for (int r = 0; r < rows; r++) {
-                            System.arraycopy(tmp, r * VQ * L, y, at + r * p, Math.min(VQ * L, p - q0));
-                        }
-                    }
-                }
-            }
+            Gemm.nn(0, blocks, oc, 0, p, k, wpk, sh, 0, off, y, img * oc * p, p, init);
         });
-    }
-
-    /**
-     * Channels [o0, o0 + CO) at pixels [q0, q0 + VQ*L) of one image, into out[at + r*stride + j]
-     * for channel o0 + r and pixel q0 + j: y itself for a whole block, scratch for a partial one.
-     */
-    private static void forwardBlock(float[] sh, int q0, int[] off, int k, float[] wpk, int wOff, float[] init,
-                                     int o0, float[] out, int at, int stride) {
-        FloatVector b0 = FloatVector.broadcast(F, init[o0]);
-        FloatVector b1 = FloatVector.broadcast(F, init[o0 + 1]);
-        FloatVector b2 = FloatVector.broadcast(F, init[o0 + 2]);
-        FloatVector b3 = FloatVector.broadcast(F, init[o0 + 3]);
-        FloatVector a00 = b0, a01 = b0, a02 = b0, a03 = b0, a04 = b0, a05 = b0;
-        FloatVector a10 = b1, a11 = b1, a12 = b1, a13 = b1, a14 = b1, a15 = b1;
-        FloatVector a20 = b2, a21 = b2, a22 = b2, a23 = b2, a24 = b2, a25 = b2;
-        FloatVector a30 = b3, a31 = b3, a32 = b3, a33 = b3, a34 = b3, a35 = b3;
-        for (int t = 0; t < k; t++) {
-            int i = q0 + off[t];
-            int wi = wOff + t * CO;
-            FloatVector w0 = FloatVector.broadcast(F, wpk[wi]);
-            FloatVector w1 = FloatVector.broadcast(F, wpk[wi + 1]);
-            FloatVector w2 = FloatVector.broadcast(F, wpk[wi + 2]);
-            FloatVector w3 = FloatVector.broadcast(F, wpk[wi + 3]);
-            FloatVector v = FloatVector.fromArray(F, sh, i);
-            a00 = v.fma(w0, a00);
-            a10 = v.fma(w1, a10);
-            a20 = v.fma(w2, a20);
-            a30 = v.fma(w3, a30);
-            v = FloatVector.fromArray(F, sh, i + L);
-            a01 = v.fma(w0, a01);
-            a11 = v.fma(w1, a11);
-            a21 = v.fma(w2, a21);
-            a31 = v.fma(w3, a31);
-            v = FloatVector.fromArray(F, sh, i + 2 * L);
-            a02 = v.fma(w0, a02);
-            a12 = v.fma(w1, a12);
-            a22 = v.fma(w2, a22);
-            a32 = v.fma(w3, a32);
-            v = FloatVector.fromArray(F, sh, i + 3 * L);
-            a03 = v.fma(w0, a03);
-            a13 = v.fma(w1, a13);
-            a23 = v.fma(w2, a23);
-            a33 = v.fma(w3, a33);
-            v = FloatVector.fromArray(F, sh, i + 4 * L);
-            a04 = v.fma(w0, a04);
-            a14 = v.fma(w1, a14);
-            a24 = v.fma(w2, a24);
-            a34 = v.fma(w3, a34);
-            v = FloatVector.fromArray(F, sh, i + 5 * L);
-            a05 = v.fma(w0, a05);
-            a15 = v.fma(w1, a15);
-            a25 = v.fma(w2, a25);
-            a35 = v.fma(w3, a35);
-        }
-        // Stored here, not through a helper taking the vectors: C2 inlines such a helper only where
-        // the call site looks hot, and when this method had first run at tier 2 (no call-site
-        // counts) it did not; every call then boxed its vectors (PrintInlining: store6 "callee is too
-        // large"; conv1's forward took 0.5 or 1.4 ms a step instead of 0.35).
-        a00.intoArray(out, at);
-        a01.intoArray(out, at + L);
-        a02.intoArray(out, at + 2 * L);
-        a03.intoArray(out, at + 3 * L);
-        a04.intoArray(out, at + 4 * L);
-        a05.intoArray(out, at + 5 * L);
-        a10.intoArray(out, at + stride);
-        a11.intoArray(out, at + stride + L);
-        a12.intoArray(out, at + stride + 2 * L);
-        a13.intoArray(out, at + stride + 3 * L);
-        a14.intoArray(out, at + stride + 4 * L);
-        a15.intoArray(out, at + stride + 5 * L);
-        a20.intoArray(out, at + 2 * stride);
-        a21.intoArray(out, at + 2 * stride + L);
-        a22.intoArray(out, at + 2 * stride + 2 * L);
-        a23.intoArray(out, at + 2 * stride + 3 * L);
-        a24.intoArray(out, at + 2 * stride + 4 * L);
-        a25.intoArray(out, at + 2 * stride + 5 * L);
-        a30.intoArray(out, at + 3 * stride);
-        a31.intoArray(out, at + 3 * stride + L);
-        a32.intoArray(out, at + 3 * stride + 2 * L);
-        a33.intoArray(out, at + 3 * stride + 3 * L);
-        a34.intoArray(out, at + 3 * stride + 4 * L);
-        a35.intoArray(out, at + 3 * stride + 5 * L);
     }
 
     /** kj rows per backward-input block. */
@@ -380,7 +287,9 @@ final class ConvSingleChannel {
                 a43 = v.fma(w4, a43);
             }
         }
-        // stored here, not through a helper taking the vectors (see forwardBlock)
+        // Stored here, not through a helper taking the vectors: C2 inlines such a helper only where
+        // the call site looks hot, and where the method had first run at tier 2 (no call-site counts)
+        // it did not, so every call boxed its vectors.
         a00.intoArray(dcol, c0);
         a01.intoArray(dcol, c0 + L);
         a02.intoArray(dcol, c0 + 2 * L);
