@@ -30,6 +30,31 @@ final class WorkerPool implements AutoCloseable {
     static final String SPIN_PROPERTY = "jresnet.simd.spinNanos";
     private static final long SPIN_NANOS = Long.getLong(SPIN_PROPERTY, 50_000L);
 
+    /**
+     * Threads of every pool in this JVM that are running tasks or spinning for the next job. A
+     * thread spins only while this count (itself included) fits in the cores: two pools, or a pool
+     * beside another busy thread of the process, then sleep instead of taking a core from work
+     * (a spinning helper of an idle pool once made the other pool's one-thread step 3x slower).
+     */
+    private static final AtomicInteger ACTIVE = new AtomicInteger();
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    /** Spin iterations between yields: a spinner hands its core to any other runnable thread (C2, GC). */
+    private static final int YIELD_EVERY = 256;
+
+    /** True while this thread (counted in ACTIVE) may keep spinning: no more active threads than cores. */
+    static boolean maySpin(int active, int cores) {
+        return active <= cores;
+    }
+
+    /** One step of a spin wait: a pause, and now and then a yield to any runnable thread. */
+    private static void spinStep(int i) {
+        if ((i & (YIELD_EVERY - 1)) == YIELD_EVERY - 1) {
+            Thread.yield();
+        } else {
+            Thread.onSpinWait();
+        }
+    }
+
     private static final class Job {
         final Task body;
         final int count;
@@ -93,8 +118,14 @@ final class WorkerPool implements AutoCloseable {
             return;
         }
         if (threads == 1 || count == 1) {
-            for (int i = 0; i < count; i++) {
-                body.run(0, i);
+            // counted, so that another pool's helpers do not spin on the core this work needs
+            ACTIVE.incrementAndGet();
+            try {
+                for (int i = 0; i < count; i++) {
+                    body.run(0, i);
+                }
+            } finally {
+                ACTIVE.decrementAndGet();
             }
             return;
         }
@@ -106,23 +137,25 @@ final class WorkerPool implements AutoCloseable {
         synchronized (lock) {
             lock.notifyAll();
         }
-        job.drain(0);
-        long start = System.nanoTime();
-        while (!job.finished()) {
-            if (System.nanoTime() - start < SPIN_NANOS) {
-                Thread.onSpinWait();
-            } else {
-                synchronized (lock) {
-                    while (!job.finished()) {
-                        try {
-                            lock.wait(1);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            // keep waiting: helpers are writing into the caller's arrays
-                        }
-                    }
+        ACTIVE.incrementAndGet();
+        try {
+            job.drain(0);
+            long start = System.nanoTime();
+            int spins = 0;
+            while (!job.finished()) {
+                if (System.nanoTime() - start < SPIN_NANOS && maySpin(ACTIVE.get(), CORES)) {
+                    spinStep(spins++);
+                    continue;
+                }
+                ACTIVE.decrementAndGet();
+                try {
+                    awaitHelpers(job);
+                } finally {
+                    ACTIVE.incrementAndGet();
                 }
             }
+        } finally {
+            ACTIVE.decrementAndGet();
         }
         Throwable f = job.failure;
         if (f instanceof RuntimeException re) {
@@ -133,15 +166,36 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** Sleeps until the helpers have finished the job's last task (they notify). */
+    private void awaitHelpers(Job job) {
+        synchronized (lock) {
+            while (!job.finished()) {
+                try {
+                    lock.wait(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    // keep waiting: helpers are writing into the caller's arrays
+                }
+            }
+        }
+    }
+
     private void helperLoop(int worker) {
         Job seen = null;
         while (!closed) {
             Job job = current;
             if (job == seen || job == null) {
                 long start = System.nanoTime();
-                while ((job = current) == seen && !closed && System.nanoTime() - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                int spins = 0;
+                // counted as active while spinning; a helper that finds the cores taken sleeps at once
+                if (maySpin(ACTIVE.incrementAndGet(), CORES)) {
+                    while ((job = current) == seen && !closed && System.nanoTime() - start < SPIN_NANOS
+                            && maySpin(ACTIVE.get(), CORES)) {
+                        spinStep(spins++);
+                    }
                 }
+                ACTIVE.decrementAndGet();
+                job = current;
                 if (job == seen) {
                     synchronized (lock) {
                         while ((job = current) == seen && !closed) {
@@ -158,7 +212,14 @@ final class WorkerPool implements AutoCloseable {
                 }
             }
             seen = job;
-            if (job.drain(worker)) {
+            ACTIVE.incrementAndGet();
+            boolean last;
+            try {
+                last = job.drain(worker);
+            } finally {
+                ACTIVE.decrementAndGet();
+            }
+            if (last) {
                 synchronized (lock) {
                     lock.notifyAll();
                 }

@@ -44,4 +44,33 @@ class WorkerPoolTest {
             }
         }
     }
+
+    /** A thread spins only while the threads running or spinning (itself included) fit in the cores. */
+    @Test
+    void spinsOnlyWhileTheActiveThreadsFitTheCores() {
+        org.junit.jupiter.api.Assertions.assertTrue(WorkerPool.maySpin(1, 2));
+        org.junit.jupiter.api.Assertions.assertTrue(WorkerPool.maySpin(2, 2));
+        org.junit.jupiter.api.Assertions.assertFalse(WorkerPool.maySpin(3, 2), "a third thread on two cores sleeps");
+        org.junit.jupiter.api.Assertions.assertFalse(WorkerPool.maySpin(2, 1));
+    }
+
+    /** Two pools used in turn from two threads (a benchmark comparing thread counts) finish every task. */
+    @Test
+    void twoPoolsInTurn() throws InterruptedException {
+        try (WorkerPool a = new WorkerPool(2); WorkerPool b = new WorkerPool(2)) {
+            AtomicIntegerArray runs = new AtomicIntegerArray(2);
+            Thread other = new Thread(() -> {
+                for (int call = 0; call < 500; call++) {
+                    b.run(4, (worker, i) -> runs.incrementAndGet(1));
+                }
+            });
+            other.start();
+            for (int call = 0; call < 500; call++) {
+                a.run(4, (worker, i) -> runs.incrementAndGet(0));
+            }
+            other.join();
+            assertEquals(2000, runs.get(0));
+            assertEquals(2000, runs.get(1));
+        }
+    }
 }
