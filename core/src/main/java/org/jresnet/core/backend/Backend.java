@@ -20,6 +20,14 @@ public interface Backend {
     /** One line for the user: what runs where (e.g. "simd: 8 float lanes, 2 threads"). */
     String description();
 
+    /**
+     * How this backend computes a convolution of this shape, in a few words, for {@code --verbose}
+     * and the benchmark reports; empty when it has only one way.
+     */
+    default String convPlan(Conv2dShape s) {
+        return "";
+    }
+
     // ---- memory ------------------------------------------------------------------------------
 
     /** Zero-filled float32 storage of {@code n} elements. */

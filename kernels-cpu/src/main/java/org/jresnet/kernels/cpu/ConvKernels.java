@@ -6,39 +6,30 @@ import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import org.jresnet.core.backend.Conv2dShape;
-import org.jresnet.core.backend.Storage;
 
 /**
- * Convolution as matrix products, forward and backward.
+ * Convolution as matrix products, forward and backward, along the paths that {@link ConvPlan}
+ * chooses once per shape.
  *
  * <pre>
  * x (n, c, h, w)   w (oc, c, kh, kw) = W (oc, K), K = c*kh*kw   y, dy (n, oc, oh, ow), P = oh*ow
- * forward         Y (oc, P)  = W (oc, K) @ col (K, P) + b                  per image group, NN
- *                 (stride 1, P a multiple of 4 vectors, kw*c >= NR (conv2): col rows point into kw
- *                 shifted copies of each plane, no im2col; one image per task, 4 x 4-vector tiles)
- * backward input  dcol (K, P) = W^T (K, oc) @ dY (oc, P); dx = fold(dcol)   per image group, NN
- * backward weight stride 1, kw*c >= NR (res16, conv2, res32): channels last, NN tile, no im2col:
- *                 dW' (oc, kh, kw*c) = sum over image chunks of dY (oc, P) @ windows (P, kh, kw*c)
- *                 otherwise dW^T (K, oc) = sum over image chunks of col (K, P) @ dY^T (P, oc)   GemmRows
- *                 (K < 64: dW (oc, K) = sum over chunks of dY (oc, P) @ col (K, P)^T   GemmNT)
- * one input channel, stride 1 (conv1): all three kernels in {@link ConvSingleChannel}, a direct convolution
+ * forward         Y (oc, P)  = W (oc, K) @ col (K, P) + b          NN, per image or image group;
+ *                 col rows read in place from the bordered image (WIDE), from kw shifted copies of
+ *                 each plane (SHIFTED), or copied out (IM2COL)
+ * backward input  dcol (K, P) = W^T (K, oc) @ dY (oc, P); dx = fold(dcol)   (FOLD), or
+ *                 dx = dy~ * w' as a forward convolution with flipped weights (AS_FORWARD)
+ * backward weight dW' (oc, kh, kw*c) = sum over chunks of dY (oc, Q) @ windows (Q, kh, kw*c),
+ *                 images channels-last (CHANNELS_LAST); otherwise over an im2col or the bordered
+ *                 image with GemmRows / GemmNT
+ * one input channel, stride 1 (conv1): all three kernels in {@link ConvSingleChannel}
  * network: conv1 K=25 P=576, res16 K=144 P=144, conv2 K=400 P=64, res32 K=288 P=16; oc 16 or 32
  * </pre>
  *
- * How the shapes decided it (single thread, this 2-core AVX-512 VM, CPU time, busy machine): the
- * 4 x 3-vector NN tile runs at 90-115 GFLOP/s on all four layers when fed from L1/L2 (peak probe:
- * ~115), so the products were never the problem; the copies around them were. An im2col built
- * with arraycopy cost 3x the product on 12x12 inputs, hence the vector copy in {@link Im2col};
- * where the window rows are wide enough (conv1, res16: at most 25% extra columns) the product
- * reads its windows straight from the zero-bordered image ("wide" paths, no im2col at all);
- * res32 (ow = 4 of wp = 6) keeps the im2col (lane shuffles of 4x4 planes) and groups images so a
- * product has ~192 columns. conv2 (ow = 8 of wp = 12) kept it too until its im2col was measured at
- * 24% of its forward pass; its product now reads kw shifted copies of each plane ({@link
- * #forwardShifted}). The weight gradient first put oc in the lanes (GemmRows: 8 broadcasts and 1 load
- * per 8 FMAs, load-bound at ~48% of peak); with the images channels last it runs through the same
- * 4 x 3-vector tile as the forward pass instead (JMH, one thread: res16 1,245 -> 1,784 ops/s, res32
- * 2,868 -> 4,537, conv2 711 -> 778). conv1 (c = 1: window rows of 5 floats) sums along the pixels.
- * conv1 alone got a direct convolution.
+ * Why these paths: the register-tiled product ({@link Gemm}) runs near the FMA peak when it
+ * reads its rows from L1/L2, so the cost is in the copies around it; each path avoids a copy
+ * where the shape allows (a window row that is mostly valid pixels can be read in place, a
+ * plane of whole vectors can be shifted instead of unfolded), and the tiny 4x4 planes group
+ * images so a product has enough columns.
  *
  * Work split, fixed by the shape alone: forward and input gradient by image group (each output
  * element is written by one task); the weight gradient by fixed chunks of images whose partial
@@ -51,18 +42,14 @@ final class ConvKernels {
     private float[] bias = new float[0];
     private float[] partial = new float[0];
     private float[] partialSum = new float[0];
-    final ColCache cols = new ColCache();
     private final ConvSingleChannel single;
+    /** Each shape's plan, chosen once (a network has a few shapes). */
+    private final Map<Conv2dShape, ConvPlan> plans = new HashMap<>();
 
     ConvKernels(WorkerPool pool, Scratch[] scratch) {
         this.pool = pool;
         this.scratch = scratch;
         this.single = new ConvSingleChannel(pool, scratch);
-    }
-
-    /** Floats per image group in a cached im2col: the group's (K, g*P) columns and the slack. */
-    private static long groupStride(int k, int g, int p) {
-        return (long) k * g * p + Im2col.SLACK;
     }
 
     /** Images per product in the forward and input-gradient passes: enough for ~192 columns. */
@@ -75,56 +62,56 @@ final class ConvKernels {
         return Math.min(n, (256 + pixels - 1) / pixels);
     }
 
-    synchronized void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s) {
-        forward(null, x, w, b, y, s);
+    /** The paths this shape takes (see {@link ConvPlan}). */
+    synchronized ConvPlan plan(Conv2dShape s) {
+        return plans.computeIfAbsent(s, ConvPlan::of);
     }
 
-    /** {@code key}: x's storage, under which the im2col is kept for the weight gradient ({@link ColCache}). */
-    synchronized void forward(Storage key, float[] x, float[] w, float[] b, float[] y, Conv2dShape s) {
-        if (ConvSingleChannel.handles(s)) {
+    synchronized void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s) {
+        ConvPlan.Forward path = plan(s).forward();
+        if (path == ConvPlan.Forward.ONE_CHANNEL) {
             single.forward(x, w, b, y, s);
             return;
         }
+        int k = s.c() * s.kh() * s.kw();
+        int oc = s.oc();
+        int blocks = Gemm.blocks(oc);
+        float[] ap = packed(blocks * Gemm.MR * k);
+        Gemm.packA(w, 0, k, 1, oc, k, ap);
+        float[] rowInit = null;
+        if (b != null) {
+            rowInit = bias(blocks * Gemm.MR);
+            System.arraycopy(b, 0, rowInit, 0, oc);
+            Arrays.fill(rowInit, oc, rowInit.length, 0f);
+        }
+        switch (path) {
+            case WIDE -> forwardWide(x, ap, rowInit, y, s);
+            case SHIFTED -> forwardShifted(x, ap, rowInit, y, s);
+            default -> forwardIm2col(x, ap, rowInit, y, s);
+        }
+    }
+
+    /** Image groups of ~192 columns: each group's im2col, then one product (copied out per image). */
+    private void forwardIm2col(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s) {
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
         int n = s.n();
         int blocks = Gemm.blocks(oc);
-        float[] ap = packed(blocks * Gemm.MR * k);
-        Gemm.packA(w, 0, k, 1, oc, k, ap);
-        float[] init = null;
-        if (b != null) {
-            init = bias(blocks * Gemm.MR);
-            System.arraycopy(b, 0, init, 0, oc);
-            Arrays.fill(init, oc, init.length, 0f);
-        }
-        float[] rowInit = init;
         int g = groupImages(p, n);
-        if (g == 1 && Im2col.wideWorthIt(s)) {
-            forwardWide(x, ap, rowInit, y, s);
-            return;
-        }
-        // the im2col is worth keeping only for a weight gradient that unfolds too (ColCache)
-        if (s.stride() == 1 && p % Gemm.NQ == 0 && pixelsWorthIt(s)) {
-            forwardShifted(x, ap, rowInit, y, s);
-            return;
-        }
         int groups = ceilDiv(n, g);
-        long stride = groupStride(k, g, p);
-        ColCache.Entry keep = key == null ? null : cols.reserve(key, s, groups * stride);
         pool.run(groups, (worker, t) -> {
             int i0 = groupStart(t, n, groups);
             int gi = groupStart(t + 1, n, groups) - i0;
             int cols = gi * p;
             Scratch sc = scratch[worker];
-            float[] col = keep != null ? keep.col : sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
-            int c0 = keep != null ? Math.toIntExact(t * stride) : 0;
-            Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, c0, cols);
+            float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
+            Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, 0, cols);
             if (gi == 1) {
-                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, c0, Gemm.strided(k, cols), y, i0 * oc * p, p, rowInit);
+                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), y, i0 * oc * p, p, rowInit);
             } else {
                 float[] out = sc.get(Scratch.OUT, (long) oc * cols);
-                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, c0, Gemm.strided(k, cols), out, 0, cols, rowInit);
+                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), out, 0, cols, rowInit);
                 for (int i = 0; i < gi; i++) {
                     for (int o = 0; o < oc; o++) {
                         System.arraycopy(out, o * cols + i * p, y, ((i0 + i) * oc + o) * p, p);
@@ -132,9 +119,6 @@ final class ConvKernels {
                 }
             }
         });
-        if (keep != null) {
-            cols.commit(keep, x);
-        }
     }
 
     /** Row tables of {@link #forwardShifted}, by shape (immutable once made; a few shapes per network). */
@@ -242,17 +226,13 @@ final class ConvKernels {
     }
 
     synchronized void backwardInput(float[] dy, float[] w, float[] dx, Conv2dShape s) {
-        if (ConvSingleChannel.handles(s)) {
+        ConvPlan.Input path = plan(s).input();
+        if (path == ConvPlan.Input.ONE_CHANNEL) {
             single.backwardInput(dy, w, dx, s);
             return;
         }
-        // as a forward pass only where that runs on the wide path, reading the bordered dy in place
-        // (res16); elsewhere its copies cost more than the fold below (conv2: 800 taps of shifted
-        // planes, 130 KB an image, stream from L2; res32: 4x4 planes need the im2col either way)
-        Conv2dShape asForward = transposed(s);
-        if (asForward != null && groupImages(asForward.oh() * asForward.ow(), s.n()) == 1
-                && Im2col.wideWorthIt(asForward)) {
-            forward(null, dy, flipped(w, s), null, dx, asForward);
+        if (path == ConvPlan.Input.AS_FORWARD) {
+            forward(dy, flipped(w, s), null, dx, transposed(s));
             return;
         }
         int k = s.c() * s.kh() * s.kw();
@@ -329,60 +309,40 @@ final class ConvKernels {
         return wt;
     }
 
+
     synchronized void backwardWeight(float[] x, float[] dy, float[] dw, Conv2dShape s) {
-        backwardWeight(null, x, dy, dw, s);
+        ConvPlan.Weight path = plan(s).weight();
+        switch (path) {
+            case ONE_CHANNEL -> single.backwardWeight(x, dy, dw, s);
+            case CHANNELS_LAST -> backwardWeightPixels(x, dy, dw, s);
+            case WIDE -> backwardWeightWide(x, dy, dw, s);
+            default -> backwardWeightIm2col(x, dy, dw, s, path == ConvPlan.Weight.ALONG_PIXELS);
+        }
     }
 
-    /** {@code key}: x's storage, whose im2col the forward pass may have kept ({@link ColCache}). */
-    synchronized void backwardWeight(Storage key, float[] x, float[] dy, float[] dw, Conv2dShape s) {
-        if (ConvSingleChannel.handles(s)) {
-            single.backwardWeight(x, dy, dw, s);
-            return;
-        }
+    /**
+     * Weight gradient over an im2col of fixed image chunks: along the pixels (dW = dY @ col^T, K < 64:
+     * a dy transpose would cost as much as the FMAs) or with the channels in the lanes
+     * (dW^T = col @ dY^T); the chunks' partials are summed in chunk order.
+     */
+    private void backwardWeightIm2col(float[] x, float[] dy, float[] dw, Conv2dShape s, boolean alongPixels) {
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
         int n = s.n();
-        // Few rows (conv1: K = 25): the dy transpose would cost as much as the FMAs, so sum along
-        // the pixels instead (dy rows against col rows) and pay one horizontal sum per element
-        // over a long chunk. Otherwise channels go in the lanes.
-        boolean alongPixels = k < 64;
-        if (pixelsWorthIt(s)) {
-            backwardWeightPixels(x, dy, dw, s);
-            return;
-        }
-        if (!alongPixels && Im2col.wideWorthIt(s)) {
-            backwardWeightWide(x, dy, dw, s);
-            return;
-        }
-        // chunks = the forward pass's image groups, so its kept columns can be used as they are
         int ci = alongPixels ? Math.min(n, (2048 + p - 1) / p) : groupImages(p, n);
         int chunks = ceilDiv(n, ci);
         int size = k * oc;
         float[] part = partial((long) chunks * size);
         int[] map = Transpose.indexMap(p);
-        float[] kept = null;
-        if (!alongPixels && key != null) {
-            cols.wantWeightGradient(s);
-            kept = cols.lookup(key, x, s);
-        }
-        float[] keptCol = kept;
-        long stride = groupStride(k, ci, p);
         pool.run(chunks, (worker, t) -> {
             int i0 = groupStart(t, n, chunks);
             int gi = groupStart(t + 1, n, chunks) - i0;
             int cols = gi * p;
             Scratch sc = scratch[worker];
-            float[] col;
-            int c0;
-            if (keptCol != null) {
-                col = keptCol;
-                c0 = Math.toIntExact(t * stride);
-            } else {
-                col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
-                c0 = 0;
-                Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, 0, cols);
-            }
+            float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
+            int c0 = 0;
+            Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, 0, cols);
             if (alongPixels) {
                 // dy of the chunk as (oc, pixels); partial (oc, K)
                 float[] grad = sc.get(Scratch.GRAD, (long) oc * cols);
@@ -439,14 +399,8 @@ final class ConvKernels {
 
     /** Pixels summed per weight-gradient chunk of the channels-last path. */
     private static final int PIXELS_PER_CHUNK = 512;
-    private static final boolean PIXELS = !"false".equals(System.getProperty("jresnet.simd.dwPixels"));
 
-    /** The channels-last weight gradient: stride 1 and at least one whole NN tile per window row. */
-    static boolean pixelsWorthIt(Conv2dShape s) {
-        return PIXELS && s.stride() == 1 && s.kw() * s.c() >= Gemm.NR;
-    }
-
-    private final java.util.Map<Conv2dShape, int[]> pixelRows = new java.util.HashMap<>();
+    private final Map<Conv2dShape, int[]> pixelRows = new HashMap<>();
 
     /**
      * Weight gradient through the NN tile, channels last (stride 1, kw*c >= NR: res16, conv2,

@@ -40,7 +40,6 @@ final class ConvSingleChannel {
     private static final int TAPS = 5;
     /** Pixels summed per weight-gradient chunk (whole images). */
     private static final int CHUNK_PIXELS = 4096;
-    private static final boolean ENABLED = !"false".equals(System.getProperty("jresnet.simd.conv1Direct"));
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
@@ -56,7 +55,7 @@ final class ConvSingleChannel {
 
     /** One input channel, stride 1 (any kernel size and padding). */
     static boolean handles(Conv2dShape s) {
-        return ENABLED && s.c() == 1 && s.stride() == 1;
+        return s.c() == 1 && s.stride() == 1;
     }
 
     /** Floats per shifted plane: hp*ow plus the overreach of the last pixel block. */

@@ -73,14 +73,13 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
         throw new IllegalArgumentException(from + " must be a positive thread count, got '" + v + "'");
     }
 
-    /** Turns the im2col cache ({@link ColCache}, off by default) on or off. */
-    void colCache(boolean on) {
-        conv.cols.enable(on);
-    }
-
-    /** im2col cache hits and misses of the weight gradient (tests). */
-    long[] colCacheStats() {
-        return new long[] {conv.cols.hits(), conv.cols.misses()};
+    /**
+     * How this backend computes a convolution of this shape on this CPU: the path of each of its
+     * three kernels and the GEMM tiles (for {@code --verbose} and the bench report).
+     */
+    @Override
+    public String convPlan(Conv2dShape s) {
+        return conv.plan(s).describe() + " (" + Gemm.MR + "-row tiles, " + Simd.L + " lanes)";
     }
 
     public int threads() {
@@ -121,7 +120,7 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
 
     @Override
     public void conv2dForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
-        conv.forward(x, HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s);
+        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s);
     }
 
     @Override
@@ -131,7 +130,7 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
 
     @Override
     public void conv2dBackwardWeight(Storage x, Storage dy, Storage dw, Conv2dShape s) {
-        conv.backwardWeight(x, HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dw), s);
+        conv.backwardWeight(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dw), s);
     }
 
     @Override

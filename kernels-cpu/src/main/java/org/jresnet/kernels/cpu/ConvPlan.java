@@ -1,0 +1,119 @@
+package org.jresnet.kernels.cpu;
+
+import org.jresnet.core.backend.Conv2dShape;
+
+/**
+ * How {@link ConvKernels} computes one convolution shape on this CPU: one path for each of the
+ * three kernels, chosen once per shape from the shape and the CPU's vector width and tiles, and
+ * printed by the bench report and the app's {@code --verbose}. Every path is compared with the
+ * reference backend by the parity tests at both vector widths and both tile families.
+ *
+ * <pre>
+ * x (n, c, h, w)   w (oc, c, kh, kw)   y (n, oc, oh, ow)   K = c*kh*kw   P = oh*ow
+ * </pre>
+ */
+record ConvPlan(Forward forward, Input input, Weight weight) {
+
+    enum Forward {
+        /** c = 1: kw shifted copies of the image's plane, Y (oc, P) = W @ taps read in place ({@link ConvSingleChannel}). */
+        ONE_CHANNEL("one-channel shifted planes + GEMM"),
+        /** The product reads each window straight from the zero-bordered image; ow of wp columns kept. */
+        WIDE("GEMM on the bordered image in place"),
+        /** kw shifted copies of each plane, dense rows of ow: the product reads its rows in place. */
+        SHIFTED("GEMM on shifted planes"),
+        /** Columns copied out (im2col), images grouped so a product has ~192 columns. */
+        IM2COL("im2col + GEMM");
+
+        final String text;
+
+        Forward(String text) {
+            this.text = text;
+        }
+    }
+
+    enum Input {
+        /** c = 1: dY against the weights, folded in registers ({@link ConvSingleChannel}). */
+        ONE_CHANNEL("one-channel direct fold"),
+        /** dy bordered by kh-1-pad convolved with the flipped weights, on the forward WIDE path. */
+        AS_FORWARD("as a forward conv (flipped weights), wide"),
+        /** dcol (K, P) = W^T @ dY, then folded back into dx. */
+        FOLD("GEMM W^T dY + fold");
+
+        final String text;
+
+        Input(String text) {
+            this.text = text;
+        }
+    }
+
+    enum Weight {
+        /** c = 1: sums along the pixels, 4 channels x 5 taps of vector partials ({@link ConvSingleChannel}). */
+        ONE_CHANNEL("one-channel sums along pixels"),
+        /** Images channels-last, dW' (oc, kh, kw*c) = dY @ windows per ki: the NN tile, no im2col. */
+        CHANNELS_LAST("channels-last GEMM"),
+        /** dW^T (K, oc) = windows of the bordered image (K, wide P) @ dY^T, one image per chunk. */
+        WIDE("GEMM rows on the bordered image"),
+        /** K < 64: dW (oc, K) = dY @ col^T, dot products along the pixels. */
+        ALONG_PIXELS("im2col + dot products along pixels"),
+        /** dW^T (K, oc) = col @ dY^T with the channels in the lanes. */
+        ROWS("im2col + GEMM rows");
+
+        final String text;
+
+        Weight(String text) {
+            this.text = text;
+        }
+    }
+
+    static ConvPlan of(Conv2dShape s) {
+        if (ConvSingleChannel.handles(s)) {
+            return new ConvPlan(Forward.ONE_CHANNEL, Input.ONE_CHANNEL, Weight.ONE_CHANNEL);
+        }
+        return new ConvPlan(forwardOf(s), inputOf(s), weightOf(s));
+    }
+
+    static Forward forwardOf(Conv2dShape s) {
+        if (ConvSingleChannel.handles(s)) {
+            return Forward.ONE_CHANNEL;
+        }
+        int p = s.oh() * s.ow();
+        if (ConvKernels.groupImages(p, s.n()) == 1 && Im2col.wideWorthIt(s)) {
+            return Forward.WIDE;
+        }
+        // whole 4-vector widths of columns per image, and a window row of at least one full tile
+        if (s.stride() == 1 && p % Gemm.NQ == 0 && channelsLast(s)) {
+            return Forward.SHIFTED;
+        }
+        return Forward.IM2COL;
+    }
+
+    private static Input inputOf(Conv2dShape s) {
+        // as a forward pass only where that runs on the wide path, reading the bordered dy in place
+        // (res16); elsewhere its copies cost more than the fold (conv2: 800 taps of shifted planes,
+        // 130 KB an image, stream from L2; res32: 4x4 planes need the im2col either way)
+        Conv2dShape t = ConvKernels.transposed(s);
+        return t != null && forwardOf(t) == Forward.WIDE ? Input.AS_FORWARD : Input.FOLD;
+    }
+
+    private static Weight weightOf(Conv2dShape s) {
+        int k = s.c() * s.kh() * s.kw();
+        if (channelsLast(s)) {
+            return Weight.CHANNELS_LAST;
+        }
+        // few rows (K < 64): a dy transpose would cost as much as the FMAs, so sum along the pixels
+        if (k < 64) {
+            return Weight.ALONG_PIXELS;
+        }
+        return Im2col.wideWorthIt(s) ? Weight.WIDE : Weight.ROWS;
+    }
+
+    /** Stride 1 and at least one whole regular tile of columns per window row (kw*c). */
+    private static boolean channelsLast(Conv2dShape s) {
+        return s.stride() == 1 && s.kw() * s.c() >= Gemm.NR;
+    }
+
+    /** "forward GEMM on shifted planes; input gradient GEMM W^T dY + fold; weight gradient channels-last GEMM". */
+    String describe() {
+        return "forward " + forward.text + "; input gradient " + input.text + "; weight gradient " + weight.text;
+    }
+}

@@ -1,0 +1,46 @@
+package org.jresnet.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.jresnet.core.backend.Conv2dShape;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every path a plan can choose is taken by at least one shape of the parity tests, at this run's
+ * vector width and tile family (the build runs both), so each is compared with the reference.
+ */
+class ConvPlanTest {
+
+    @Test
+    void theParityShapesTakeEveryPath() {
+        Set<ConvPlan.Forward> forward = EnumSet.noneOf(ConvPlan.Forward.class);
+        Set<ConvPlan.Input> input = EnumSet.noneOf(ConvPlan.Input.class);
+        Set<ConvPlan.Weight> weight = EnumSet.noneOf(ConvPlan.Weight.class);
+        KernelParityTest.convShapes().map(Arguments::get).forEach(a -> {
+            ConvPlan p = ConvPlan.of((Conv2dShape) a[0]);
+            forward.add(p.forward());
+            input.add(p.input());
+            weight.add(p.weight());
+        });
+        assertEquals(EnumSet.allOf(ConvPlan.Forward.class), forward, "forward paths");
+        assertEquals(EnumSet.allOf(ConvPlan.Input.class), input, "input-gradient paths");
+        assertEquals(EnumSet.allOf(ConvPlan.Weight.class), weight, "weight-gradient paths");
+    }
+
+    @Test
+    void theArticlesNetworkAtBatch64() {
+        // conv1 has one input channel; res16's input gradient runs as a forward pass on the wide path
+        assertEquals(ConvPlan.Forward.ONE_CHANNEL, ConvPlan.of(new Conv2dShape(64, 1, 28, 28, 16, 5, 5, 1, 0)).forward());
+        ConvPlan res16 = ConvPlan.of(new Conv2dShape(64, 16, 12, 12, 16, 3, 3, 1, 1));
+        assertEquals(ConvPlan.Forward.WIDE, res16.forward());
+        assertEquals(ConvPlan.Input.AS_FORWARD, res16.input());
+        assertEquals(ConvPlan.Weight.CHANNELS_LAST, res16.weight());
+        assertEquals(ConvPlan.Forward.SHIFTED, ConvPlan.of(new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0)).forward());
+        assertEquals(ConvPlan.Forward.IM2COL, ConvPlan.of(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1)).forward());
+        assertTrue(ConvPlan.of(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1)).describe().startsWith("forward im2col"));
+    }
+}
