@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the simd kernels and the benchmarks, then runs them all and prints one table:
+# Builds the simd kernels and the benchmarks, then runs them all and prints the CPU, the backend
+# (vector width, GEMM tiles), the path each conv layer takes, and one table:
 # kernel, shape, GFLOP/s (median), % of the FP32 peak measured in the same run, 2 vs 1 threads.
 #   bench/run-kernels.sh             # 3 warm-up + 5 measured 1 s iterations per benchmark (~10 min)
 #   bench/run-kernels.sh --quick     # 2 + 3 iterations
@@ -22,5 +23,5 @@ fi
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
     org.jresnet.bench.KernelReport "${args[@]}" > bench/target/kernel-report.txt 2>&1 || {
     tail -40 bench/target/kernel-report.txt; exit 1; }
-sed -n '/^FP32 peak/,$p' bench/target/kernel-report.txt
+sed -n '/^CPU: /,$p' bench/target/kernel-report.txt
 echo "(full JMH output: bench/target/kernel-report.txt)"

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jresnet.core.backend.Backend;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -92,6 +93,13 @@ public final class KernelReport {
         }
 
         System.out.println();
+        System.out.println("CPU: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        Backend simd = Impl.create("simd1");
+        System.out.println("backend: " + simd.description());
+        for (String layer : new String[] {"conv1", "res16", "conv2", "res32"}) {
+            System.out.printf(Locale.ROOT, "plan %-6s %s%n", layer, simd.convPlan(Layers.conv(layer, 64)));
+        }
+        Impl.close(simd);
         System.out.printf(Locale.ROOT, "FP32 peak (PeakFma, %d float lanes, 12 FMA chains): 1 thread %.1f GFLOP/s, "
                 + "2 threads %.1f GFLOP/s%n", PeakFma.flopsPerOp() / 2, p1, p2);
         System.out.printf(Locale.ROOT, "%-26s %-28s %9s %7s %9s %7s %6s %9s%n", "kernel", "shape", "1T GF/s", "1T %pk",
@@ -105,6 +113,22 @@ public final class KernelReport {
                     pct(s2, p2), s1 == null || s2 == null ? "-" : String.format(Locale.ROOT, "%.2fx", s2 / s1),
                     fmt(ref, 2));
         }
+    }
+
+    /** The CPU's model name, family and model from /proc/cpuinfo (Linux), else the JVM's os.arch. */
+    static String cpuModel() {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"));
+            return field(lines, "model name") + " (family " + field(lines, "cpu family") + ", model "
+                    + field(lines, "model") + ")";
+        } catch (java.io.IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+
+    private static String field(List<String> lines, String name) {
+        return lines.stream().filter(l -> l.matches(name + "\\s*:.*")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                .findFirst().orElse("?");
     }
 
     private static ChainedOptionsBuilder base(int warmups, int iterations) {
