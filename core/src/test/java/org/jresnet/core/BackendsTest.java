@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import org.jresnet.core.backend.BackendOptions;
+import org.jresnet.core.backend.BackendProvider;
 import org.jresnet.core.backend.Backends;
 import org.junit.jupiter.api.Test;
 
@@ -42,5 +45,32 @@ class BackendsTest {
                 System.setProperty(Backends.PROPERTY, old);
             }
         }
+    }
+
+    @Test
+    void optionsAreImmutableAndReachTheProvider() {
+        BackendOptions base = BackendOptions.defaults();
+        BackendOptions two = base.withThreads(2).with("k", "v");
+        assertTrue(base.threads().isEmpty() && base.settings().isEmpty(), base.toString());
+        assertEquals(2, two.threads().getAsInt());
+        assertEquals("v", two.get("k").orElseThrow());
+        assertThrows(UnsupportedOperationException.class, () -> two.settings().put("x", "y"));
+        assertThrows(IllegalArgumentException.class, () -> base.withThreads(0));
+        // the reference backend runs no threads of its own: a thread count is accepted and ignored
+        assertEquals("reference", Backends.create("reference", base.withThreads(3)).name());
+    }
+
+    @Test
+    void aSettingTheBackendDoesNotKnowIsAnError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Backends.create("reference", BackendOptions.defaults().with("bits", "256")));
+        assertEquals("backend 'reference' has no setting 'bits' (it takes none)", e.getMessage());
+    }
+
+    @Test
+    void theReferenceBackendNeedsNoJvmOptions() {
+        BackendProvider reference = Backends.providers().stream().filter(p -> p.name().equals("reference"))
+                .findFirst().orElseThrow();
+        assertEquals(List.of(), reference.jvmOptions());
     }
 }

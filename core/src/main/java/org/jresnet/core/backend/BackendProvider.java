@@ -1,5 +1,6 @@
 package org.jresnet.core.backend;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,6 +18,25 @@ public interface BackendProvider {
     /** Empty when usable here; otherwise one line saying why not and what to do. */
     Optional<String> unavailableReason();
 
-    /** Creates the backend; called only when {@link #unavailableReason()} is empty. */
-    Backend create();
+    /**
+     * Creates the backend; called only when {@link #unavailableReason()} is empty.
+     *
+     * @throws IllegalArgumentException when {@code options} hold a setting this backend does not
+     *     know or cannot honour; the message says which and why.
+     */
+    Backend create(BackendOptions options);
+
+    /** {@link #create(BackendOptions)} with the defaults. */
+    default Backend create() {
+        return create(BackendOptions.defaults());
+    }
+
+    /**
+     * Options the JVM must be started with for this backend to be available, e.g. {@code
+     * --add-modules jdk.incubator.vector}; a launcher that starts a JVM adds them. Must not load
+     * anything that itself needs them: a launcher asks before they are in effect.
+     */
+    default List<String> jvmOptions() {
+        return List.of();
+    }
 }

@@ -1,6 +1,7 @@
 package org.jresnet.core.backend;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -51,12 +52,23 @@ public final class Backends {
      *     the message lists the backends that can.
      */
     public static Backend create(String name) {
+        return create(name, BackendOptions.defaults());
+    }
+
+    /**
+     * Creates the backend called {@code name} with {@code options}; for {@code auto}, the best
+     * available backend gets them.
+     *
+     * @throws IllegalArgumentException when the name is unknown, that backend cannot run here, or it
+     *     rejects one of the options; the message says which.
+     */
+    public static Backend create(String name, BackendOptions options) {
         String wanted = name.toLowerCase(Locale.ROOT);
         List<BackendProvider> providers = providers();
         if (wanted.equals(AUTO)) {
             for (BackendProvider p : providers) {
                 if (p.unavailableReason().isEmpty()) {
-                    return p.create();
+                    return p.create(options);
                 }
             }
             throw new IllegalStateException("no backend is available; registered: " + names(providers, false));
@@ -68,11 +80,28 @@ public final class Backends {
                     throw new IllegalArgumentException("backend '" + p.name() + "' is not available: " + why.get()
                             + "; available backends: " + names(providers, true));
                 }
-                return p.create();
+                return p.create(options);
             }
         }
         throw new IllegalArgumentException("unknown backend '" + name + "'; available backends: "
                 + names(providers, true) + " (or auto)");
+    }
+
+    /**
+     * The JVM options that the registered backends need ({@link BackendProvider#jvmOptions()}),
+     * each once, in provider order; asking loads only the providers, not the backends.
+     */
+    public static List<String> jvmOptions() {
+        List<String> all = new ArrayList<>();
+        for (BackendProvider p : providers()) {
+            List<String> own = p.jvmOptions();
+            // Options come in groups ("--add-modules", "M"): a group another provider asked for already is skipped.
+            if (own.isEmpty() || Collections.indexOfSubList(all, own) >= 0) {
+                continue;
+            }
+            all.addAll(own);
+        }
+        return all;
     }
 
     /** The process-wide default backend, chosen on first use from {@link #requestedName()}. */

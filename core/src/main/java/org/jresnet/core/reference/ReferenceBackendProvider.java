@@ -1,7 +1,9 @@
 package org.jresnet.core.reference;
 
 import java.util.Optional;
+import java.util.Set;
 import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.BackendOptions;
 import org.jresnet.core.backend.BackendProvider;
 
 /** Registers the reference backend; always available, lowest priority. */
@@ -22,7 +24,9 @@ public final class ReferenceBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create() {
+    public Backend create(BackendOptions options) {
+        // Single-threaded by design: a thread count is a hint it has no use for.
+        options.requireKnown(name(), Set.of());
         return new ReferenceBackend();
     }
 }

@@ -14,14 +14,11 @@ import org.jresnet.core.backend.Storage;
  * backend, so the two can be compared element by element.
  *
  * <p>Results are bit-identical for any thread count: see {@link WorkerPool} and the kernel classes
- * for how work is split. Thread count: the constructor argument, else the system property
- * {@value #THREADS_PROPERTY}, else the environment variable {@value #THREADS_ENV}, else the
- * number of available processors.
+ * for how work is split. Created with options (the thread count among them) by
+ * {@link SimdBackendProvider}.
  */
 public final class SimdBackend extends HeapBackend implements AutoCloseable {
     public static final String NAME = "simd";
-    public static final String THREADS_PROPERTY = "jresnet.threads";
-    public static final String THREADS_ENV = "JRESNET_THREADS";
 
     private final WorkerPool pool;
     private final ConvKernels conv;
@@ -31,11 +28,6 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
     private final BatchNormKernels batchNorm;
     private final PlaneKernels planes;
     private final HeapArrayPool arrays = new HeapArrayPool();
-
-    /** A backend with the default thread count ({@link #defaultThreads()}). */
-    public SimdBackend() {
-        this(defaultThreads());
-    }
 
     public SimdBackend(int threads) {
         pool = new WorkerPool(threads);
@@ -49,28 +41,6 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
         pooling = new Pooling(pool);
         batchNorm = new BatchNormKernels(pool, scratch);
         planes = new PlaneKernels(pool, scratch);
-    }
-
-    /** {@value #THREADS_PROPERTY}, else {@value #THREADS_ENV}, else the available processors. */
-    public static int defaultThreads() {
-        String v = System.getProperty(THREADS_PROPERTY);
-        String from = "-D" + THREADS_PROPERTY;
-        if (v == null || v.isBlank()) {
-            v = System.getenv(THREADS_ENV);
-            from = THREADS_ENV;
-        }
-        if (v == null || v.isBlank()) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-        try {
-            int t = Integer.parseInt(v.trim());
-            if (t >= 1) {
-                return t;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the message below
-        }
-        throw new IllegalArgumentException(from + " must be a positive thread count, got '" + v + "'");
     }
 
     /**

@@ -1,7 +1,9 @@
 package org.jresnet.kernels.cuda;
 
 import java.util.Optional;
+import java.util.Set;
 import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.BackendOptions;
 import org.jresnet.core.backend.BackendProvider;
 
 /**
@@ -31,7 +33,9 @@ public final class CudaBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create() {
+    public Backend create(BackendOptions options) {
+        // The device schedules its own threads: a thread count is a hint it has no use for.
+        options.requireKnown(NAME, Set.of());
         Optional<String> why = CudaProbe.result();
         if (why.isPresent()) {
             throw new IllegalStateException("backend 'cuda' is not available: " + why.get());

@@ -2,6 +2,7 @@ package org.jresnet.mnist.cli;
 
 import java.nio.file.Path;
 import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.BackendOptions;
 import org.jresnet.core.backend.Backends;
 import org.jresnet.mnist.common.UserError;
 import org.jresnet.mnist.data.DataDir;
@@ -44,12 +45,11 @@ final class CommonOptions {
 
     Backend createBackend() {
         validate();
-        if (threads != null) {
-            System.setProperty("jresnet.threads", Integer.toString(threads));
-        }
+        BackendOptions options = threads == null ? BackendOptions.defaults()
+                : BackendOptions.defaults().withThreads(threads);
         Backend b;
         try {
-            b = Backends.create(backend);
+            b = Backends.create(backend, options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UserError(e.getMessage());
         }

@@ -5,19 +5,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jresnet.core.backend.BackendProvider;
+import org.jresnet.core.backend.Backends;
 import org.jresnet.mnist.train.Interruption;
 
 /**
- * Run by the fat jar's entry point, {@code Start}, once that has checked the Java version. The
- * simd backend needs the incubating Vector API, which a JVM only resolves when started with
- * {@code --add-modules jdk.incubator.vector}; a jar manifest cannot say that. So when the module
- * is missing this launcher starts the same JVM again with the same JVM options plus that flag,
- * runs {@link Main} there with the same arguments, and passes the exit status through. The child
- * exits if the launcher dies; the launcher stops the child if it is itself told to stop. If the
- * restart is impossible, it runs in this JVM without the Vector API.
+ * Run by the fat jar's entry point, {@code Start}, once that has checked the Java version. Some
+ * backends need JVM options that a jar manifest cannot give (the simd backend: {@code --add-modules
+ * jdk.incubator.vector}); each provider declares its own ({@link BackendProvider#jvmOptions()}).
+ * When a provider that declares some is unavailable in this JVM, this launcher starts the same JVM
+ * again with the same JVM options plus every declared one, runs {@link Main} there with the same
+ * arguments, and passes the exit status through. The child exits if the launcher dies; the
+ * launcher stops the child if it is itself told to stop. If the restart is impossible, it runs in
+ * this JVM without those backends.
  */
 public final class Launcher {
-    static final String VECTOR_MODULE = "jdk.incubator.vector";
     /** Set in the child: never re-execute again, and the launcher's pid to watch. */
     static final String CHILD_PROPERTY = "jresnet.launcher.parent";
     /**
@@ -46,8 +48,11 @@ public final class Launcher {
             Main.main(args);
             return;
         }
-        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
-                || "off".equals(System.getProperty(SWITCH_PROPERTY))) {
+        // Asking the providers loads only them (they return strings), not their backends' classes.
+        List<String> lacking = Backends.providers().stream()
+                .filter(p -> !p.jvmOptions().isEmpty() && p.unavailableReason().isPresent())
+                .map(BackendProvider::name).toList();
+        if (lacking.isEmpty() || "off".equals(System.getProperty(SWITCH_PROPERTY))) {
             Main.main(args);
             return;
         }
@@ -55,8 +60,9 @@ public final class Launcher {
         try {
             child = new ProcessBuilder(childCommand(args)).inheritIO().start();
         } catch (Exception e) {
-            System.err.println("warning: could not restart the JVM with --add-modules " + VECTOR_MODULE + " (" + e
-                    + "); continuing without the Vector API, so the simd backend is unavailable and training is slower");
+            System.err.println("warning: could not restart the JVM with " + String.join(" ", Backends.jvmOptions())
+                    + " (" + e + "); continuing without them, so backend " + String.join(", ", lacking)
+                    + " is unavailable and training is slower");
             Main.main(args);
             return;
         }
@@ -74,7 +80,7 @@ public final class Launcher {
         System.exit(status);
     }
 
-    /** The same java, the same JVM options, the Vector API, the same class path, Main, the same arguments. */
+    /** The same java, the same JVM options, the backends' JVM options, the same class path, Main, the same arguments. */
     static List<String> childCommand(String[] args) {
         // jresnet.launcher.java overrides the executable (tests use it to make the restart fail).
         Optional<String> exe = Optional.ofNullable(System.getProperty("jresnet.launcher.java"))
@@ -95,8 +101,7 @@ public final class Launcher {
                 cmd.add(a);
             }
         }
-        cmd.add("--add-modules");
-        cmd.add(VECTOR_MODULE);
+        cmd.addAll(Backends.jvmOptions());
         // The manifest's Enable-Native-Access applies to java -jar only; the child runs with -cp.
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-D" + CHILD_PROPERTY + "=" + ProcessHandle.current().pid());
