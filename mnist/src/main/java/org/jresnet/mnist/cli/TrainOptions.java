@@ -15,6 +15,7 @@ import org.jresnet.mnist.model.ModelSpec;
 import org.jresnet.mnist.train.Checkpoint;
 import org.jresnet.mnist.train.Metrics;
 import org.jresnet.mnist.train.Plot;
+import org.jresnet.mnist.train.Prewarm;
 import org.jresnet.mnist.train.Resume;
 import org.jresnet.mnist.train.TrainConfig;
 import org.jresnet.mnist.train.Trainer;
@@ -52,6 +53,9 @@ final class TrainOptions {
             description = "Stop (with a checkpoint) after STEPS steps in total; for testing --resume.")
     long stopAfter;
 
+    @Option(names = "--no-warmup", description = "Do not compile the kernels on a throwaway model while the data loads.")
+    boolean noWarmup;
+
     @Option(names = "--no-plot", description = "Do not draw training.png.")
     boolean noPlot;
 
@@ -88,10 +92,16 @@ final class TrainOptions {
                     + requestedModel.describe() + "; drop --model/--shortcut (a resumed run keeps its network) or start"
                     + " a new run with --out");
         }
-        Mnist trainSet = Mnist.load(dir, true, effective.trainLimit());
-        Mnist testSet = Mnist.load(dir, false, effective.testLimit());
-        out.printf(Locale.ROOT, "data: %s (%d training, %d test images)%n", dir, trainSet.size(), testSet.size());
-        Path outDir = out();
+        Mnist trainSet;
+        Mnist testSet;
+        Path outDir;
+        // the kernels compile on the spare core while the data loads (see Prewarm)
+        try (Prewarm warm = noWarmup ? null : Prewarm.start(backend, effective.model())) {
+            trainSet = Mnist.load(dir, true, effective.trainLimit());
+            testSet = Mnist.load(dir, false, effective.testLimit());
+            out.printf(Locale.ROOT, "data: %s (%d training, %d test images)%n", dir, trainSet.size(), testSet.size());
+            outDir = out();
+        }
         out.println("output: " + outDir);
         Trainer.Options opt = new Trainer.Options(outDir, resumed, checkpointEvery, stopAfter, Progress.isTerminal(),
                 logEvery, !noPlot, true);

@@ -1,0 +1,98 @@
+package org.jresnet.mnist.train;
+
+import org.jresnet.core.Rng;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.BackendOptions;
+import org.jresnet.core.backend.Backends;
+import org.jresnet.core.optim.Sgd;
+import org.jresnet.mnist.model.ModelSpec;
+import org.jresnet.mnist.model.Net;
+
+/**
+ * Training steps of a throwaway copy of the model on random images, on a one-thread backend of its
+ * own, while the main thread loads the data set: the JIT compiles the kernels meanwhile, on the
+ * core that the data loading leaves free, so the first real steps no longer run them in the
+ * interpreter. The real network, its weights and the training results are untouched (the copy has
+ * its own weights, optimiser and backend); {@link #close} stops it before the first real step.
+ */
+public final class Prewarm implements AutoCloseable {
+    /** Images per warm-up step: the same kernel paths as a real batch, a short step to wait out. */
+    static final int BATCH = 2;
+
+    private final Thread thread;
+    private volatile boolean stop;
+    private volatile int steps;
+
+    private Prewarm(Backend backend, ModelSpec model) {
+        thread = new Thread(() -> run(backend, model), "jresnet-prewarm");
+        thread.setDaemon(true);
+        thread.setPriority(Thread.MIN_PRIORITY);
+    }
+
+    /**
+     * Starts warming up the kernels of {@code main}'s backend for {@code model}, when that backend
+     * runs JIT-compiled kernels on this CPU; otherwise returns a no-op.
+     */
+    public static Prewarm start(Backend main, ModelSpec model) {
+        if (!"simd".equals(main.name())) {
+            return new Prewarm(null, model);
+        }
+        Backend own;
+        try {
+            own = Backends.create(main.name(), BackendOptions.defaults().withThreads(1));
+        } catch (RuntimeException e) {
+            return new Prewarm(null, model);
+        }
+        Prewarm p = new Prewarm(own, model);
+        p.thread.start();
+        return p;
+    }
+
+    private void run(Backend backend, ModelSpec model) {
+        try {
+            Rng rng = new Rng(1);
+            Net net = model.build(backend, rng);
+            TrainingStep step = new TrainingStep(net, new Sgd(net.parameters(), 0.01f, 0.5f), backend);
+            float[] images = new float[BATCH * Net.IMAGE_SIZE * Net.IMAGE_SIZE];
+            int[] labels = new int[BATCH];
+            for (int i = 0; i < images.length; i++) {
+                images[i] = rng.uniform(-0.5f, 2.5f);
+            }
+            for (int i = 0; i < BATCH; i++) {
+                labels[i] = rng.nextInt(Net.CLASSES);
+            }
+            while (!stop) {
+                step.run(images, labels, TrainingStep.ALWAYS);
+                steps++;
+            }
+        } catch (RuntimeException | Error e) {
+            // a warm-up that fails costs nothing but the warm-up: the real run reports its own errors
+        } finally {
+            if (backend instanceof AutoCloseable c) {
+                try {
+                    c.close(); // its worker threads
+                } catch (Exception e) {
+                    // nothing to keep
+                }
+            }
+        }
+    }
+
+    /** Warm-up steps taken so far. */
+    public int steps() {
+        return steps;
+    }
+
+    /** Stops the warm-up and waits for its current (small) step to end. */
+    @Override
+    public void close() {
+        stop = true;
+        if (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
