@@ -27,6 +27,22 @@ public class PeakFma {
     static final int ITER = 1 << 16;
     static final int CHAINS = 12;
 
+    /**
+     * Prints this machine's FP32 peak on {@code threads} threads (args[0], default 1) as
+     * "peak GFLOP/s: X", for scripts that give a program's speed as a fraction of it.
+     */
+    public static void main(String[] args) throws org.openjdk.jmh.runner.RunnerException {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        var options = new org.openjdk.jmh.runner.options.OptionsBuilder().include(PeakFma.class.getName() + ".fma")
+                .forks(1).threads(threads).warmupIterations(2).measurementIterations(3)
+                .warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                .measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT).build();
+        var result = new org.openjdk.jmh.runner.Runner(options).run().iterator().next();
+        double opsPerSecond = result.getPrimaryResult().getStatistics().getPercentile(50);
+        System.out.printf(java.util.Locale.ROOT, "peak GFLOP/s: %.1f%n", opsPerSecond * flopsPerOp() / 1e9);
+    }
+
     /** FLOPs of one op (one vector FMA). */
     public static int flopsPerOp() {
         return 2 * F.length();
