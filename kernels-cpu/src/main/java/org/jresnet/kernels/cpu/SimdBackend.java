@@ -1,7 +1,6 @@
 package org.jresnet.kernels.cpu;
 
 import org.jresnet.core.backend.Conv2dShape;
-import org.jresnet.core.backend.HeapArrayPool;
 import org.jresnet.core.backend.HeapBackend;
 import org.jresnet.core.backend.HeapStorage;
 import org.jresnet.core.backend.Pool2dShape;
