@@ -33,7 +33,7 @@ public abstract class AbstractOpTableTest {
     }
 
     /**
-     * The tolerance of output {@code i} given the reference's values; the table's by default. A
+     * The tolerance of an output given the reference's values of it; the table's by default. A
      * backend whose kernels sum in another order than the table assumes says so here, per kernel.
      */
     protected Tol tolerance(KernelCase c, float[] reference) {

@@ -1,7 +1,6 @@
 package org.jresnet.core.optable;
 
 import static org.jresnet.core.optable.Samples.coarse;
-import static org.jresnet.core.optable.Samples.dims;
 import static org.jresnet.core.optable.Samples.labels;
 import static org.jresnet.core.optable.Samples.uniform;
 
@@ -373,9 +372,5 @@ public final class OpTable {
             }
         }
         return cases;
-    }
-
-    static String shape(int... d) {
-        return dims(d);
     }
 }

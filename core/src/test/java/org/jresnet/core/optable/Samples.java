@@ -1,6 +1,5 @@
 package org.jresnet.core.optable;
 
-import java.util.Arrays;
 import org.jresnet.core.Rng;
 
 /** How the table draws its sample inputs. */
@@ -50,9 +49,5 @@ final class Samples {
             a[i] = rng.nextInt(k);
         }
         return a;
-    }
-
-    static String dims(int... d) {
-        return Arrays.toString(d);
     }
 }
