@@ -1,13 +1,8 @@
 package org.jresnet.core;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import org.jresnet.core.backend.HeapArrayPool;
 import org.jresnet.core.backend.HeapStorage;
 import org.jresnet.core.backend.Storage;
 import org.jresnet.core.reference.ReferenceBackend;
@@ -37,20 +32,5 @@ class UninitializedOutputsTest {
             GradCheck.Report report = GradCheck.run(backend, c, 7);
             assertTrue(report.passed(c.smooth()), () -> "with NaN-poisoned outputs: " + report);
         }
-    }
-
-    @Test
-    void poolRecyclesArraysByLength() {
-        HeapArrayPool pool = new HeapArrayPool();
-        HeapStorage a = pool.storage(10);
-        float[] first = a.data();
-        a.release();
-        assertEquals(10, pool.pooledFloats());
-        HeapStorage b = pool.storage(10);
-        assertSame(first, b.data());
-        assertEquals(0, pool.pooledFloats());
-        HeapStorage c = pool.storage(11);
-        assertNotSame(first, c.data());
-        assertFalse(b.isReleased());
     }
 }

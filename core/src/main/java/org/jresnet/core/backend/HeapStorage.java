@@ -1,19 +1,24 @@
 package org.jresnet.core.backend;
 
+import java.util.function.Consumer;
+
 /** Float32 storage on the Java heap; shared by the CPU backends. */
 public final class HeapStorage extends Storage {
     private float[] data;
-    private final HeapArrayPool pool;
+    private final Consumer<float[]> recycler;
 
     public HeapStorage(float[] data) {
         this(data, null);
     }
 
-    /** Storage over {@code data} that hands the array back to {@code pool} (if any) when released. */
-    public HeapStorage(float[] data, HeapArrayPool pool) {
+    /**
+     * Storage over {@code data} that hands the array to {@code recycler} (if any) when released, so
+     * that a backend can reuse its arrays.
+     */
+    public HeapStorage(float[] data, Consumer<float[]> recycler) {
         super(data.length);
         this.data = data;
-        this.pool = pool;
+        this.recycler = recycler;
     }
 
     public HeapStorage(long size) {
@@ -41,8 +46,8 @@ public final class HeapStorage extends Storage {
 
     @Override
     protected void free() {
-        if (pool != null) {
-            pool.give(data);
+        if (recycler != null) {
+            recycler.accept(data);
         }
         data = null;
     }

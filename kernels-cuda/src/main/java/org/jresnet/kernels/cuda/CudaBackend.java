@@ -1,8 +1,15 @@
 package org.jresnet.kernels.cuda;
 
 import static org.jresnet.kernels.cuda.CudaErrors.check;
+import static org.jresnet.kernels.cuda.Launches.NULL;
+import static org.jresnet.kernels.cuda.Launches.bias;
+import static org.jresnet.kernels.cuda.Launches.concat;
+import static org.jresnet.kernels.cuda.Launches.in;
+import static org.jresnet.kernels.cuda.Launches.labels;
+import static org.jresnet.kernels.cuda.Launches.out;
+import static org.jresnet.kernels.cuda.Launches.requireIntIndexable;
+import static org.jresnet.kernels.cuda.Launches.requireLength;
 
-import jcuda.driver.CUdeviceptr;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.Conv2dShape;
 import org.jresnet.core.backend.Pool2dShape;
@@ -19,18 +26,14 @@ import org.jresnet.core.backend.Storage;
  * from any thread.
  */
 public final class CudaBackend implements Backend {
-    private static final int BLOCK = Kernel.BLOCK;
-    private static final CUdeviceptr NULL = new CUdeviceptr();
-
     private final Gpu device;
     private final CudaAllocator pool;
-    /** Grid-stride kernels get at most this many blocks: enough to fill every SM several times over. */
-    private final long maxBlocks;
+    private final Launches launches;
 
     CudaBackend(Gpu device) {
         this.device = device;
         this.pool = new CudaAllocator(device);
-        this.maxBlocks = Math.max(1, device.multiprocessors()) * 32L;
+        this.launches = new Launches(device);
     }
 
     @Override
@@ -120,18 +123,18 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void copy(Storage src, Storage dst, long n) {
-        launch1d(Kernel.COPY, n, in("copy", "src", src, n), out("copy", "dst", dst, n), n);
+        launches.launch1d(Kernel.COPY, n, in("copy", "src", src, n), out("copy", "dst", dst, n), n);
     }
 
     @Override
     public void fill(Storage dst, float value) {
         CudaStorage d = CudaStorage.floats(dst, "fill", "dst");
-        launch1d(Kernel.FILL, d.size(), d, value, d.size());
+        launches.launch1d(Kernel.FILL, d.size(), d, value, d.size());
     }
 
     @Override
     public void addInPlace(Storage dst, Storage src, long n) {
-        launch1d(Kernel.ADD_IN_PLACE, n, out("addInPlace", "dst", dst, n), in("addInPlace", "src", src, n), n);
+        launches.launch1d(Kernel.ADD_IN_PLACE, n, out("addInPlace", "dst", dst, n), in("addInPlace", "src", src, n), n);
     }
 
     // ---- conv2d ------------------------------------------------------------------------------
@@ -141,7 +144,7 @@ public final class CudaBackend implements Backend {
         String op = "conv2dForward";
         Object[] args = {in(op, "x", x, s.inputSize()), in(op, "w", w, s.weightSize()), bias(op, b, s.oc()),
                 out(op, "y", y, s.outputSize())};
-        launch1d(Kernel.CONV2D_FORWARD, s.outputSize(), concat(args, geometry(s)));
+        launches.launch1d(Kernel.CONV2D_FORWARD, s.outputSize(), concat(args, geometry(s)));
     }
 
     @Override
@@ -149,7 +152,7 @@ public final class CudaBackend implements Backend {
         String op = "conv2dBackwardInput";
         Object[] args = {in(op, "dy", dy, s.outputSize()), in(op, "w", w, s.weightSize()),
                 out(op, "dx", dx, s.inputSize())};
-        launch1d(Kernel.CONV2D_BACKWARD_INPUT, s.inputSize(), concat(args, geometry(s)));
+        launches.launch1d(Kernel.CONV2D_BACKWARD_INPUT, s.inputSize(), concat(args, geometry(s)));
     }
 
     @Override
@@ -158,14 +161,14 @@ public final class CudaBackend implements Backend {
         Object[] args = {in(op, "x", x, s.inputSize()), in(op, "dy", dy, s.outputSize()),
                 out(op, "dw", dw, s.weightSize())};
         // one block per weight element: the grid is the number of weights, not of threads
-        launchBlocks(Kernel.CONV2D_BACKWARD_WEIGHT, s.weightSize(), concat(args, geometry(s)));
+        launches.launchBlocks(Kernel.CONV2D_BACKWARD_WEIGHT, s.weightSize(), concat(args, geometry(s)));
     }
 
     @Override
     public void conv2dBackwardBias(Storage dy, Storage db, Conv2dShape s) {
         String op = "conv2dBackwardBias";
         requireIntIndexable(s);
-        launchBlocks(Kernel.CONV2D_BACKWARD_BIAS, s.oc(), in(op, "dy", dy, s.outputSize()), out(op, "db", db, s.oc()),
+        launches.launchBlocks(Kernel.CONV2D_BACKWARD_BIAS, s.oc(), in(op, "dy", dy, s.outputSize()), out(op, "db", db, s.oc()),
                 s.n(), s.oc(), s.oh() * s.ow());
     }
 
@@ -175,24 +178,17 @@ public final class CudaBackend implements Backend {
         return new Object[] {s.n(), s.c(), s.h(), s.w(), s.oc(), s.kh(), s.kw(), s.stride(), s.pad(), s.oh(), s.ow()};
     }
 
-    private static void requireIntIndexable(Conv2dShape s) {
-        if (Math.max(s.inputSize(), Math.max(s.outputSize(), s.weightSize())) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("cuda conv2d: tensors of 2^31 elements or more are not supported ("
-                    + s + "); split the batch");
-        }
-    }
-
     // ---- relu --------------------------------------------------------------------------------
 
     @Override
     public void reluForward(Storage x, Storage y, long n) {
-        launch1d(Kernel.RELU_FORWARD, n, in("reluForward", "x", x, n), out("reluForward", "y", y, n), n);
+        launches.launch1d(Kernel.RELU_FORWARD, n, in("reluForward", "x", x, n), out("reluForward", "y", y, n), n);
     }
 
     @Override
     public void reluBackward(Storage y, Storage dy, Storage dx, long n) {
         String op = "reluBackward";
-        launch1d(Kernel.RELU_BACKWARD, n, in(op, "y", y, n), in(op, "dy", dy, n), out(op, "dx", dx, n), n);
+        launches.launch1d(Kernel.RELU_BACKWARD, n, in(op, "y", y, n), in(op, "dy", dy, n), out(op, "dx", dx, n), n);
     }
 
     // ---- maxPool2d ---------------------------------------------------------------------------
@@ -200,14 +196,14 @@ public final class CudaBackend implements Backend {
     @Override
     public void maxPool2dForward(Storage x, Storage y, Pool2dShape s) {
         String op = "maxPool2dForward";
-        launch1d(Kernel.MAXPOOL2D_FORWARD, s.outputSize(), in(op, "x", x, s.inputSize()),
+        launches.launch1d(Kernel.MAXPOOL2D_FORWARD, s.outputSize(), in(op, "x", x, s.inputSize()),
                 out(op, "y", y, s.outputSize()), s.n(), s.c(), s.h(), s.w(), s.k(), s.stride(), s.oh(), s.ow());
     }
 
     @Override
     public void maxPool2dBackward(Storage x, Storage dy, Storage dx, Pool2dShape s) {
         String op = "maxPool2dBackward";
-        launch1d(Kernel.MAXPOOL2D_BACKWARD, s.inputSize(), in(op, "x", x, s.inputSize()),
+        launches.launch1d(Kernel.MAXPOOL2D_BACKWARD, s.inputSize(), in(op, "x", x, s.inputSize()),
                 in(op, "dy", dy, s.outputSize()), out(op, "dx", dx, s.inputSize()),
                 s.n(), s.c(), s.h(), s.w(), s.k(), s.stride(), s.oh(), s.ow());
     }
@@ -218,35 +214,35 @@ public final class CudaBackend implements Backend {
     public void linearForward(Storage x, Storage w, Storage b, Storage y, int n, int in, int out) {
         String op = "linearForward";
         // one warp per output element
-        launch1d(Kernel.LINEAR_FORWARD, (long) n * out * 32, in(op, "x", x, (long) n * in),
+        launches.launch1d(Kernel.LINEAR_FORWARD, (long) n * out * 32, in(op, "x", x, (long) n * in),
                 in(op, "w", w, (long) out * in), bias(op, b, out), out(op, "y", y, (long) n * out), n, in, out);
     }
 
     @Override
     public void linearBackwardInput(Storage dy, Storage w, Storage dx, int n, int in, int out) {
         String op = "linearBackwardInput";
-        launch1d(Kernel.LINEAR_BACKWARD_INPUT, (long) n * in, in(op, "dy", dy, (long) n * out),
+        launches.launch1d(Kernel.LINEAR_BACKWARD_INPUT, (long) n * in, in(op, "dy", dy, (long) n * out),
                 in(op, "w", w, (long) out * in), out(op, "dx", dx, (long) n * in), n, in, out);
     }
 
     @Override
     public void linearBackwardWeight(Storage x, Storage dy, Storage dw, int n, int in, int out) {
         String op = "linearBackwardWeight";
-        launch1d(Kernel.LINEAR_BACKWARD_WEIGHT, (long) out * in, in(op, "x", x, (long) n * in),
+        launches.launch1d(Kernel.LINEAR_BACKWARD_WEIGHT, (long) out * in, in(op, "x", x, (long) n * in),
                 in(op, "dy", dy, (long) n * out), out(op, "dw", dw, (long) out * in), n, in, out);
     }
 
     @Override
     public void linearBackwardBias(Storage dy, Storage db, int n, int out) {
         String op = "linearBackwardBias";
-        launch1d(Kernel.LINEAR_BACKWARD_BIAS, out, in(op, "dy", dy, (long) n * out), out(op, "db", db, out), n, out);
+        launches.launch1d(Kernel.LINEAR_BACKWARD_BIAS, out, in(op, "dy", dy, (long) n * out), out(op, "db", db, out), n, out);
     }
 
     // ---- add ---------------------------------------------------------------------------------
 
     @Override
     public void add(Storage a, Storage b, Storage y, long n) {
-        launch1d(Kernel.ADD, n, in("add", "a", a, n), in("add", "b", b, n), out("add", "y", y, n), n);
+        launches.launch1d(Kernel.ADD, n, in("add", "a", a, n), in("add", "b", b, n), out("add", "y", y, n), n);
     }
 
     // ---- cross-entropy -----------------------------------------------------------------------
@@ -256,7 +252,7 @@ public final class CudaBackend implements Backend {
         String op = "crossEntropyForward";
         long nk = (long) n * k;
         // one block: the mean is a single fixed-order reduction (see cross_entropy.cu)
-        launch(Kernel.CROSS_ENTROPY_FORWARD, 1, in(op, "logits", logits, nk), labels(op, labels, n),
+        launches.launch(Kernel.CROSS_ENTROPY_FORWARD, 1, in(op, "logits", logits, nk), labels(op, labels, n),
                 out(op, "probs", probs, nk), out(op, "loss", loss, 1), n, k);
     }
 
@@ -264,7 +260,7 @@ public final class CudaBackend implements Backend {
     public void crossEntropyBackward(Storage probs, Storage labels, Storage dloss, Storage dlogits, int n, int k) {
         String op = "crossEntropyBackward";
         long nk = (long) n * k;
-        launch1d(Kernel.CROSS_ENTROPY_BACKWARD, nk, in(op, "probs", probs, nk), labels(op, labels, n),
+        launches.launch1d(Kernel.CROSS_ENTROPY_BACKWARD, nk, in(op, "probs", probs, nk), labels(op, labels, n),
                 in(op, "dloss", dloss, 1), out(op, "dlogits", dlogits, nk), n, k);
     }
 
@@ -274,7 +270,7 @@ public final class CudaBackend implements Backend {
     public void sgdMomentum(Storage param, Storage grad, Storage velocity, long n, float lr, float momentum,
                             float weightDecay) {
         String op = "sgdMomentum";
-        launch1d(Kernel.SGD_MOMENTUM, n, out(op, "param", param, n), in(op, "grad", grad, n),
+        launches.launch1d(Kernel.SGD_MOMENTUM, n, out(op, "param", param, n), in(op, "grad", grad, n),
                 out(op, "velocity", velocity, n), n, lr, momentum, weightDecay);
     }
 
@@ -285,7 +281,7 @@ public final class CudaBackend implements Backend {
         String op = "batchNormStats";
         long size = requireIntIndexable(op, (long) n * c * hw);
         // one block per channel: each channel's sums are one fixed-order block reduction
-        launchBlocks(Kernel.BATCH_NORM_STATS, c, in(op, "x", x, size), out(op, "mean", mean, c), out(op, "var", var, c),
+        launches.launchBlocks(Kernel.BATCH_NORM_STATS, c, in(op, "x", x, size), out(op, "mean", mean, c), out(op, "var", var, c),
                 n, c, hw);
     }
 
@@ -294,7 +290,7 @@ public final class CudaBackend implements Backend {
                                  int c, int hw, float eps) {
         String op = "batchNormForward";
         long size = requireIntIndexable(op, (long) n * c * hw);
-        launch1d(Kernel.BATCH_NORM_FORWARD, size, in(op, "x", x, size), in(op, "mean", mean, c), in(op, "var", var, c),
+        launches.launch1d(Kernel.BATCH_NORM_FORWARD, size, in(op, "x", x, size), in(op, "mean", mean, c), in(op, "var", var, c),
                 in(op, "weight", weight, c), in(op, "bias", bias, c), out(op, "y", y, size), n, c, hw, eps);
     }
 
@@ -302,7 +298,7 @@ public final class CudaBackend implements Backend {
     public void batchNormUpdateRunning(Storage runningMean, Storage runningVar, Storage mean, Storage var, int c,
                                        float momentum, long count) {
         String op = "batchNormUpdateRunning";
-        launch1d(Kernel.BATCH_NORM_UPDATE_RUNNING, c, out(op, "runningMean", runningMean, c),
+        launches.launch1d(Kernel.BATCH_NORM_UPDATE_RUNNING, c, out(op, "runningMean", runningMean, c),
                 out(op, "runningVar", runningVar, c), in(op, "mean", mean, c), in(op, "var", var, c), c, momentum, count);
     }
 
@@ -311,7 +307,7 @@ public final class CudaBackend implements Backend {
                                         Storage dbias, int n, int c, int hw, float eps) {
         String op = "batchNormBackwardReduce";
         long size = requireIntIndexable(op, (long) n * c * hw);
-        launchBlocks(Kernel.BATCH_NORM_BACKWARD_REDUCE, c, in(op, "x", x, size), in(op, "dy", dy, size),
+        launches.launchBlocks(Kernel.BATCH_NORM_BACKWARD_REDUCE, c, in(op, "x", x, size), in(op, "dy", dy, size),
                 in(op, "mean", mean, c), in(op, "var", var, c), out(op, "dweight", dweight, c),
                 out(op, "dbias", dbias, c), n, c, hw, eps);
     }
@@ -324,7 +320,7 @@ public final class CudaBackend implements Backend {
         long size = requireIntIndexable(op, (long) n * c * hw);
         Object dw = training ? in(op, "dweight", dweight, c) : NULL;
         Object db = training ? in(op, "dbias", dbias, c) : NULL;
-        launch1d(Kernel.BATCH_NORM_BACKWARD_INPUT, size, in(op, "x", x, size), in(op, "dy", dy, size),
+        launches.launch1d(Kernel.BATCH_NORM_BACKWARD_INPUT, size, in(op, "x", x, size), in(op, "dy", dy, size),
                 in(op, "mean", mean, c), in(op, "var", var, c), in(op, "weight", weight, c), dw, db,
                 out(op, "dx", dx, size), n, c, hw, eps, training ? 1 : 0);
     }
@@ -335,14 +331,14 @@ public final class CudaBackend implements Backend {
     public void globalAvgPoolForward(Storage x, Storage y, int planes, int hw) {
         String op = "globalAvgPoolForward";
         long size = requireIntIndexable(op, (long) planes * hw);
-        launch1d(Kernel.GLOBAL_AVG_POOL_FORWARD, planes, in(op, "x", x, size), out(op, "y", y, planes), planes, hw);
+        launches.launch1d(Kernel.GLOBAL_AVG_POOL_FORWARD, planes, in(op, "x", x, size), out(op, "y", y, planes), planes, hw);
     }
 
     @Override
     public void globalAvgPoolBackward(Storage dy, Storage dx, int planes, int hw) {
         String op = "globalAvgPoolBackward";
         long size = (long) planes * hw;
-        launch1d(Kernel.GLOBAL_AVG_POOL_BACKWARD, size, in(op, "dy", dy, planes), out(op, "dx", dx, size), planes, hw);
+        launches.launch1d(Kernel.GLOBAL_AVG_POOL_BACKWARD, size, in(op, "dy", dy, planes), out(op, "dx", dx, size), planes, hw);
     }
 
     // ---- zeroPadShortcut ---------------------------------------------------------------------
@@ -354,7 +350,7 @@ public final class CudaBackend implements Backend {
         int ow = (w + stride - 1) / stride;
         long inSize = (long) n * c * h * w;
         long outSize = (long) n * oc * oh * ow;
-        launch1d(Kernel.ZERO_PAD_SHORTCUT_FORWARD, outSize, in(op, "x", x, inSize), out(op, "y", y, outSize), n, c, h, w,
+        launches.launch1d(Kernel.ZERO_PAD_SHORTCUT_FORWARD, outSize, in(op, "x", x, inSize), out(op, "y", y, outSize), n, c, h, w,
                 oc, stride, oh, ow);
     }
 
@@ -365,96 +361,7 @@ public final class CudaBackend implements Backend {
         int ow = (w + stride - 1) / stride;
         long inSize = (long) n * c * h * w;
         long outSize = (long) n * oc * oh * ow;
-        launch1d(Kernel.ZERO_PAD_SHORTCUT_BACKWARD, inSize, in(op, "dy", dy, outSize), out(op, "dx", dx, inSize), n, c,
+        launches.launch1d(Kernel.ZERO_PAD_SHORTCUT_BACKWARD, inSize, in(op, "dy", dy, outSize), out(op, "dx", dx, inSize), n, c,
                 h, w, oc, stride, oh, ow);
-    }
-
-    /** The batch-norm and pooling kernels index inside a channel with 32-bit ints, so tensors must fit. */
-    private static long requireIntIndexable(String op, long size) {
-        if (size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("cuda " + op + ": tensors of 2^31 elements or more are not supported ("
-                    + size + " elements); split the batch");
-        }
-        return size;
-    }
-
-    // ---- launching ---------------------------------------------------------------------------
-
-    /** Launches a grid-stride kernel with enough blocks for {@code threads} threads (capped). */
-    private void launch1d(Kernel k, long threads, Object... args) {
-        if (threads <= 0) {
-            return;
-        }
-        launch(k, (int) Math.min((threads + BLOCK - 1) / BLOCK, maxBlocks), args);
-    }
-
-    /** Launches a block-per-item kernel for {@code items} items (capped; the kernel loops over the rest). */
-    private void launchBlocks(Kernel k, long items, Object... args) {
-        if (items <= 0) {
-            return;
-        }
-        launch(k, (int) Math.min(items, maxBlocks), args);
-    }
-
-    private void launch(Kernel k, int blocks, Object... args) {
-        device.makeCurrent();
-        if (args.length != k.signature.length()) {
-            throw new IllegalStateException("cuda: " + k.symbol + " takes " + k.signature.length() + " arguments, got "
-                    + args.length);
-        }
-        Object[] params = new Object[args.length];
-        for (int i = 0; i < args.length; i++) {
-            char want = k.signature.charAt(i);
-            params[i] = switch (args[i]) {
-                case CudaStorage s when want == 'p' -> s.pointer(k.symbol);
-                case CUdeviceptr p when want == 'p' -> p;
-                case Integer v when want == 'i' -> v;
-                case Long v when want == 'l' -> v;
-                case Float v when want == 'f' -> v;
-                default -> throw new IllegalStateException("cuda: argument " + i + " of " + k.symbol + " should be '"
-                        + want + "' (see Kernel.signature), got " + args[i]);
-            };
-        }
-        check(device.launch(k, blocks, params), "cuLaunchKernel(" + k.symbol + ")");
-    }
-
-    // ---- argument checks: a wrong size would be a silent out-of-bounds access on the GPU ---------
-
-    private static CudaStorage in(String op, String arg, Storage s, long need) {
-        return sized(CudaStorage.floats(s, op, arg), op, arg, need);
-    }
-
-    private static CudaStorage out(String op, String arg, Storage s, long need) {
-        return sized(CudaStorage.floats(s, op, arg), op, arg, need);
-    }
-
-    private static Object bias(String op, Storage b, long need) {
-        return b == null ? NULL : in(op, "b", b, need);
-    }
-
-    private static CudaStorage labels(String op, Storage s, long need) {
-        return sized(CudaStorage.ints(s, op, "labels"), op, "labels", need);
-    }
-
-    private static CudaStorage sized(CudaStorage s, String op, String arg, long need) {
-        if (s.size() < need) {
-            throw new IllegalArgumentException("cuda " + op + ": argument '" + arg + "' holds " + s.size()
-                    + " elements, the kernel needs " + need);
-        }
-        return s;
-    }
-
-    private static void requireLength(String op, int have, long need) {
-        if (have < need) {
-            throw new IllegalArgumentException("cuda " + op + ": destination array has " + have + " elements, the"
-                    + " storage holds " + need);
-        }
-    }
-
-    private static Object[] concat(Object[] a, Object[] b) {
-        Object[] r = new Object[a.length + b.length];
-        System.arraycopy(a, 0, r, 0, a.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 }

@@ -21,11 +21,6 @@ public final class CudaStorage extends Storage {
         this.pointer = size == 0 ? new CUdeviceptr() : pool.take(bucket);
     }
 
-    /** True for int32 (class labels), false for float32. */
-    public boolean isInts() {
-        return ints;
-    }
-
     long bytes() {
         return size() * Float.BYTES;
     }

@@ -4,7 +4,7 @@ package org.jresnet.kernels.cuda;
  * The kernel parity tests on any machine with g++: the real kernel sources and the real backend,
  * with the GPU replaced by {@link EmulatedGpu}. The full-batch shapes are left to the GPU.
  */
-class EmulatedKernelsTest extends KernelParityTests {
+class EmulatedKernelsTest extends CudaOpTableTests {
     private static CudaBackend backend;
 
     @Override

@@ -32,9 +32,9 @@ public abstract class Net extends Module {
     /**
      * Images per evaluation batch: 64 for the seed model ({@link SeedNet#EVAL_BATCH}); for the deep nets
      * the largest of 100, 10, 1 whose activations fit a quarter of the maximum heap. A few fixed
-     * sizes rather than a computed one: the CPU backends recycle arrays by exact length, so nets
-     * evaluated one after another (the degradation experiment) reuse each other's arrays when their
-     * batch sizes agree, instead of each filling the recycler with lengths of its own.
+     * sizes rather than one computed from the heap: the batch, and with it the shapes evaluation
+     * allocates, then changes only in large steps with {@code -Xmx}, and nets evaluated one after
+     * another (the degradation experiment) mostly share one batch size.
      */
     public int evalBatch() {
         long budget = Runtime.getRuntime().maxMemory() / 4;

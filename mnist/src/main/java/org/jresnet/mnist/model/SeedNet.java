@@ -25,9 +25,10 @@ public final class SeedNet extends Net {
     public static final int CLASSES = Net.CLASSES;
     public static final long PARAMETER_COUNT = 41_514;
     /**
-     * Images per evaluation pass: the training batch, so that a no-grad pass allocates arrays of
-     * the lengths training already pooled, and its activations (~2.4 MB for conv1's output) stay
-     * in cache; larger batches measured no faster (StepBreakdown's {@code --forward}, see the README).
+     * Images per evaluation pass: the training batch, so that a no-grad pass asks for tensors of
+     * the shapes training already used (a backend that reuses its buffers has them), and its
+     * activations (~2.4 MB for conv1's output) stay in cache; larger batches measured no faster
+     * (StepBreakdown's {@code --forward}, see the README).
      */
     public static final int EVAL_BATCH = 64;
 

@@ -1,12 +1,14 @@
-package org.jresnet.core.backend;
+package org.jresnet.kernels.cpu;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.jresnet.core.backend.HeapStorage;
 
 /**
- * Recycles float arrays by exact length for CPU backends. A training step allocates the same
+ * Recycles float arrays by exact length for the simd backend. A training step allocates the same
  * activation and gradient shapes every time and its {@link org.jresnet.core.Scope} releases them
  * all at the end, so after the first step every allocation is served from here and the steady
  * state allocates almost nothing on the Java heap.
@@ -16,13 +18,15 @@ import java.util.Map;
  * first. Without it, work whose shapes change (several networks or batch sizes in one process)
  * kept every length it had ever seen: six networks evaluated in turn filled a 6 GB heap.
  */
-public final class HeapArrayPool {
+final class HeapArrayPool {
     static final String MAX_BYTES_PROPERTY = "jresnet.pool.maxBytes";
     static final long DEFAULT_MAX_BYTES = Long.getLong(MAX_BYTES_PROPERTY, Runtime.getRuntime().maxMemory() / 4);
 
     /** Idle arrays by length, least recently asked-for length first (access order). */
     private final LinkedHashMap<Integer, ArrayDeque<float[]>> free = new LinkedHashMap<>(16, 0.75f, true);
     private final long maxFloats;
+    /** What a released storage calls; one instance, so that releasing allocates nothing. */
+    private final Consumer<float[]> recycler = this::give;
     private long pooledFloats;
 
     public HeapArrayPool() {
@@ -65,7 +69,7 @@ public final class HeapArrayPool {
 
     /** Storage backed by a pooled array; releasing it returns the array here. */
     public HeapStorage storage(long n) {
-        return new HeapStorage(take(Math.toIntExact(n)), this);
+        return new HeapStorage(take(Math.toIntExact(n)), recycler);
     }
 
     /** Floats currently idle in the pool. */

@@ -1,10 +1,12 @@
-package org.jresnet.core.backend;
+package org.jresnet.kernels.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jresnet.core.backend.HeapStorage;
 import org.junit.jupiter.api.Test;
 
 class HeapArrayPoolTest {
@@ -57,5 +59,21 @@ class HeapArrayPoolTest {
         HeapArrayPool none = new HeapArrayPool(0);
         none.give(new float[1]);
         assertEquals(0, none.pooledFloats());
+    }
+
+    /** Releasing a pooled storage hands its array back (through HeapStorage's recycler). */
+    @Test
+    void poolRecyclesArraysByLength() {
+        HeapArrayPool pool = new HeapArrayPool();
+        HeapStorage a = pool.storage(10);
+        float[] first = a.data();
+        a.release();
+        assertEquals(10, pool.pooledFloats());
+        HeapStorage b = pool.storage(10);
+        assertSame(first, b.data());
+        assertEquals(0, pool.pooledFloats());
+        HeapStorage c = pool.storage(11);
+        assertNotSame(first, c.data());
+        assertFalse(b.isReleased());
     }
 }
