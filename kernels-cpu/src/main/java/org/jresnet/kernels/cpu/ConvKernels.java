@@ -258,7 +258,7 @@ final class ConvKernels {
             // dcol starts L floats in, so fold may read a run shifted left by up to kw - 1 < L
             float[] dcol = sc.get(Scratch.COL, Simd.L + (long) k * cols + Im2col.SLACK);
             Gemm.nn(0, blocks, k, 0, cols, oc, ap, grad, gOff, Gemm.strided(oc, cols), dcol, Simd.L, cols, null);
-            Im2col.fold(dcol, Simd.L, cols, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), dx);
+            Col2im.fold(dcol, Simd.L, cols, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), dx);
         });
     }
 

@@ -1,0 +1,254 @@
+package org.jresnet.kernels.cpu;
+
+import static org.jresnet.kernels.cpu.Simd.F;
+import static org.jresnet.kernels.cpu.Simd.L;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import org.jresnet.core.backend.Conv2dShape;
+
+/**
+ * The inverse of {@link Im2col}: col (K, P) columns summed back into the image they came from, for
+ * the input gradient (dx = fold(W^T @ dY)).
+ *
+ * <pre>
+ * dx[ci][i*stride - pad + ki][j*stride - pad + kj] += col[(ci*kh + ki)*kw + kj][i*ow + j]
+ * </pre>
+ *
+ * Paths by shape, each in a fixed order so the result does not depend on the thread count: planes
+ * of one vector (lane shuffles, the inverse of the im2col's), narrow rows (masked loads of the
+ * shifted runs, in registers), wide rows (runs added into a bordered copy), and any stride
+ * (element by element).
+ */
+final class Col2im {
+    private Col2im() {
+    }
+
+    /**
+     * {@link #fold} for {@link #planeIsVector} shapes, the inverse of {@link #unfoldPlanes}: each dx
+     * plane is the sum, tap by tap in (ki, kj) order, of its column rows moved back under the tap's
+     * inverse shuffle, added only where the tap's window stayed inside the image (the same adds in
+     * the same order as the row-by-row fold, which stored each 4-float row under a mask).
+     */
+    private static void foldPlanes(float[] col, int colBase, int ld, int first, int images, Conv2dShape s, float[] dx) {
+        Im2col.PlaneShuffles ps = Im2col.planeShuffles(s, true);
+        int taps = s.kh() * s.kw();
+        for (int g = 0; g < images; g++) {
+            for (int c = 0; c < s.c(); c++) {
+                FloatVector acc = FloatVector.zero(F);
+                int run = colBase + c * taps * ld + g * L;
+                for (int t = 0; t < taps; t++, run += ld) {
+                    acc = acc.add(FloatVector.fromArray(F, col, run).rearrange(ps.shuffles()[t]), ps.inside()[t]);
+                }
+                acc.intoArray(dx, ((first + g) * s.c() + c) * L);
+            }
+        }
+    }
+
+    /**
+     * dx images [first, first + images) = fold(col): every input pixel gets the sum of its column
+     * entries. Overwrites dx. Column 0 of row 0 is at col[colBase], colBase >= L, and col carries
+     * {@link #SLACK} floats past its end; {@code xp} is scratch as for unfold.
+     */
+    static void fold(float[] col, int colBase, int ld, int first, int images, Conv2dShape s, float[] xp, float[] dx) {
+        int imgIn = s.c() * s.h() * s.w();
+        int p = s.oh() * s.ow();
+        if (s.stride() != 1) {
+            for (int i = 0; i < images; i++) {
+                int off = (first + i) * imgIn;
+                Arrays.fill(dx, off, off + imgIn, 0f);
+                foldAddGeneral(col, ld, colBase + i * p, s, dx, off);
+            }
+        } else if (Im2col.planeIsVector(s)) {
+            foldPlanes(col, colBase, ld, first, images, s, dx);
+        } else if (s.w() <= L) {
+            foldNarrow(col, colBase, ld, first, images, s, dx);
+        } else {
+            foldWide(col, colBase, ld, first, images, s, xp, dx);
+        }
+    }
+
+    /**
+     * Stride 1, an input row fits in one vector: each row of dx is summed in a register over
+     * (ki, kj), reading each column run shifted by kj under a mask, and stored once. (Adding runs
+     * into dx in place instead stalls on store forwarding: neighbouring runs overlap.)
+     */
+    private static void foldNarrow(float[] col, int colBase, int ld, int first, int images, Conv2dShape s, float[] dx) {
+        int oh = s.oh();
+        int ow = s.ow();
+        int p = oh * ow;
+        int h = s.h();
+        int w = s.w();
+        int pad = s.pad();
+        VectorMask<Float> rowMask = F.indexInRange(0, w);
+        if (s.kw() <= 5) {
+            foldNarrow5(col, colBase, ld, first, images, s, dx, rowMask);
+            return;
+        }
+        // dx column wj takes output column wj + pad - kj when that lies in [0, ow)
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] take = new VectorMask[s.kw()];
+        for (int kj = 0; kj < s.kw(); kj++) {
+            take[kj] = take(kj, pad, ow, w);
+        }
+        for (int g = 0; g < images; g++) {
+            for (int c = 0; c < s.c(); c++) {
+                int plane = ((first + g) * s.c() + c) * h * w;
+                for (int hi = 0; hi < h; hi++) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int ki = 0; ki < s.kh(); ki++) {
+                        int i = hi + pad - ki;
+                        if (i < 0 || i >= oh) {
+                            continue;
+                        }
+                        int run = colBase + (c * s.kh() + ki) * s.kw() * ld + g * p + i * ow + pad;
+                        for (int kj = 0; kj < s.kw(); kj++, run += ld - 1) {
+                            acc = acc.add(FloatVector.fromArray(F, col, run), take[kj]);
+                        }
+                    }
+                    acc.intoArray(dx, plane + hi * w, rowMask);
+                }
+            }
+        }
+    }
+
+    /** Lanes [lo, hi) of dx columns that take output column wj + pad - kj (inside [0, ow)). */
+    private static VectorMask<Float> take(int kj, int pad, int ow, int w) {
+        int lo = Math.max(0, kj - pad);
+        int hi = Math.max(lo, Math.min(w, kj - pad + ow));
+        // indexInRange(0, n) only: with a negative offset it ran a non-intrinsic path (JFR)
+        return F.indexInRange(0, hi).andNot(F.indexInRange(0, lo));
+    }
+
+    /**
+     * {@link #foldNarrow} for kw <= 5 (the network's 5 and 3), the kj loop unrolled so its masks
+     * stay in locals (registers): read from an array of masks, the loop ran at ~4 ns a vector add.
+     */
+    private static void foldNarrow5(float[] col, int colBase, int ld, int first, int images, Conv2dShape s,
+                                    float[] dx, VectorMask<Float> rowMask) {
+        int oh = s.oh();
+        int ow = s.ow();
+        int p = oh * ow;
+        int h = s.h();
+        int w = s.w();
+        int pad = s.pad();
+        int kw = s.kw();
+        int kh = s.kh();
+        VectorMask<Float> m0 = take(0, pad, ow, w);
+        VectorMask<Float> m1 = take(1, pad, ow, w);
+        VectorMask<Float> m2 = take(2, pad, ow, w);
+        VectorMask<Float> m3 = take(3, pad, ow, w);
+        VectorMask<Float> m4 = take(4, pad, ow, w);
+        int d = ld - 1;
+        for (int g = 0; g < images; g++) {
+            for (int c = 0; c < s.c(); c++) {
+                int plane = ((first + g) * s.c() + c) * h * w;
+                for (int hi = 0; hi < h; hi++) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int ki = 0; ki < kh; ki++) {
+                        int i = hi + pad - ki;
+                        if (i < 0 || i >= oh) {
+                            continue;
+                        }
+                        int run = colBase + (c * kh + ki) * kw * ld + g * p + i * ow + pad;
+                        acc = acc.add(FloatVector.fromArray(F, col, run), m0);
+                        if (kw > 1) {
+                            acc = acc.add(FloatVector.fromArray(F, col, run + d), m1);
+                        }
+                        if (kw > 2) {
+                            acc = acc.add(FloatVector.fromArray(F, col, run + 2 * d), m2);
+                        }
+                        if (kw > 3) {
+                            acc = acc.add(FloatVector.fromArray(F, col, run + 3 * d), m3);
+                        }
+                        if (kw > 4) {
+                            acc = acc.add(FloatVector.fromArray(F, col, run + 4 * d), m4);
+                        }
+                    }
+                    acc.intoArray(dx, plane + hi * w, rowMask);
+                }
+            }
+        }
+    }
+
+    /** Stride 1, wide rows: runs added into a zero-bordered copy, then the interior copied out. */
+    private static void foldWide(float[] col, int colBase, int ld, int first, int images, Conv2dShape s, float[] xp,
+                                 float[] dx) {
+        int oh = s.oh();
+        int ow = s.ow();
+        int p = oh * ow;
+        int hp = s.h() + 2 * s.pad();
+        int wp = s.w() + 2 * s.pad();
+        int planes = images * s.c();
+        Arrays.fill(xp, 0, planes * hp * wp, 0f);
+        int full = ow / L;
+        VectorMask<Float> tail = F.indexInRange(0, ow - full * L);
+        int row = 0;
+        for (int c = 0; c < s.c(); c++) {
+            for (int ki = 0; ki < s.kh(); ki++) {
+                for (int kj = 0; kj < s.kw(); kj++, row++) {
+                    for (int g = 0; g < images; g++) {
+                        int dst = ((g * s.c() + c) * hp + ki) * wp + kj;
+                        int src = colBase + row * ld + g * p;
+                        for (int i = 0; i < oh; i++, src += ow, dst += wp) {
+                            int v = 0;
+                            for (; v < full; v++) {
+                                int o = v * L;
+                                FloatVector.fromArray(F, xp, dst + o).add(FloatVector.fromArray(F, col, src + o))
+                                        .intoArray(xp, dst + o);
+                            }
+                            if (full * L < ow) {
+                                int o = full * L;
+                                FloatVector.fromArray(F, xp, dst + o).add(FloatVector.fromArray(F, col, src + o))
+                                        .intoArray(xp, dst + o, tail);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (int pl = 0; pl < planes; pl++) {
+            int src = (pl * hp + s.pad()) * wp + s.pad();
+            int dst = (first * s.c() + pl) * s.h() * s.w();
+            for (int i = 0; i < s.h(); i++) {
+                System.arraycopy(xp, src + i * wp, dx, dst + i * s.w(), s.w());
+            }
+        }
+    }
+
+    /** dx (c, h, w) at dxOff += fold(col); the caller zeroes dx first. Fixed order: (ci, ki, kj, i, j). */
+    static void foldAddGeneral(float[] col, int ld, int colOff, Conv2dShape s, float[] dx, int dxOff) {
+        int oh = s.oh();
+        int ow = s.ow();
+        int row = 0;
+        for (int c = 0; c < s.c(); c++) {
+            int plane = dxOff + c * s.h() * s.w();
+            for (int ki = 0; ki < s.kh(); ki++) {
+                for (int kj = 0; kj < s.kw(); kj++, row++) {
+                    int base = row * ld + colOff;
+                    int jFrom = Im2col.firstInside(s.pad() - kj, s.stride());
+                    int jTo = Math.min(ow, Im2col.lastInside(s.w() - 1 + s.pad() - kj, s.stride()) + 1);
+                    for (int i = 0; i < oh; i++) {
+                        int hi = i * s.stride() - s.pad() + ki;
+                        if (hi < 0 || hi >= s.h()) {
+                            continue;
+                        }
+                        int d = base + i * ow;
+                        int dst = plane + hi * s.w() - s.pad() + kj;
+                        if (s.stride() == 1) {
+                            for (int j = jFrom; j < jTo; j++) {
+                                dx[dst + j] += col[d + j];
+                            }
+                        } else {
+                            for (int j = jFrom; j < jTo; j++) {
+                                dx[dst + j * s.stride()] += col[d + j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
