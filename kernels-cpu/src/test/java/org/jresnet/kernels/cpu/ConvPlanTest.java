@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.EnumSet;
 import java.util.Set;
 import org.jresnet.core.backend.Conv2dShape;
-import org.junit.jupiter.params.provider.Arguments;
+import org.jresnet.core.optable.OpTable;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every path a plan can choose is taken by at least one shape of the parity tests, at this run's
+ * Every path a plan can choose is taken by at least one convolution shape of the op table (which
+ * {@code SimdOpTableTest} compares with the reference backend), at this run's
  * vector width and tile family (the build runs both), so each is compared with the reference.
  */
 class ConvPlanTest {
@@ -20,8 +21,8 @@ class ConvPlanTest {
         Set<ConvPlan.Forward> forward = EnumSet.noneOf(ConvPlan.Forward.class);
         Set<ConvPlan.Input> input = EnumSet.noneOf(ConvPlan.Input.class);
         Set<ConvPlan.Weight> weight = EnumSet.noneOf(ConvPlan.Weight.class);
-        KernelParityTest.convShapes().map(Arguments::get).forEach(a -> {
-            ConvPlan p = ConvPlan.of((Conv2dShape) a[0]);
+        OpTable.convShapes().forEach(s -> {
+            ConvPlan p = ConvPlan.of(s);
             forward.add(p.forward());
             input.add(p.input());
             weight.add(p.weight());

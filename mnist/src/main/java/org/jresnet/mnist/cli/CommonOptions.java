@@ -28,7 +28,7 @@ final class CommonOptions {
             description = "Use only the first N test images (0 = all).")
     int testLimit;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    @Option(names = "--verbose", description = "Print stack traces of errors, and how the backend computes each convolution.")
     void setVerbose(boolean v) {
         Main.verbose = v;
     }

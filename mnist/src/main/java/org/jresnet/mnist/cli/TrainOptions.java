@@ -12,6 +12,7 @@ import org.jresnet.mnist.common.Progress;
 import org.jresnet.mnist.common.UserError;
 import org.jresnet.mnist.data.Mnist;
 import org.jresnet.mnist.model.ModelSpec;
+import org.jresnet.mnist.model.SeedNet;
 import org.jresnet.mnist.train.Checkpoint;
 import org.jresnet.mnist.train.Metrics;
 import org.jresnet.mnist.train.Plot;
@@ -91,6 +92,16 @@ final class TrainOptions {
             throw new UserError("cannot resume: " + resumed.file() + " holds " + effective.model().describe() + ", not "
                     + requestedModel.describe() + "; drop --model/--shortcut (a resumed run keeps its network) or start"
                     + " a new run with --out");
+        }
+        if (Main.verbose && effective.model().equals(ModelSpec.SEED)) {
+            // how the backend computes each convolution of the network on this CPU
+            for (var shape : SeedNet.convShapes(effective.batchSize())) {
+                String plan = backend.convPlan(shape);
+                if (!plan.isEmpty()) {
+                    out.println("plan " + shape.c() + "->" + shape.oc() + " k" + shape.kh() + " " + shape.h() + "x"
+                            + shape.w() + ": " + plan);
+                }
+            }
         }
         Mnist trainSet;
         Mnist testSet;

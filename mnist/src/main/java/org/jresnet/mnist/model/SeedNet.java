@@ -66,6 +66,14 @@ public final class SeedNet extends Net {
      * except conv1's input gradient (the images need none). Element-wise work (relu, pooling, add,
      * SGD) is not counted. The benchmarks turn step times into GFLOP/s with it.
      */
+    /** The shapes of the network's convolutions at this batch: conv1, rbloch1's two, conv2, rbloch2's two. */
+    public static java.util.List<org.jresnet.core.backend.Conv2dShape> convShapes(int batch) {
+        return java.util.List.of(new org.jresnet.core.backend.Conv2dShape(batch, 1, 28, 28, 16, 5, 5, 1, 0),
+                new org.jresnet.core.backend.Conv2dShape(batch, 16, 12, 12, 16, 3, 3, 1, 1),
+                new org.jresnet.core.backend.Conv2dShape(batch, 16, 12, 12, 32, 5, 5, 1, 0),
+                new org.jresnet.core.backend.Conv2dShape(batch, 32, 4, 4, 32, 3, 3, 1, 1));
+    }
+
     public static long trainingStepFlops(int batch) {
         return 3 * batch * FORWARD_FLOPS - batch * convFlops(1, 16, 5, 24);
     }
