@@ -124,9 +124,8 @@ final class ConvKernels {
      * plane is copied kw times, shifted, into dense rows of ow: sh[(ci*kw + kj)*plane + r*ow + j] =
      * xp[ci][r][j + kj]. Then the column row of tap (ci, ki, kj), pixels i*ow + j, is the oh*ow floats
      * at sh[(ci*kw + kj)*plane + ki*ow], so the product reads it through its row table and writes y
-     * directly (conv2's 64 columns: one 4 x 4-vector tile). conv2: c*kw*hp = 960 vector copies an
-     * image instead of the im2col's K*P/L = 1,600 two-load blends, which were 24% of the forward
-     * pass (a probe that skipped them: 1.27 -> 0.97 ms, one thread).
+     * directly. conv2: c*kw*hp = 960 vector copies an image instead of the im2col's K*P/L = 1,600
+     * two-load blends, which cost a quarter of its forward pass.
      */
     private void forwardShifted(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s) {
         int c = s.c();

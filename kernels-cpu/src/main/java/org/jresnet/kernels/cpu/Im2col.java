@@ -22,8 +22,8 @@ import org.jresnet.core.backend.Conv2dShape;
  * copied into a zero-bordered buffer xp (g, c, h + 2*pad, w + 2*pad), after which each output row
  * of a column row is one unconditional run of ow floats, copied a whole vector at a time. A copy
  * may spill up to L-1 floats past its run; runs are written in increasing order, so the next run
- * overwrites the spill, and buffers carry {@link #SLACK} floats for the last one. Copying runs
- * with arraycopy and fills instead cost 3x the matrix product on the 12x12 layers.
+ * overwrites the spill, and buffers carry {@link #SLACK} floats for the last one. (Copying the
+ * short runs of the 12x12 layers with arraycopy and fills cost more than the product itself.)
  */
 final class Im2col {
     /** Extra floats at the end of xp, col and dcol buffers for whole-vector overreach. */
@@ -84,7 +84,7 @@ final class Im2col {
         // Whole vectors, rows in order: a row's last vector has its lanes past w zeroed and is stored
         // whole, so its spill (< L floats) lands on this row's right border, the next row's left border
         // and data (rewritten next), or the bottom border and slack, all of which must be zero anyway.
-        // 192 System.arraycopy calls of 12 floats each were 12% of res16's forward (JMH, a probe).
+        // (192 System.arraycopy calls of 12 floats each cost more than these vector copies.)
         int w = s.w();
         VectorMask<Float> tail = F.indexInRange(0, w % L == 0 ? L : w % L);
         int lastFull = (w - 1) / L * L;
@@ -263,8 +263,8 @@ final class Im2col {
     /**
      * {@link #unfold} for {@link #planeIsVector} shapes: column row (ci, ki, kj) of an image is
      * plane ci with its lanes moved by the tap's shuffle, zero where the window leaves the image;
-     * one load per plane, one shuffle and store per tap. (The padded copy plus four masked loads
-     * and three blends per column vector took 43% of the res32 forward, JMH stack profile.)
+     * one load per plane, one shuffle and store per tap, instead of a padded copy plus four masked
+     * loads and three blends per column vector.
      */
     private static void unfoldPlanes(float[] x, int first, int images, Conv2dShape s, float[] col, int colOff, int ld) {
         PlaneShuffles ps = planeShuffles(s, false);

@@ -95,8 +95,7 @@ final class MaxPool2x2 {
     /**
      * Planes [from, to) of dx for output rows a multiple of 4 wide ({@link #pairs}), in place in the
      * interleaved layout: no lane shuffles to split even and odd columns, nor to zip them back (two
-     * two-vector shuffles cost 4-5 instructions each; the 4-lane kernel this replaced spent 14 ns on 4
-     * windows). Per 4 windows:
+     * two-vector shuffles cost 4-5 instructions each). Per 4 windows:
      * <pre>
      * m        = max(t, b, swap(t), swap(b))        the window's maximum, in both of its lanes
      * win(top) = t == m  and not (odd lane and swap(t) == m)            a first, then b
