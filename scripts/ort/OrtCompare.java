@@ -1,0 +1,54 @@
+import ai.onnxruntime.*;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.*;
+import org.jresnet.core.Grad;
+import org.jresnet.core.Scope;
+import org.jresnet.core.backend.*;
+import org.jresnet.mnist.data.Mnist;
+import org.jresnet.mnist.model.*;
+import org.jresnet.mnist.train.Evaluation;
+
+/** scripts/compare-ort.sh runs this. Warm evaluation of the 10k test set: ONNX Runtime (CPU, 2 threads, ALL_OPT) against this engine (simd, 2 threads), rounds alternating. */
+public class OrtCompare {
+    public static void main(String[] a) throws Exception {
+        Mnist test = Mnist.load(Path.of(a[0]), false, 0);
+        int n = test.size();
+        float[] all = test.images(0, n);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = test.label(i);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setIntraOpNumThreads(2);
+        so.setInterOpNumThreads(1);
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        OrtSession session = env.createSession(a[1], so);
+        Backend be = Backends.create("simd", BackendOptions.defaults().withThreads(2));
+        Net net = ModelFile.load(be, Path.of(a[2]));
+        int batch = Integer.parseInt(a.length > 3 ? a[3] : "1000");
+        List<Double> ort = new ArrayList<>(), ours = new ArrayList<>();
+        for (int round = 0; round < 12; round++) {
+            long t0 = System.nanoTime();
+            int correct = 0;
+            for (int i = 0; i < n; i += batch) {
+                int m = Math.min(batch, n - i);
+                float[] x = Arrays.copyOfRange(all, i * 784, (i + m) * 784);
+                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {m, 1, 28, 28});
+                     OrtSession.Result r = session.run(Map.of("image", t))) {
+                    float[][] logits = (float[][]) r.get(0).getValue();
+                    for (int k = 0; k < m; k++) if (Evaluation.argmax(logits[k], 0, 10) == labels[i + k]) correct++;
+                }
+            }
+            double ortRate = n / ((System.nanoTime() - t0) / 1e9);
+            long t1 = System.nanoTime();
+            Evaluation e = Evaluation.run(net, be, test);
+            double ourRate = n / ((System.nanoTime() - t1) / 1e9);
+            System.out.printf(Locale.ROOT, "round %2d  ORT %8.0f img/s (%.2f%%)  jresnet %8.0f img/s (%.2f%%)%n", round, ortRate,
+                    100.0 * correct / n, ourRate, 100 * e.accuracy());
+            if (round >= 2) { ort.add(ortRate); ours.add(ourRate); }
+        }
+        Collections.sort(ort); Collections.sort(ours);
+        double mo = (ort.get(4) + ort.get(5)) / 2, mj = (ours.get(4) + ours.get(5)) / 2;
+        System.out.printf(Locale.ROOT, "median of rounds 2-11: ORT %.0f, jresnet %.0f img/s, ratio jresnet/ORT %.2fx%n", mo, mj, mj / mo);
+    }
+}
