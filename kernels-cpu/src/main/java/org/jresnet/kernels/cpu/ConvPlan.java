@@ -66,10 +66,11 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
     }
 
     static ConvPlan of(Conv2dShape s) {
-        if (ConvSingleChannel.handles(s)) {
-            return new ConvPlan(Forward.ONE_CHANNEL, Input.ONE_CHANNEL, Weight.ONE_CHANNEL);
+        Forward forward = forwardOf(s);
+        if (forward == Forward.ONE_CHANNEL) {
+            return new ConvPlan(forward, Input.ONE_CHANNEL, Weight.ONE_CHANNEL);
         }
-        return new ConvPlan(forwardOf(s), inputOf(s), weightOf(s));
+        return new ConvPlan(forward, inputOf(s), weightOf(s));
     }
 
     static Forward forwardOf(Conv2dShape s) {
@@ -77,7 +78,7 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
             return Forward.ONE_CHANNEL;
         }
         int p = s.oh() * s.ow();
-        if (ConvKernels.groupImages(p, s.n()) == 1 && Im2col.wideWorthIt(s)) {
+        if (ConvKernels.groupImages(p, s.n()) == 1 && wideRows(s)) {
             return Forward.WIDE;
         }
         // whole 4-vector widths of columns per image, and a window row of at least one full tile
@@ -104,7 +105,17 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
         if (k < 64) {
             return Weight.ALONG_PIXELS;
         }
-        return Im2col.wideWorthIt(s) ? Weight.WIDE : Weight.ROWS;
+        return wideRows(s) ? Weight.WIDE : Weight.ROWS;
+    }
+
+    /**
+     * Products may read the windows in place from the bordered image: stride 1 and at most 25% of
+     * the wide rows' columns thrown away (conv1 and the 12x12 residual convs; not conv2 or 4x4,
+     * where ow is 8 or 4 of wp 12 or 6).
+     */
+    private static boolean wideRows(Conv2dShape s) {
+        int wp = s.w() + 2 * s.pad();
+        return s.stride() == 1 && 4 * wp <= 5 * s.ow();
     }
 
     /** Stride 1 and at least one whole regular tile of columns per window row (kw*c). */

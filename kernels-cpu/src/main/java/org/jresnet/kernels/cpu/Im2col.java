@@ -53,15 +53,6 @@ final class Im2col {
         return rows;
     }
 
-    /**
-     * True when that padded-image product pays: stride 1 and at most 25% wasted wide pixels
-     * (conv1 and the 12x12 residual convs; not conv2 or 4x4, where ow is 8 or 4 of wp 12 or 6).
-     */
-    static boolean wideWorthIt(Conv2dShape s) {
-        int wp = s.w() + 2 * s.pad();
-        return s.stride() == 1 && 4 * wp <= 5 * s.ow();
-    }
-
     /** Floats needed for the padded copies of {@code images} images (with slack). */
     static long paddedSize(Conv2dShape s, int images) {
         return (long) images * s.c() * (s.h() + 2 * s.pad()) * (s.w() + 2 * s.pad()) + SLACK;
