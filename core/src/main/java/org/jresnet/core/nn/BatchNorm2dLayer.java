@@ -80,4 +80,9 @@ public final class BatchNorm2dLayer extends Module {
     public Tensor numBatchesTracked() {
         return numBatchesTracked;
     }
+
+    /** The constant added to the variance before its square root. */
+    public float eps() {
+        return eps;
+    }
 }

@@ -32,7 +32,16 @@ public final class Conv2dLayer extends Module {
         return weight;
     }
 
+    /** The bias, or null for a convolution built without one. */
     public Tensor bias() {
         return bias;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
     }
 }
