@@ -40,6 +40,13 @@ final class BasicBlock extends Block {
     }
 
     @Override
+    String trace(InferenceGraph g, String prefix, String x) {
+        String y = g.relu(g.batchNorm(g.conv(x, prefix + ".conv1", conv1), prefix + ".bn1", bn1));
+        y = g.batchNorm(g.conv(y, prefix + ".conv2", conv2), prefix + ".bn2", bn2);
+        return g.relu(shortcut == null ? y : g.add(y, shortcut.trace(g, prefix, x)));
+    }
+
+    @Override
     long flops(int inSize) {
         int o = outSize(inSize);
         return convFlops(in, out, 3, o) + convFlops(out, out, 3, o) + (shortcut == null ? 0 : shortcut.flops(inSize));

@@ -18,6 +18,9 @@ abstract class Block extends Module {
 
     abstract Tensor forward(Tensor x);
 
+    /** As {@link #forward} in eval mode, into {@code g}; {@code prefix} is the block's state-dict name. */
+    abstract String trace(InferenceGraph g, String prefix, String x);
+
     abstract long flops(int inSize);
 
     /**

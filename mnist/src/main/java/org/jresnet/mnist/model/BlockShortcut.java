@@ -45,6 +45,17 @@ final class BlockShortcut {
         return projection != null ? projection.forward(x) : Ops.zeroPadShortcut(x, out, stride);
     }
 
+    String trace(InferenceGraph g, String prefix, String x) {
+        if (isIdentity()) {
+            return x;
+        }
+        if (projection == null) {
+            return g.zeroPadShortcut(x, in, out, stride);
+        }
+        String p = prefix + ".shortcut";
+        return g.batchNorm(g.conv(x, p + ".0", projection.conv), p + ".1", projection.bn);
+    }
+
     long flops(int inSize) {
         return projection == null ? 0 : convFlops(in, out, 1, CifarResNet.outSize(inSize, 1, stride));
     }

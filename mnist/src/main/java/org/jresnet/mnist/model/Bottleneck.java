@@ -43,6 +43,14 @@ final class Bottleneck extends Block {
     }
 
     @Override
+    String trace(InferenceGraph g, String prefix, String x) {
+        String y = g.relu(g.batchNorm(g.conv(x, prefix + ".conv1", conv1), prefix + ".bn1", bn1));
+        y = g.relu(g.batchNorm(g.conv(y, prefix + ".conv2", conv2), prefix + ".bn2", bn2));
+        y = g.batchNorm(g.conv(y, prefix + ".conv3", conv3), prefix + ".bn3", bn3);
+        return g.relu(g.add(y, shortcut.trace(g, prefix, x)));
+    }
+
+    @Override
     long flops(int inSize) {
         int o = outSize(inSize);
         return bottleneckFlops(in, planes, inSize, o) + shortcut.flops(inSize);

@@ -100,6 +100,24 @@ public final class CifarResNet extends Net {
         return freeEarly ? inOwnScope(this::head, h, x) : head(h);
     }
 
+    @Override
+    public String trace(InferenceGraph g, String x) {
+        String h = g.conv(x, "conv1", conv1);
+        if (!preact) {
+            h = g.relu(g.batchNorm(h, "bn1", bn1));
+        }
+        for (int s = 0; s < stages.size(); s++) {
+            List<Block> blocks = stages.get(s).blocks;
+            for (int b = 0; b < blocks.size(); b++) {
+                h = blocks.get(b).trace(g, "layer" + (s + 1) + "." + b, h);
+            }
+        }
+        if (preact) {
+            h = g.relu(g.batchNorm(h, "bn", bn));
+        }
+        return g.linear(g.globalAvgPool(h), "fc", fc);
+    }
+
     private Tensor stem(Tensor x) {
         Tensor h = conv1.forward(x);
         return preact ? h : Ops.relu(bn1.forward(h));

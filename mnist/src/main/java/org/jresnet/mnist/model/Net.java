@@ -12,6 +12,12 @@ public abstract class Net extends Module {
     /** x (N,1,28,28) -> logits (N,10). */
     public abstract Tensor forward(Tensor x);
 
+    /**
+     * Writes the eval-mode forward pass into {@code g}, starting from the image value {@code x};
+     * returns the logits' name.
+     */
+    public abstract String trace(InferenceGraph g, String x);
+
     /** What was built: family, depth, shortcut kind (recorded in checkpoints and model files). */
     public abstract ModelSpec spec();
 

@@ -45,6 +45,15 @@ final class PreActBlock extends Block {
     }
 
     @Override
+    String trace(InferenceGraph g, String prefix, String x) {
+        String a = g.relu(g.batchNorm(x, prefix + ".bn1", bn1));
+        String skip = shortcut.isIdentity() ? x : shortcut.trace(g, prefix, a);
+        String y = g.conv(a, prefix + ".conv1", conv1);
+        y = g.conv(g.relu(g.batchNorm(y, prefix + ".bn2", bn2)), prefix + ".conv2", conv2);
+        return g.add(y, skip);
+    }
+
+    @Override
     long flops(int inSize) {
         int o = outSize(inSize);
         return convFlops(in, out, 3, o) + convFlops(out, out, 3, o) + shortcut.flops(inSize);

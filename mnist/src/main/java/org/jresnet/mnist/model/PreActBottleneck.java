@@ -45,6 +45,16 @@ final class PreActBottleneck extends Block {
     }
 
     @Override
+    String trace(InferenceGraph g, String prefix, String x) {
+        String a = g.relu(g.batchNorm(x, prefix + ".bn1", bn1));
+        String skip = shortcut.isIdentity() ? x : shortcut.trace(g, prefix, a);
+        String y = g.conv(a, prefix + ".conv1", conv1);
+        y = g.conv(g.relu(g.batchNorm(y, prefix + ".bn2", bn2)), prefix + ".conv2", conv2);
+        y = g.conv(g.relu(g.batchNorm(y, prefix + ".bn3", bn3)), prefix + ".conv3", conv3);
+        return g.add(y, skip);
+    }
+
+    @Override
     long flops(int inSize) {
         int o = outSize(inSize);
         return bottleneckFlops(in, planes, inSize, o) + shortcut.flops(inSize);

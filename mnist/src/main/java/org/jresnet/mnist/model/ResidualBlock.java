@@ -29,4 +29,11 @@ public final class ResidualBlock extends Module {
         y = conv2.forward(y);
         return Ops.relu(Ops.add(x, y));
     }
+
+    /** As {@link #forward}, into {@code g}; {@code prefix} is the block's state-dict name. */
+    public String trace(InferenceGraph g, String prefix, String x) {
+        String y = g.relu(g.conv(x, prefix + ".conv1", conv1));
+        y = g.conv(y, prefix + ".conv2", conv2);
+        return g.relu(g.add(x, y));
+    }
 }

@@ -111,4 +111,13 @@ public final class SeedNet extends Net {
         h = rbloch2.forward(h);
         return fc.forward(h.reshape(n, -1));
     }
+
+    @Override
+    public String trace(InferenceGraph g, String x) {
+        String h = g.relu(g.maxPool(g.conv(x, "conv1", conv1), 2));
+        h = rbloch1.trace(g, "rbloch1", h);
+        h = g.relu(g.maxPool(g.conv(h, "conv2", conv2), 2));
+        h = rbloch2.trace(g, "rbloch2", h);
+        return g.linear(g.flatten(h), "fc", fc);
+    }
 }
