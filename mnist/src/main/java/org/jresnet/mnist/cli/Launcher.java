@@ -104,6 +104,11 @@ public final class Launcher {
         cmd.addAll(Backends.jvmOptions());
         // The manifest's Enable-Native-Access applies to java -jar only; the child runs with -cp.
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        // protobuf-java (ONNX export) reads arrays through sun.misc.Unsafe; JDK 24+ warns on stderr at
+        // its first use unless allowed. A value the user gives wins.
+        if (options.stream().noneMatch(a -> a.startsWith("--sun-misc-unsafe-memory-access"))) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
         cmd.add("-D" + CHILD_PROPERTY + "=" + ProcessHandle.current().pid());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

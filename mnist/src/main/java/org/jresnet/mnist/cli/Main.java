@@ -9,14 +9,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * The command line: {@code train} (the default), {@code eval --model FILE} and
- * {@code predict --model FILE IMAGE.png}. Mistakes a user can fix print one line and exit with
+ * The command line: {@code train} (the default), {@code eval --model FILE},
+ * {@code predict --model FILE IMAGE.png} and {@code export --model FILE --onnx OUT.onnx}.
+ * Mistakes a user can fix print one line and exit with
  * status 1 (2 for bad options); {@code --verbose} adds the stack trace.
  */
 @Command(name = "mnist", mixinStandardHelpOptions = true, version = "jresnet mnist 0.1.0",
         description = "Trains the seed article's ResNet on MNIST with the jresnet engine (train is the default"
                 + " subcommand).",
-        subcommands = {TrainOptions.TrainCommand.class, EvalCommand.class, PredictCommand.class, Experiment.class,
+        subcommands = {TrainOptions.TrainCommand.class, EvalCommand.class, PredictCommand.class, ExportCommand.class,
+            Experiment.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     static volatile boolean verbose;
