@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
-# Warm evaluation of the 10k MNIST test set, side by side in one JVM, rounds alternating: ONNX
-# Runtime for Java (CPU, 2 intra-op threads, ALL_OPT, batch 1000) against this engine (simd, 2
-# threads, the app's Evaluation), on the same trained model. The model is exported to ONNX from
-# the PyTorch reference network with our safetensors loaded (torch.onnx.export, opset 13), so both
-# engines run the same weights; each prints its accuracy, which must agree.
+# Warm evaluation of the 10k MNIST test set, side by side: ONNX Runtime for Java (CPU, 2 intra-op
+# threads, ALL_OPT) against this engine (simd, 2 threads, the app's Evaluation) in one JVM, rounds
+# alternating, then PyTorch eager (2 threads, no_grad) on the same weights; two such passes. The
+# model is exported with `mnist.jar export` (so ORT runs what our exporter writes); each engine
+# prints its accuracy, which must agree.
 #
-#   scripts/compare-ort.sh MODEL.safetensors [--data DIR] [--batch N]
+#   scripts/compare-ort.sh MODEL.safetensors [--data DIR] [--batch N] [--passes N]
 #
 # Needs the built mnist.jar (./mvnw -B -DskipTests package), PyTorch for /usr/bin/python3
-# (apt-get install -y python3-torch) and fetches com.microsoft.onnxruntime:onnxruntime:1.22.0
-# into ~/.m2 with ./mvnw. Rounds 0-1 are warm-up; the median of rounds 2-11 is printed.
+# (apt-get install -y python3-torch; without it the PyTorch rows are skipped) and fetches
+# com.microsoft.onnxruntime:onnxruntime:1.22.0 into ~/.m2 with ./mvnw. Rounds 0-1 of each are
+# warm-up; the median of rounds 2-11 is printed, and at the end the median over passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: $0 MODEL.safetensors [--data DIR] [--batch N]" >&2; exit 2; }
 model=$1; shift
 data=../shared/data/mnist
 batch=1000
+passes=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data=$2; shift 2 ;;
     --batch) batch=$2; shift 2 ;;
-    *) echo "usage: $0 MODEL.safetensors [--data DIR] [--batch N]" >&2; exit 2 ;;
+    --passes) passes=$2; shift 2 ;;
+    *) echo "usage: $0 MODEL.safetensors [--data DIR] [--batch N] [--passes N]" >&2; exit 2 ;;
   esac
 done
 [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -31,8 +34,26 @@ ort=$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime/1.22.0/onnxruntim
 [ -f "$ort" ] || ./mvnw -B -q dependency:get -Dartifact=com.microsoft.onnxruntime:onnxruntime:1.22.0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-/usr/bin/python3 scripts/ort/export_onnx.py "$model" "$work/model.onnx" 2>/dev/null
+"$JAVA_HOME/bin/java" -jar "$jar" export --model "$model" --onnx "$work/model.onnx" 2>&1 | grep -v '^WARNING'
 "$JAVA_HOME/bin/javac" -cp "$jar:$ort" -d "$work" scripts/ort/OrtCompare.java
+torch_ok=0
+/usr/bin/python3 -c 'import torch' 2>/dev/null && torch_ok=1
+[ $torch_ok = 1 ] || echo "compare-ort: no PyTorch for /usr/bin/python3 (apt-get install -y python3-torch); its rows are skipped"
 echo "compare-ort: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 \
-  -XX:+UseSerialGC -cp "$work:$jar:$ort" OrtCompare "$data" "$work/model.onnx" "$model" "$batch" 2>&1 | grep -v '^WARNING'
+for p in $(seq 1 "$passes"); do
+  echo "== pass $p"
+  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 \
+    -XX:+UseSerialGC -cp "$work:$jar:$ort" OrtCompare "$data" "$work/model.onnx" "$model" "$batch" 2>&1 \
+    | grep -v '^WARNING' | tee -a "$work/log"
+  if [ $torch_ok = 1 ]; then
+    /usr/bin/python3 scripts/ort/torch_eval.py ../shared/reference/pytorch_seed.py "$model" "$data" "$batch" 12 \
+      | tee -a "$work/log"
+  fi
+done
+echo "== medians over $passes passes (img/s, warm, 10k test images, batch $batch, 2 threads)"
+awk '/^median of rounds/ && /ORT/ {gsub(",", ""); o[++no] = $6; j[++nj] = $8}
+     /^median of rounds/ && /PyTorch/ {t[++nt] = $6}
+     function med(a, n,   i, k, v) { for (i = 2; i <= n; i++) { v = a[i]; for (k = i - 1; k >= 1 && a[k] > v; k--) a[k + 1] = a[k]; a[k + 1] = v }
+                                   return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+     END { mj = med(j, nj); mo = med(o, no); printf "jresnet %.0f  ONNX Runtime %.0f  ratio %.2fx", mj, mo, mj / mo;
+           if (nt) { mt = med(t, nt); printf "  PyTorch %.0f  ratio %.2fx", mt, mj / mt }; print "" }' "$work/log"

@@ -82,7 +82,7 @@ public final class OnnxExport {
         try {
             AtomicFiles.write(out, model.toByteArray());
         } catch (IOException | RuntimeException e) {
-            throw new UserError("cannot write " + out + ": " + UserError.oneLine(e.toString()));
+            throw new UserError("cannot write " + out + ": " + reason(out, e));
         }
     }
 
@@ -94,6 +94,19 @@ public final class OnnxExport {
         if (Files.exists(out) && !force) {
             throw new UserError(out + " already exists; pass --force to replace it");
         }
+    }
+
+    /** Why a write failed, in words: the usual causes named, else the exception's own line. */
+    private static String reason(Path out, Exception e) {
+        for (Path p = out.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                return p + " is a file, not a directory";
+            }
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return UserError.oneLine(e.toString());
     }
 
     /** "17 (Conv 7, Relu 6, ...)": the node count and how many of each op, most frequent first. */
