@@ -39,7 +39,7 @@ trap 'rm -rf "$work"' EXIT
 torch_ok=0
 /usr/bin/python3 -c 'import torch' 2>/dev/null && torch_ok=1
 [ $torch_ok = 1 ] || echo "compare-ort: no PyTorch for /usr/bin/python3 (apt-get install -y python3-torch); its rows are skipped"
-echo "compare-ort: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "compare-ort: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) (family $(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -1), model $(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for p in $(seq 1 "$passes"); do
   echo "== pass $p"
   "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 \
