@@ -30,7 +30,8 @@ class LayersTest {
             "data", Set.of("common", "format"),
             "model", Set.of("common", "format"),
             "train", Set.of("common", "format", "data", "model"),
-            "cli", Set.of("common", "format", "data", "model", "train"));
+            "infer", Set.of("common", "format", "data", "model", "train"),
+            "cli", Set.of("common", "format", "data", "model", "train", "infer"));
 
     private static final Pattern USE = Pattern.compile("\\borg\\.jresnet\\.mnist\\.(\\w+)\\.");
 
