@@ -31,7 +31,8 @@ class LayersTest {
             "model", Set.of("common", "format"),
             "train", Set.of("common", "format", "data", "model"),
             "infer", Set.of("common", "format", "data", "model", "train"),
-            "cli", Set.of("common", "format", "data", "model", "train", "infer"));
+            "serve", Set.of("common", "format", "data", "model", "train", "infer"),
+            "cli", Set.of("common", "format", "data", "model", "train", "infer", "serve"));
 
     private static final Pattern USE = Pattern.compile("\\borg\\.jresnet\\.mnist\\.(\\w+)\\.");
 
