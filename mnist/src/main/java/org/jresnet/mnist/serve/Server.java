@@ -3,6 +3,7 @@ package org.jresnet.mnist.serve;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -73,6 +74,10 @@ public final class Server implements AutoCloseable {
             } catch (HttpError e) {
                 if (e.allow != null) {
                     ex.getResponseHeaders().set("Allow", e.allow);
+                }
+                if (e.status == 413) {
+                    // The unread rest of the body would otherwise be taken for the next request.
+                    ex.getResponseHeaders().set("Connection", "close");
                 }
                 sendError(ex, e.status, e.getMessage());
             } catch (UserError e) {
@@ -146,8 +151,10 @@ public final class Server implements AutoCloseable {
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            ex.getResponseBody().write(body);
+        // Closed here, before the exchange: closing the exchange first drains the request body,
+        // which for a refused 413 may never come, and the answer would wait behind it.
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
         }
     }
 
