@@ -75,6 +75,11 @@ final class ServeFixture {
         return test;
     }
 
+    /** Defaults on a free port. */
+    static ServeConfig sharedConfig() {
+        return ServeConfig.defaults().withPort(0);
+    }
+
     /** A server on a free loopback port for the model in {@code file}, with its own network. */
     static Server start(Path file, ServeConfig cfg) {
         Backend be = TestData.fastest();
