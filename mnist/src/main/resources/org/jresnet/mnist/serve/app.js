@@ -9,6 +9,10 @@
   const bars = document.getElementById('bars');
   const status = document.getElementById('status');
   const DEBOUNCE_MS = 120;
+  // Each change of the drawing gets a number; body's data-drawn / data-shown say which drawing
+  // the answer on screen belongs to (the browser test waits for them to meet).
+  let version = 0;
+  const changed = () => { document.body.dataset.drawn = String(++version); };
 
   for (let d = 0; d < 10; d++) {
     const li = document.createElement('li');
@@ -21,6 +25,8 @@
     ctx.fillStyle = '#000';          // MNIST's polarity: white ink on black
     ctx.fillRect(0, 0, pad.width, pad.height);
     inked = false;
+    changed();
+    document.body.dataset.shown = String(version);
     digitOut.textContent = '?';
     show(null);
     status.textContent = 'cleared';
@@ -60,26 +66,30 @@
     ctx.lineTo(b[0], b[1]);
     ctx.stroke();
     inked = true;
+    changed();
   }
 
   // Debounced, and never more than one request in flight: the latest drawing wins.
   let timer = null, busy = false, again = false;
   function schedule(delay = DEBOUNCE_MS) {
     clearTimeout(timer);
-    timer = setTimeout(() => inked && pad.toBlob(send, 'image/png'), delay);
+    timer = setTimeout(() => {
+      const v = version;   // toBlob copies the canvas now
+      if (inked) pad.toBlob(blob => send(blob, v), 'image/png');
+    }, delay);
   }
-  async function send(blob) {
+  async function send(blob, v) {
     if (busy) { again = true; return; }
     busy = true;
     try {
-      await predict(blob);
+      await predict(blob, v);
     } finally {
       busy = false;
       if (again) { again = false; schedule(0); }
     }
   }
 
-  async function predict(blob) {
+  async function predict(blob, v) {
     status.textContent = 'reading…';
     try {
       const r = await fetch('api/predict', { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: blob });
@@ -88,7 +98,7 @@
       digitOut.textContent = String(a.digit);
       show(a);
       status.textContent = `${a.millis.toFixed(1)} ms on the server (batch of ${a.batch})`;
-      document.body.dataset.predictions = String(1 + Number(document.body.dataset.predictions || 0));
+      document.body.dataset.shown = String(v);
     } catch (err) {
       digitOut.textContent = '?';
       status.textContent = 'error: ' + err.message;
@@ -118,14 +128,15 @@
     if (!f) return;
     const url = URL.createObjectURL(f);
     const im = new Image();
+    const ask = () => { URL.revokeObjectURL(url); changed(); predict(f, version); };
     im.onload = () => {
       clearPad();
       const s = Math.min(pad.width / im.width, pad.height / im.height);
       ctx.drawImage(im, (pad.width - im.width * s) / 2, (pad.height - im.height * s) / 2, im.width * s, im.height * s);
-      URL.revokeObjectURL(url);
+      ask();
     };
+    im.onerror = ask;   // not a picture the browser shows: the server's answer says why
     im.src = url;
-    predict(f);
   }
   file.addEventListener('change', () => { upload(file.files[0]); file.value = ''; });
   drop.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); file.click(); } });
