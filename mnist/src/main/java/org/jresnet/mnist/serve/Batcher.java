@@ -16,8 +16,9 @@ import org.jresnet.mnist.model.Net;
  * Runs the network for many request threads: one worker thread owns the network and its backend
  * (neither is safe to share between threads: modules cache activations, the simd backend's pool
  * serves one caller at a time). It takes the first queued image, then whatever else arrives
- * within {@code maxWaitNanos} up to {@code maxBatch} images, and evaluates them in one forward
- * pass, so under load the cost of a pass is shared instead of each image queueing alone.
+ * within {@code maxWaitNanos}, up to {@code maxBatch} images, and evaluates them in one forward
+ * pass, so under load the cost of a pass is shared instead of each image queueing alone. The wait
+ * ends early when no request has come for {@link #ARRIVAL_GAP_NANOS}.
  * {@code maxBatch} 1 turns batching off.
  */
 public final class Batcher implements AutoCloseable {
@@ -27,6 +28,9 @@ public final class Batcher implements AutoCloseable {
 
     private record Job(float[] image, CompletableFuture<Result> done) {
     }
+
+    /** A pause in arrivals this long ends the wait for more (under 1 ms: a loopback request's turnaround). */
+    static final long ARRIVAL_GAP_NANOS = 200_000;
 
     private final Net net;
     private final Backend backend;
@@ -85,7 +89,9 @@ public final class Batcher implements AutoCloseable {
                     if (batch.size() >= maxBatch || left <= 0) {
                         break;
                     }
-                    Job next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    // Wait while requests keep coming, not the whole budget: when every client is
+                    // already in the batch (fewer clients than maxBatch), a full wait is pure delay.
+                    Job next = queue.poll(Math.min(left, ARRIVAL_GAP_NANOS), TimeUnit.NANOSECONDS);
                     if (next == null) {
                         break;
                     }

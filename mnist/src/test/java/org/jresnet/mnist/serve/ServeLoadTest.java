@@ -99,4 +99,41 @@ class ServeLoadTest {
             }
         }
     }
+
+    /** The batcher without HTTP: what batching does to the network's own throughput (printed). */
+    @Test
+    void theBatcherAloneUnderTheSameLoad() throws Exception {
+        Backend be = TestData.fastest();
+        int[][] images = new int[CLIENTS * REQUESTS][];
+        org.jresnet.core.Rng rng = new org.jresnet.core.Rng(5);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = ServeBatcherTest.image(rng);
+        }
+        int[] rounds = {64, 64, 1, 64, 1};
+        for (int round = 0; round < rounds.length; round++) {
+            Net net = new org.jresnet.mnist.model.SeedNet(be, new org.jresnet.core.Rng(1));
+            try (Batcher b = new Batcher(net, be, rounds[round], 2_000_000L);
+                    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS)) {
+                long t0 = System.nanoTime();
+                List<Future<?>> done = new ArrayList<>();
+                for (int c = 0; c < CLIENTS; c++) {
+                    int client = c;
+                    done.add(clients.submit(() -> {
+                        for (int k = 0; k < REQUESTS; k++) {
+                            b.submit(images[client * REQUESTS + k]).get();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+                double secs = (System.nanoTime() - t0) / 1e9;
+                if (round > 0) { // the first warms the JIT
+                    System.out.printf(Locale.ROOT, "batcher alone (max batch %d): %d clients x %d images, %.0f"
+                            + " images/s%n", rounds[round], CLIENTS, REQUESTS, images.length / secs);
+                }
+            }
+        }
+    }
 }
