@@ -26,7 +26,7 @@ class ServeShutdownTest {
                     + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(body, 0, body.length / 2); // the handler is now running, reading the body
             out.flush();
-            Thread.sleep(300);
+            Thread.sleep(500); // time for the server to dispatch it on a loaded machine
             closer = new Thread(server::close);
             closer.start();
             Thread.sleep(300);
