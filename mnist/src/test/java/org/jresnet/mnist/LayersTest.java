@@ -31,7 +31,9 @@ class LayersTest {
             "model", Set.of("common", "format"),
             "train", Set.of("common", "format", "data", "model"),
             "export", Set.of("common", "format", "data", "model"),
-            "cli", Set.of("common", "format", "data", "model", "train", "export"));
+            "infer", Set.of("common", "format", "data", "model", "train"),
+            "serve", Set.of("common", "format", "data", "model", "train", "infer"),
+            "cli", Set.of("common", "format", "data", "model", "train", "export", "infer", "serve"));
 
     private static final Pattern USE = Pattern.compile("\\borg\\.jresnet\\.mnist\\.(\\w+)\\.");
 

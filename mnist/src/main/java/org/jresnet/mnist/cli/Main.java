@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
         description = "Trains the seed article's ResNet on MNIST with the jresnet engine (train is the default"
                 + " subcommand).",
         subcommands = {TrainOptions.TrainCommand.class, EvalCommand.class, PredictCommand.class, ExportCommand.class,
-            Experiment.class,
+            Experiment.class, ServeCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     static volatile boolean verbose;

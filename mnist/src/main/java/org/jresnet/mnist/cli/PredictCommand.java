@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jresnet.core.backend.Backend;
+import org.jresnet.mnist.infer.MnistStyle;
+import org.jresnet.mnist.infer.PngImage;
+import org.jresnet.mnist.infer.Predictor;
 import org.jresnet.mnist.model.ModelFile;
 import org.jresnet.mnist.model.Net;
 import picocli.CommandLine.Command;
@@ -11,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Classify a grayscale PNG (28x28, or larger and scaled down).")
+        description = "Classify a PNG of a digit (any size; cropped to the ink and centred in 28x28 as MNIST is).")
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "Compute backend.")
     String backend;
@@ -35,9 +38,11 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         CommonOptions c = new CommonOptions();
         c.backend = backend;
+        MnistStyle.checkInvert(invert);
         Backend be = c.createBackend();
         Net net = ModelFile.load(be, model);
-        Predictor.Prediction p = Predictor.predict(net, be, Predictor.readImage(image, invert));
+        int[] gray = MnistStyle.gray(PngImage.read(image, PngImage.MAX_PIXELS), invert);
+        Predictor.Prediction p = Predictor.predict(net, be, gray);
         Main.stdout.println("digit: " + p.digit());
         for (int d = 0; d < p.probabilities().length; d++) {
             Main.stdout.printf(Locale.ROOT, "  %d  %6.2f%%%n", d, 100 * p.probabilities()[d]);

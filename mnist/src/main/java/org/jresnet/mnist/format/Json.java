@@ -9,7 +9,7 @@ import java.util.Map;
  * The little JSON a safetensors header needs: objects (kept in order), arrays, strings, numbers
  * (as {@code Long} or {@code Double}), booleans and null. Errors say where the text went wrong.
  */
-final class Json {
+public final class Json {
     /** Deeper nesting is refused rather than recursed into (a stack overflow is not an error message). */
     static final int MAX_DEPTH = 64;
     private final String s;
@@ -20,7 +20,7 @@ final class Json {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         p.ws();
         Object v = p.value();
@@ -31,7 +31,7 @@ final class Json {
         return v;
     }
 
-    static String quote(String v) {
+    public static String quote(String v) {
         StringBuilder b = new StringBuilder("\"");
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
