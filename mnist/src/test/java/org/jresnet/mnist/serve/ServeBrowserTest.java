@@ -27,6 +27,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.PointerInput;
+import org.openqa.selenium.interactions.Sequence;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -89,6 +91,25 @@ class ServeBrowserTest {
             a.moveToElement(pad, (int) ((points[i][0] - 0.5) * w), (int) ((points[i][1] - 0.5) * h));
         }
         a.release().perform();
+    }
+
+    /** One stroke as {@link #stroke}, with a finger or a pen instead of the mouse (W3C pointer actions). */
+    static void stroke(double[][] points, PointerInput.Kind kind) {
+        WebElement pad = driver.findElement(By.id("pad"));
+        int w = pad.getSize().getWidth();
+        int h = pad.getSize().getHeight();
+        PointerInput finger = new PointerInput(kind, kind.name().toLowerCase(java.util.Locale.ROOT));
+        PointerInput.Origin origin = PointerInput.Origin.fromElement(pad);
+        Sequence s = new Sequence(finger, 0);
+        s.addAction(finger.createPointerMove(Duration.ZERO, origin, (int) ((points[0][0] - 0.5) * w),
+                (int) ((points[0][1] - 0.5) * h)));
+        s.addAction(finger.createPointerDown(PointerInput.MouseButton.LEFT.asArg()));
+        for (int i = 1; i < points.length; i++) {
+            s.addAction(finger.createPointerMove(Duration.ofMillis(20), origin, (int) ((points[i][0] - 0.5) * w),
+                    (int) ((points[i][1] - 0.5) * h)));
+        }
+        s.addAction(finger.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
+        driver.perform(List.of(s));
     }
 
     static double[][] arc(double cx, double cy, double r, double fromDeg, double toDeg, int steps) {
@@ -193,6 +214,23 @@ class ServeBrowserTest {
         Files.write(png, ServeFixture.png(test, 0));
         driver.findElement(By.id("file")).sendKeys(png.toString());
         assertEquals(Integer.toString(test.label(0)), settledDigit(), "uploaded test image 0");
+    }
+
+    /** The canvas takes touch and pen input too: the page sees those pointer types and reads the stroke. */
+    @Test
+    void drawWithAFingerAndAPen() {
+        js("window.pointerTypes = []; document.getElementById('pad').addEventListener('pointerdown',"
+                + " e => window.pointerTypes.push(e.pointerType))");
+        double[][] one = {{0.52, 0.15}, {0.51, 0.35}, {0.49, 0.6}, {0.48, 0.85}};
+        for (PointerInput.Kind kind : new PointerInput.Kind[] {PointerInput.Kind.TOUCH, PointerInput.Kind.PEN}) {
+            clear();
+            stroke(one, kind);
+            String shown = settledDigit();
+            checkPageAgreesWithTheApi(shown);
+            assertEquals("1", shown, "a vertical stroke drawn with " + kind);
+        }
+        assertEquals(List.of("touch", "pen"), js("return window.pointerTypes"));
+        clear();
     }
 
     @Test
