@@ -46,8 +46,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Most images evaluated in one forward pass (default: ${DEFAULT-VALUE}; 1 = no batching).")
     int maxBatch;
 
-    @Option(names = "--batch-wait-ms", paramLabel = "MS", defaultValue = "2",
-            description = "How long the first image of a batch waits for others (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-wait-ms", paramLabel = "MS", defaultValue = "0",
+            description = "How long the first image of a batch may wait for others to arrive (default: ${DEFAULT-VALUE}:"
+                    + " a batch is what queued while the network was busy).")
     double batchWaitMs;
 
     @Option(names = "--verbose", description = "Print stack traces of errors.")

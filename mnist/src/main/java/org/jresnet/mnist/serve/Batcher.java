@@ -15,11 +15,13 @@ import org.jresnet.mnist.model.Net;
 /**
  * Runs the network for many request threads: one worker thread owns the network and its backend
  * (neither is safe to share between threads: modules cache activations, the simd backend's pool
- * serves one caller at a time). It takes the first queued image, then whatever else arrives
- * within {@code maxWaitNanos}, up to {@code maxBatch} images, and evaluates them in one forward
- * pass, so under load the cost of a pass is shared instead of each image queueing alone. The wait
- * ends early when no request has come for {@link #ARRIVAL_GAP_NANOS}.
- * {@code maxBatch} 1 turns batching off.
+ * serves one caller at a time). It takes the first queued image and every other one queued
+ * behind it (those that arrived while the network was busy), up to {@code maxBatch}, and
+ * evaluates them in one forward pass, so under load the cost of a pass is shared instead of each
+ * image queueing alone. A {@code maxWaitNanos} above 0 also waits that long for more to arrive,
+ * ending early when none has come for {@link #ARRIVAL_GAP_NANOS}; the server's default is 0, since
+ * with one client any wait is pure delay (scripts/serve-load.sh: a 2 ms budget cost a third of
+ * one client's requests/s and gained nothing with 16). {@code maxBatch} 1 turns batching off.
  */
 public final class Batcher implements AutoCloseable {
     /** An image's logits and how many images shared its forward pass. */

@@ -25,7 +25,7 @@ public record ServeConfig(String host, int port, int maxBatch, double batchWaitM
     }
 
     public static ServeConfig defaults() {
-        return new ServeConfig("127.0.0.1", 8080, 64, 2, MAX_BODY_BYTES, MAX_PIXELS);
+        return new ServeConfig("127.0.0.1", 8080, 64, 0, MAX_BODY_BYTES, MAX_PIXELS);
     }
 
     public ServeConfig withPort(int p) {
