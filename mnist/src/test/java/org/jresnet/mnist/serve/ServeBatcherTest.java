@@ -10,10 +10,13 @@ import org.jresnet.core.Rng;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.mnist.data.Mnist;
 import org.jresnet.mnist.infer.Predictor;
+import org.jresnet.mnist.model.ModelSpec;
 import org.jresnet.mnist.model.Net;
 import org.jresnet.mnist.model.SeedNet;
 import org.jresnet.mnist.testing.TestData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Batching must not change an answer: each image's logits in a batch are its logits alone. */
 class ServeBatcherTest {
@@ -25,10 +28,12 @@ class ServeBatcherTest {
         return g;
     }
 
-    @Test
-    void logitsInABatchAreBitForBitTheLogitsAlone() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"seed, pad", "resnet-8, conv", "preact-bottleneck-11, pad"})
+    void logitsInABatchAreBitForBitTheLogitsAlone(String model, String shortcut) throws Exception {
         Backend be = TestData.fastest();
-        Net net = new SeedNet(be, new Rng(3));
+        Net net = ModelSpec.parse(model, shortcut).build(be, new Rng(3));
+        net.eval();
         Rng rng = new Rng(7);
         int n = 64;
         int[][] images = new int[n][];
@@ -46,7 +51,7 @@ class ServeBatcherTest {
             float[] batch = Predictor.logits(net, be, x, size);
             for (int i = 0; i < size; i++) {
                 assertArrayEquals(alone[i], java.util.Arrays.copyOfRange(batch, i * 10, i * 10 + 10),
-                        "image " + i + " in a batch of " + size + " on " + be.name());
+                        model + ": image " + i + " in a batch of " + size + " on " + be.name());
             }
         }
         // Through the batcher from 8 threads, however the passes form: every answer is its image's.
