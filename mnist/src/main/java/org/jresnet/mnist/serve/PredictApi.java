@@ -43,13 +43,8 @@ final class PredictApi {
 
     /** The JSON answer for a request body of the given media type; t0 is when the request arrived. */
     String answer(String mediaType, byte[] body, long t0) throws InterruptedException {
-        int[] gray = switch (mediaType) {
-            case "image/png" -> fromPng(body);
-            case "application/json" -> fromJson(new String(body, StandardCharsets.UTF_8));
-            default -> throw new HttpError(415, (mediaType.isEmpty() ? "no Content-Type"
-                    : "Content-Type " + mediaType + " is not accepted") + "; send image/png, or application/json"
-                    + " with {\"pixels\": [784 numbers in 0..1]}");
-        };
+        requireAccepted(mediaType);
+        int[] gray = mediaType.equals("image/png") ? fromPng(body) : fromJson(new String(body, StandardCharsets.UTF_8));
         Batcher.Result r;
         try {
             r = batcher.submit(gray).get();
@@ -70,6 +65,15 @@ final class PredictApi {
         b.append(",\"batch\":").append(r.batch());
         b.append(String.format(Locale.ROOT, ",\"millis\":%.3f}", (System.nanoTime() - t0) / 1e6));
         return b.toString();
+    }
+
+    /** 415 unless the body is a PNG or JSON: checked before the body is read. */
+    static void requireAccepted(String mediaType) {
+        if (!mediaType.equals("image/png") && !mediaType.equals("application/json")) {
+            throw new HttpError(415, (mediaType.isEmpty() ? "no Content-Type"
+                    : "Content-Type " + mediaType + " is not accepted") + "; send image/png, or application/json"
+                    + " with {\"pixels\": [784 numbers in 0..1]}");
+        }
     }
 
     private int[] fromPng(byte[] body) throws InterruptedException {

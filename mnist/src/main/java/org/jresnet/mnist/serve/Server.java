@@ -102,10 +102,7 @@ public final class Server implements AutoCloseable {
             case "/api/predict" -> {
                 requireMethod(method, "POST");
                 String type = RequestBody.mediaType(ex);
-                if (!type.equals("image/png") && !type.equals("application/json")) {
-                    // Refused before the body is read: answer() would say the same after.
-                    predict.answer(type, new byte[0], t0);
-                }
+                PredictApi.requireAccepted(type); // before the body is read
                 send(ex, 200, "application/json", predict.answer(type, RequestBody.read(ex, cfg.maxBodyBytes()), t0));
             }
             case "/api/model" -> {
