@@ -2,14 +2,12 @@ package org.jresnet.mnist.cli;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import onnx.Onnx.ModelProto;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.BackendOptions;
 import org.jresnet.core.backend.Backends;
 import org.jresnet.mnist.export.OnnxExport;
-import org.jresnet.mnist.format.Safetensors;
 import org.jresnet.mnist.model.ModelFile;
 import org.jresnet.mnist.model.Net;
 import picocli.CommandLine.Command;
@@ -48,9 +46,9 @@ final class ExportCommand implements Callable<Integer> {
         // checked before the model is read: a refused file costs nothing
         OnnxExport.checkTarget(onnx, force);
         Backend backend = Backends.create("reference", BackendOptions.defaults()); // nothing is computed
-        Net net = ModelFile.load(backend, model);
-        Map<String, String> recorded = Safetensors.read(model).metadata();
-        ModelProto m = OnnxExport.build(net, opset, withPreprocessing, recorded);
+        ModelFile.Loaded loaded = ModelFile.loadWithMetadata(backend, model);
+        Net net = loaded.net();
+        ModelProto m = OnnxExport.build(net, opset, withPreprocessing, loaded.metadata());
         OnnxExport.write(m, onnx, force);
         Main.stdout.printf(Locale.ROOT, "wrote %s: %s, %,d parameters, opset %d, %,d bytes%n", onnx,
                 net.spec().describe(), net.parameterCount(), opset, m.getSerializedSize());

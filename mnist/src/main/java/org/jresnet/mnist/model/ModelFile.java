@@ -49,9 +49,22 @@ public final class ModelFile {
         return load(backend, file, null);
     }
 
+    /** A loaded network and the file's metadata (training settings, test accuracy), from one read. */
+    public record Loaded(Net net, Map<String, String> metadata) {
+    }
+
+    /** As {@link #load(Backend, Path)}, with the file's metadata (serve and export report it). */
+    public static Loaded loadWithMetadata(Backend backend, Path file) {
+        Safetensors.Contents c = Safetensors.read(file);
+        return new Loaded(build(backend, file, c, null), c.metadata());
+    }
+
     /** As {@link #load(Backend, Path)}; a non-null {@code expected} must be what the file records. */
     public static Net load(Backend backend, Path file, ModelSpec expected) {
-        Safetensors.Contents c = Safetensors.read(file);
+        return build(backend, file, Safetensors.read(file), expected);
+    }
+
+    private static Net build(Backend backend, Path file, Safetensors.Contents c, ModelSpec expected) {
         ModelSpec recorded;
         try {
             recorded = ModelSpec.fromMetadata(c.metadata());
