@@ -1,12 +1,15 @@
 package org.jresnet.core;
 
 import org.jresnet.core.ops.Add;
+import org.jresnet.core.ops.AddRelu;
 import org.jresnet.core.ops.BatchNorm2d;
 import org.jresnet.core.ops.Conv2d;
+import org.jresnet.core.ops.Conv2dRelu;
 import org.jresnet.core.ops.CrossEntropy;
 import org.jresnet.core.ops.GlobalAvgPool;
 import org.jresnet.core.ops.Linear;
 import org.jresnet.core.ops.MaxPool2d;
+import org.jresnet.core.ops.MaxPool2dRelu;
 import org.jresnet.core.ops.Relu;
 import org.jresnet.core.ops.ZeroPadShortcut;
 
@@ -21,6 +24,26 @@ public final class Ops {
 
     public static Tensor relu(Tensor x) {
         return Relu.apply(x);
+    }
+
+    /** relu(conv2d(...)) in one op (the relu fused into the convolution's output pass). */
+    public static Tensor conv2dRelu(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
+        return Conv2dRelu.apply(input, weight, bias, stride, padding);
+    }
+
+    /** relu(a + b) in one op. */
+    public static Tensor addRelu(Tensor a, Tensor b) {
+        return AddRelu.apply(a, b);
+    }
+
+    /** relu(maxPool2d(x, kernel)) in one op, stride = kernel. */
+    public static Tensor maxPool2dRelu(Tensor x, int kernel) {
+        return MaxPool2dRelu.apply(x, kernel, kernel);
+    }
+
+    /** relu(maxPool2d(x, kernel, stride)) in one op. */
+    public static Tensor maxPool2dRelu(Tensor x, int kernel, int stride) {
+        return MaxPool2dRelu.apply(x, kernel, stride);
     }
 
     /** Max pooling with stride = kernel, as {@code F.max_pool2d(x, k)}. */

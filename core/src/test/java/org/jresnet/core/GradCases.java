@@ -17,6 +17,11 @@ public final class GradCases {
         return new GradCase(name, shapes, kinds, fn, true);
     }
 
+    /** A case whose relu kinks the draws cannot keep away from (relu after a conv): elements that straddle one are skipped. */
+    private static GradCase kinked(String name, int[][] shapes, Draw[] kinds, java.util.function.Function<Tensor[], Tensor> fn) {
+        return new GradCase(name, shapes, kinds, fn, false);
+    }
+
     private static int[][] shapes(int[]... s) {
         return s;
     }
@@ -40,6 +45,22 @@ public final class GradCases {
                         t -> Ops.maxPool2d(t[0], 2, 2)),
                 smooth("maxPool2d k3 s2 overlapping", shapes(new int[] {1, 2, 7, 7}), kinds(DISTINCT),
                         t -> Ops.maxPool2d(t[0], 3, 2)),
+                smooth("maxPool2dRelu k2 s2 odd width", shapes(new int[] {2, 3, 6, 7}), kinds(DISTINCT),
+                        t -> Ops.maxPool2dRelu(t[0], 2, 2)),
+                smooth("maxPool2dRelu k3 s2 overlapping", shapes(new int[] {1, 2, 7, 7}), kinds(DISTINCT),
+                        t -> Ops.maxPool2dRelu(t[0], 3, 2)),
+                kinked("conv2dRelu 3x3 stride1 pad1 bias", shapes(new int[] {2, 3, 5, 6}, new int[] {4, 3, 3, 3}, new int[] {4}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.conv2dRelu(t[0], t[1], t[2], 1, 1)),
+                kinked("conv2dRelu 3x3 stride2 no bias", shapes(new int[] {2, 2, 7, 5}, new int[] {3, 2, 3, 3}),
+                        kinds(UNIFORM, UNIFORM), t -> Ops.conv2dRelu(t[0], t[1], null, 2, 1)),
+                smooth("addRelu", shapes(new int[] {2, 3, 4}, new int[] {2, 3, 4}), kinds(AWAY_FROM_ZERO, UNIFORM),
+                        t -> Ops.addRelu(t[0], t[1])),
+                smooth("addRelu reusing one tensor (x + x)", shapes(new int[] {3, 5}), kinds(AWAY_FROM_ZERO),
+                        t -> Ops.addRelu(t[0], t[0])),
+                kinked("residual block: addRelu(x, conv(conv2dRelu(x)))",
+                        shapes(new int[] {2, 3, 4, 5}, new int[] {3, 3, 3, 3}, new int[] {3}, new int[] {3, 3, 3, 3}),
+                        kinds(UNIFORM, UNIFORM, UNIFORM, UNIFORM),
+                        t -> Ops.addRelu(t[0], Ops.conv2d(Ops.conv2dRelu(t[0], t[1], t[2], 1, 1), t[3], null, 1, 1))),
                 smooth("linear bias", shapes(new int[] {3, 7}, new int[] {5, 7}, new int[] {5}),
                         kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.linear(t[0], t[1], t[2])),
                 smooth("linear no bias", shapes(new int[] {4, 3}, new int[] {2, 3}), kinds(UNIFORM, UNIFORM),

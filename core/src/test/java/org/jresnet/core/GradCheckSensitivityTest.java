@@ -53,6 +53,26 @@ class GradCheckSensitivityTest {
     }
 
     @Test
+    void maxPoolReluGradientReachingNonPositiveMaximaIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void maxPool2dReluBackward(Storage x, Storage y, Storage dy, Storage dx, Pool2dShape s) {
+                maxPool2dBackward(x, dy, dx, s); // bug: the relu's mask forgotten
+            }
+        }, "maxPool2dRelu k2");
+    }
+
+    @Test
+    void convReluGradientPassingNegativesIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void reluBackward(Storage y, Storage dy, Storage dx, long n) {
+                copy(dy, dx, n); // bug: identity instead of the y > 0 mask, in conv2dRelu's backward
+            }
+        }, "conv2dRelu 3x3 stride1");
+    }
+
+    @Test
     void convInputGradientWithWrongPaddingOffsetIsCaught() {
         assertCaught(new ReferenceBackend() {
             @Override

@@ -95,6 +95,46 @@ public interface Backend {
      */
     void maxPool2dBackward(Storage x, Storage dy, Storage dx, Pool2dShape s);
 
+    // ---- relu fused with the op before it -----------------------------------------------------
+    // Each default is the composition it stands for, so a backend that does not fuse (the
+    // reference, the oracle) computes exactly what the separate ops would; a backend that fuses
+    // saves the separate pass over memory and must give the same values bit for bit (relu and
+    // max are exact).
+
+    /** y = relu(conv(x, w) + b): {@link #conv2dForward}, then {@link #reluForward} in place. */
+    default void conv2dReluForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
+        conv2dForward(x, w, b, y, s);
+        reluForward(y, y, (long) s.n() * s.oc() * s.oh() * s.ow());
+    }
+
+    /** y = relu(a + b) over n elements: {@link #add}, then {@link #reluForward} in place. */
+    default void addReluForward(Storage a, Storage b, Storage y, long n) {
+        add(a, b, y, n);
+        reluForward(y, y, n);
+    }
+
+    /** y = relu(maxpool(x)): {@link #maxPool2dForward}, then {@link #reluForward} in place. */
+    default void maxPool2dReluForward(Storage x, Storage y, Pool2dShape s) {
+        maxPool2dForward(x, y, s);
+        reluForward(y, y, (long) s.n() * s.c() * s.oh() * s.ow());
+    }
+
+    /**
+     * dx of y = relu(maxpool(x)): dy where the window's maximum is positive, routed as by {@link
+     * #maxPool2dBackward}, zero elsewhere. The default masks dy with {@link #reluBackward} into a
+     * temporary, then routes it.
+     */
+    default void maxPool2dReluBackward(Storage x, Storage y, Storage dy, Storage dx, Pool2dShape s) {
+        long n = (long) s.n() * s.c() * s.oh() * s.ow();
+        Storage masked = allocateUninitialized(n);
+        try {
+            reluBackward(y, dy, masked, n);
+            maxPool2dBackward(x, masked, dx, s);
+        } finally {
+            masked.release();
+        }
+    }
+
     // ---- linear ------------------------------------------------------------------------------
 
     /** y (n,out) = x (n,in) @ w (out,in)^T + b (out); b may be null. */

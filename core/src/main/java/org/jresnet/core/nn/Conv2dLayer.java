@@ -28,6 +28,11 @@ public final class Conv2dLayer extends Module {
         return Ops.conv2d(x, weight, bias, stride, padding);
     }
 
+    /** relu(forward(x)), the relu fused into the convolution's output pass. */
+    public Tensor forwardRelu(Tensor x) {
+        return Ops.conv2dRelu(x, weight, bias, stride, padding);
+    }
+
     public Tensor weight() {
         return weight;
     }

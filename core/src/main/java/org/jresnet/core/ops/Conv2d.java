@@ -22,56 +22,60 @@ public final class Conv2d {
     }
 
     public static Tensor apply(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
-        Conv2dShape s = shape(input, weight, bias, stride, padding);
+        Conv2dShape s = shape(OP, input, weight, bias, stride, padding);
         Backend be = input.backend();
         Tensor out = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
         be.conv2dForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(), out.storage(), s);
-        return out.recordOp(OP, new Tensor[] {input, weight, bias}, g -> {
-            Tensor dx = null;
-            Tensor dw = null;
-            Tensor db = null;
-            if (input.requiresGrad()) {
-                dx = Tensor.empty(be, input.shape());
-                be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s);
-            }
-            if (weight.requiresGrad()) {
-                dw = Tensor.empty(be, weight.shape());
-                be.conv2dBackwardWeight(input.storage(), g.storage(), dw.storage(), s);
-            }
-            if (bias != null && bias.requiresGrad()) {
-                db = Tensor.empty(be, bias.shape());
-                be.conv2dBackwardBias(g.storage(), db.storage(), s);
-            }
-            return new Tensor[] {dx, dw, db};
-        });
+        return out.recordOp(OP, new Tensor[] {input, weight, bias}, g -> backward(input, weight, bias, s, g));
+    }
+
+    /** The gradients of input, weight and bias (null where not required) for the output gradient g. */
+    static Tensor[] backward(Tensor input, Tensor weight, Tensor bias, Conv2dShape s, Tensor g) {
+        Backend be = input.backend();
+        Tensor dx = null;
+        Tensor dw = null;
+        Tensor db = null;
+        if (input.requiresGrad()) {
+            dx = Tensor.empty(be, input.shape());
+            be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s);
+        }
+        if (weight.requiresGrad()) {
+            dw = Tensor.empty(be, weight.shape());
+            be.conv2dBackwardWeight(input.storage(), g.storage(), dw.storage(), s);
+        }
+        if (bias != null && bias.requiresGrad()) {
+            db = Tensor.empty(be, bias.shape());
+            be.conv2dBackwardBias(g.storage(), db.storage(), s);
+        }
+        return new Tensor[] {dx, dw, db};
     }
 
     /** Validates the arguments and returns the geometry. */
-    static Conv2dShape shape(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
-        Checks.floatRank(OP, "input", input, 4, "(N, C, H, W)");
-        Checks.floatRank(OP, "weight", weight, 4, "(OC, C, KH, KW)");
-        Checks.sameBackend(OP, input, "weight", weight);
-        Checks.positive(OP, "stride", stride);
+    static Conv2dShape shape(String op, Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
+        Checks.floatRank(op, "input", input, 4, "(N, C, H, W)");
+        Checks.floatRank(op, "weight", weight, 4, "(OC, C, KH, KW)");
+        Checks.sameBackend(op, input, "weight", weight);
+        Checks.positive(op, "stride", stride);
         if (padding < 0) {
-            throw new IllegalArgumentException(OP + ": argument 'padding' must be >= 0, got " + padding);
+            throw new IllegalArgumentException(op + ": argument 'padding' must be >= 0, got " + padding);
         }
         int c = input.dim(1);
         if (weight.dim(1) != c) {
-            throw new IllegalArgumentException(OP + ": argument 'weight' must have shape (OC, " + c + ", KH, KW) to"
+            throw new IllegalArgumentException(op + ": argument 'weight' must have shape (OC, " + c + ", KH, KW) to"
                     + " match input " + Shapes.str(input.shape()) + ", got " + Shapes.str(weight.shape()));
         }
         int oc = weight.dim(0);
         if (bias != null) {
-            Checks.floatRank(OP, "bias", bias, 1, "(" + oc + ")");
-            Checks.sameBackend(OP, input, "bias", bias);
-            Checks.dimEquals(OP, "bias", bias, 0, oc, "(" + oc + ")");
+            Checks.floatRank(op, "bias", bias, 1, "(" + oc + ")");
+            Checks.sameBackend(op, input, "bias", bias);
+            Checks.dimEquals(op, "bias", bias, 0, oc, "(" + oc + ")");
         }
         int h = input.dim(2);
         int w = input.dim(3);
         int kh = weight.dim(2);
         int kw = weight.dim(3);
         if (h + 2 * padding < kh || w + 2 * padding < kw) {
-            throw new IllegalArgumentException(OP + ": kernel " + kh + "x" + kw + " of argument 'weight' "
+            throw new IllegalArgumentException(op + ": kernel " + kh + "x" + kw + " of argument 'weight' "
                     + Shapes.str(weight.shape()) + " is larger than the padded input " + (h + 2 * padding) + "x"
                     + (w + 2 * padding) + " of argument 'input' " + Shapes.str(input.shape()));
         }

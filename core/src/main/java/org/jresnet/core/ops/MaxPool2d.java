@@ -21,14 +21,7 @@ public final class MaxPool2d {
     }
 
     public static Tensor apply(Tensor x, int kernel, int stride) {
-        Checks.floatRank(OP, "input", x, 4, "(N, C, H, W)");
-        Checks.positive(OP, "kernel", kernel);
-        Checks.positive(OP, "stride", stride);
-        if (kernel > x.dim(2) || kernel > x.dim(3)) {
-            throw new IllegalArgumentException(OP + ": argument 'kernel' (" + kernel + ") is larger than the input's"
-                    + " spatial size " + x.dim(2) + "x" + x.dim(3));
-        }
-        Pool2dShape s = new Pool2dShape(x.dim(0), x.dim(1), x.dim(2), x.dim(3), kernel, stride);
+        Pool2dShape s = shape(OP, x, kernel, stride);
         Backend be = x.backend();
         Tensor y = Tensor.empty(be, s.n(), s.c(), s.oh(), s.ow());
         be.maxPool2dForward(x.storage(), y.storage(), s);
@@ -37,5 +30,17 @@ public final class MaxPool2d {
             be.maxPool2dBackward(x.storage(), g.storage(), dx.storage(), s);
             return new Tensor[] {dx};
         });
+    }
+
+    /** Validates the arguments (errors name {@code op}) and returns the geometry. */
+    static Pool2dShape shape(String op, Tensor x, int kernel, int stride) {
+        Checks.floatRank(op, "input", x, 4, "(N, C, H, W)");
+        Checks.positive(op, "kernel", kernel);
+        Checks.positive(op, "stride", stride);
+        if (kernel > x.dim(2) || kernel > x.dim(3)) {
+            throw new IllegalArgumentException(op + ": argument 'kernel' (" + kernel + ") is larger than the input's"
+                    + " spatial size " + x.dim(2) + "x" + x.dim(3));
+        }
+        return new Pool2dShape(x.dim(0), x.dim(1), x.dim(2), x.dim(3), kernel, stride);
     }
 }

@@ -47,6 +47,7 @@ public final class OpTable {
         all.addAll(maxPool2d());
         all.addAll(linear());
         all.addAll(add());
+        all.addAll(fusedRelu());
         all.addAll(crossEntropy());
         all.addAll(ResNetOpTable.batchNorm2d());
         all.addAll(ResNetOpTable.globalAvgPool());
@@ -226,6 +227,54 @@ public final class OpTable {
         return cases;
     }
 
+    // ---- relu fused with the op before it -----------------------------------------------------
+
+    /**
+     * The fused ops against the reference, which computes each as the composition it stands for
+     * (the interface's defaults): conv + relu on every convolution shape, add + relu on every
+     * element count (NaN, -0 and -inf included), max pooling + relu on every pooling shape and input
+     * kind, plus inputs shifted below zero so that many windows have no positive maximum.
+     */
+    static List<KernelCase> fusedRelu() {
+        List<KernelCase> cases = new ArrayList<>();
+        for (Conv2dShape s : convShapes()) {
+            Rng rng = new Rng(11);
+            float[] x = uniform(rng, s.inputSize());
+            float[] w = uniform(rng, s.weightSize());
+            float[] bias = uniform(rng, s.oc());
+            cases.add(sample("conv2dRelu", "conv2dReluForward " + s, in(x, w, bias), out(s.outputSize()),
+                    (b, i, o) -> b.conv2dReluForward(i[0], i[1], i[2], o[0], s), CONV, s.forwardFlops() / 2));
+        }
+        for (int n : elementCounts()) {
+            Rng rng = new Rng(12);
+            float[] x = specials(rng, n);
+            float[] y = uniform(rng, n);
+            cases.add(sample("addRelu", "addReluForward n=" + n, in(x, y), out(n),
+                    (b, i, o) -> b.addReluForward(i[0], i[1], o[0], n), Tol.EXACT));
+        }
+        for (Pool2dShape s : poolShapes()) {
+            Rng rng = new Rng(13);
+            float[] dy = uniform(rng, s.outputSize());
+            float[][] xs = poolInputs(rng, s.inputSize());
+            float[] below = uniform(rng, s.inputSize());
+            for (int i = 0; i < below.length; i++) {
+                below[i] -= 0.7f;
+            }
+            for (int k = 0; k <= xs.length; k++) {
+                float[] x = k < xs.length ? xs[k] : below;
+                String kind = k < xs.length ? POOL_KINDS[k] : "mostly negative";
+                cases.add(sample("maxPool2dRelu", "maxPool2dReluForward " + s + " " + kind, in(x),
+                        out(s.outputSize()), (b, i, o) -> b.maxPool2dReluForward(i[0], o[0], s), Tol.EXACT));
+                cases.add(sample("maxPool2dRelu", "maxPool2dReluForward then Backward " + s + " " + kind, in(x, dy),
+                        out(s.outputSize(), s.inputSize()), (b, i, o) -> {
+                            b.maxPool2dReluForward(i[0], o[0], s);
+                            b.maxPool2dReluBackward(i[0], o[0], i[1], o[1], s);
+                        }, Tol.EXACT));
+            }
+        }
+        return cases;
+    }
+
     // ---- maxPool2d ---------------------------------------------------------------------------
 
     static List<Pool2dShape> poolShapes() {
@@ -243,41 +292,46 @@ public final class OpTable {
                 new Pool2dShape(64, 32, 8, 8, 2, 2)); // the network's second pooling
     }
 
+    static final String[] POOL_KINDS = {"uniform", "ties", "NaN", "+0/-0 ties", "NaN and -inf"};
+
     /** Routing to the first maximum must be exact: inputs with ties, NaN, -inf and +0/-0 ties. */
     static List<KernelCase> maxPool2d() {
         List<KernelCase> cases = new ArrayList<>();
         for (Pool2dShape s : poolShapes()) {
             Rng rng = new Rng(4);
-            long size = s.inputSize();
-            float[] random = uniform(rng, size);
-            float[] ties = coarse(rng, size);
-            // NaN beats numbers (the first NaN wins)
-            float[] nans = coarse(rng, size);
-            nans[0] = Float.NaN;
-            nans[nans.length / 2 + 1] = Float.NaN;
-            float[] signedZeros = coarse(rng, size);
-            for (int i = 0; i < signedZeros.length; i++) {
-                signedZeros[i] = signedZeros[i] > 0 ? (i % 3 == 0 ? 0f : -0f) : signedZeros[i];
-            }
-            // -inf loses to everything, an all -inf window keeps its first
-            float[] specials = ties.clone();
-            for (int i = 0; i < specials.length; i += 7) {
-                specials[i] = Float.NaN;
-            }
-            for (int i = 3; i < specials.length; i += 11) {
-                specials[i] = Float.NEGATIVE_INFINITY;
-            }
+            float[][] xs = poolInputs(rng, s.inputSize());
             float[] dy = uniform(rng, s.outputSize());
-            String[] kinds = {"uniform", "ties", "NaN", "+0/-0 ties", "NaN and -inf"};
-            float[][] xs = {random, ties, nans, signedZeros, specials};
             for (int k = 0; k < xs.length; k++) {
-                cases.add(sample("maxPool2d", "maxPool2dForward " + s + " " + kinds[k], in(xs[k]), out(s.outputSize()),
-                        (b, i, o) -> b.maxPool2dForward(i[0], o[0], s), Tol.EXACT));
-                cases.add(sample("maxPool2d", "maxPool2dBackward " + s + " " + kinds[k], in(xs[k], dy),
+                cases.add(sample("maxPool2d", "maxPool2dForward " + s + " " + POOL_KINDS[k], in(xs[k]),
+                        out(s.outputSize()), (b, i, o) -> b.maxPool2dForward(i[0], o[0], s), Tol.EXACT));
+                cases.add(sample("maxPool2d", "maxPool2dBackward " + s + " " + POOL_KINDS[k], in(xs[k], dy),
                         out(s.inputSize()), (b, i, o) -> b.maxPool2dBackward(i[0], i[1], o[0], s), Tol.EXACT));
             }
         }
         return cases;
+    }
+
+    /** One input of each of {@link #POOL_KINDS}, size floats each. */
+    static float[][] poolInputs(Rng rng, long size) {
+        float[] random = uniform(rng, size);
+        float[] ties = coarse(rng, size);
+        // NaN beats numbers (the first NaN wins)
+        float[] nans = coarse(rng, size);
+        nans[0] = Float.NaN;
+        nans[nans.length / 2 + 1] = Float.NaN;
+        float[] signedZeros = coarse(rng, size);
+        for (int i = 0; i < signedZeros.length; i++) {
+            signedZeros[i] = signedZeros[i] > 0 ? (i % 3 == 0 ? 0f : -0f) : signedZeros[i];
+        }
+        // -inf loses to everything, an all -inf window keeps its first
+        float[] specials = ties.clone();
+        for (int i = 0; i < specials.length; i += 7) {
+            specials[i] = Float.NaN;
+        }
+        for (int i = 3; i < specials.length; i += 11) {
+            specials[i] = Float.NEGATIVE_INFINITY;
+        }
+        return new float[][] {random, ties, nans, signedZeros, specials};
     }
 
     // ---- linear ------------------------------------------------------------------------------

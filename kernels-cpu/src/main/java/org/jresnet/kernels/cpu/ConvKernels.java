@@ -62,10 +62,14 @@ final class ConvKernels {
         return plans.computeIfAbsent(s, ConvPlan::of);
     }
 
-    synchronized void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s) {
+    /**
+     * y = conv(x, w) + b, and relu(y) when {@code relu}: each task applies it to the images it has
+     * just written, while they are in its cache, instead of a second pass over y.
+     */
+    synchronized void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s, boolean relu) {
         ConvPlan.Forward path = plan(s).forward();
         if (path == ConvPlan.Forward.ONE_CHANNEL) {
-            single.forward(x, w, b, y, s);
+            single.forward(x, w, b, y, s, relu);
             return;
         }
         int k = s.c() * s.kh() * s.kw();
@@ -80,14 +84,14 @@ final class ConvKernels {
             Arrays.fill(rowInit, oc, rowInit.length, 0f);
         }
         switch (path) {
-            case WIDE -> forwardWide(x, ap, rowInit, y, s);
-            case SHIFTED -> forwardShifted(x, ap, rowInit, y, s);
-            default -> forwardIm2col(x, ap, rowInit, y, s);
+            case WIDE -> forwardWide(x, ap, rowInit, y, s, relu);
+            case SHIFTED -> forwardShifted(x, ap, rowInit, y, s, relu);
+            default -> forwardIm2col(x, ap, rowInit, y, s, relu);
         }
     }
 
     /** Image groups of ~192 columns: each group's im2col, then one product (copied out per image). */
-    private void forwardIm2col(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s) {
+    private void forwardIm2col(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, boolean relu) {
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
@@ -113,6 +117,9 @@ final class ConvKernels {
                     }
                 }
             }
+            if (relu) {
+                Elementwise.reluInPlace(y, i0 * oc * p, (i0 + gi) * oc * p);
+            }
         });
     }
 
@@ -127,7 +134,7 @@ final class ConvKernels {
      * directly. conv2: c*kw*hp = 960 vector copies an image instead of the im2col's K*P/L = 1,600
      * two-load blends, which cost a quarter of its forward pass.
      */
-    private void forwardShifted(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s) {
+    private void forwardShifted(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, boolean relu) {
         int c = s.c();
         int kh = s.kh();
         int kw = s.kw();
@@ -143,6 +150,9 @@ final class ConvKernels {
             float[] sh = sc.get(Scratch.COL, (long) c * kw * plane);
             Im2col.shiftedPlanes(xp, s, sh, plane);
             Gemm.nn(0, Gemm.blocks(oc), oc, 0, p, k, ap, sh, 0, rows, y, img * oc * p, p, rowInit);
+            if (relu) {
+                Elementwise.reluInPlace(y, img * oc * p, (img + 1) * oc * p);
+            }
         });
     }
 
@@ -170,7 +180,7 @@ final class ConvKernels {
      * (no im2col copy, which cost as much as the product on 12x12 inputs): Y (oc, oh*wp) wide,
      * then the ow valid columns of each row copied out.
      */
-    private void forwardWide(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s) {
+    private void forwardWide(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, boolean relu) {
         int k = s.c() * s.kh() * s.kw();
         int oc = s.oc();
         int oh = s.oh();
@@ -189,6 +199,9 @@ final class ConvKernels {
             float[] out = sc.get(Scratch.OUT, (long) oc * wide + Simd.L);
             Gemm.nn(0, blocks, oc, 0, wide, k, ap, xp, 0, windows, out, 0, wide, rowInit);
             copyRows(out, wide, wp, y, img * oc * oh * ow, oc, oh, ow);
+            if (relu) {
+                Elementwise.reluInPlace(y, img * oc * oh * ow, (img + 1) * oc * oh * ow);
+            }
         });
     }
 
@@ -226,7 +239,7 @@ final class ConvKernels {
             return;
         }
         if (path == ConvPlan.Input.AS_FORWARD) {
-            forward(dy, flipped(w, s), null, dx, transposed(s));
+            forward(dy, flipped(w, s), null, dx, transposed(s), false);
             return;
         }
         int k = s.c() * s.kh() * s.kw();

@@ -97,7 +97,8 @@ final class ConvSingleChannel {
      * chosen for this CPU) with its B rows pointed into the shifted planes, tap t at sh[off[t]], so
      * each image is one product writing y directly. Each element is one FMA chain over the taps.
      */
-    void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s) {
+    /** y = conv(x, w) + b, relu(y) too when {@code relu} (each task on its own image). */
+    void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s, boolean relu) {
         int k = s.kh() * s.kw();
         int oc = s.oc();
         int p = s.oh() * s.ow();
@@ -122,6 +123,9 @@ final class ConvSingleChannel {
             float[] sh = sc.get(Scratch.COL, (long) s.kw() * plane);
             shift(x, img, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, 1)), sh);
             Gemm.nn(0, blocks, oc, 0, p, k, wpk, sh, 0, off, y, img * oc * p, p, init);
+            if (relu) {
+                Elementwise.reluInPlace(y, img * oc * p, (img + 1) * oc * p);
+            }
         });
     }
 

@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Element-wise kernels over flat arrays of n floats: relu, add, accumulate, SGD. Large arrays are
  * cut into fixed chunks run in parallel; every element is independent, so the split cannot change
- * a result. Arithmetic matches the reference backend exactly (same operations, no fusing).
+ * a result. Arithmetic matches the reference backend exactly: the same operations, and a fused op
+ * (add + relu) rounds as its two parts would one after the other.
  */
 final class Elementwise {
     /** Elements per task; below two chunks the call runs on the calling thread. */
@@ -47,6 +48,33 @@ final class Elementwise {
             }
             for (; i < to; i++) {
                 y[i] = x[i] > 0f ? x[i] : 0f;
+            }
+        });
+    }
+
+    /** y[from, to) = relu(y): the epilogue of a fused op, on a range its task has just written. */
+    static void reluInPlace(float[] y, int from, int to) {
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, y, i);
+            FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+        }
+        for (; i < to; i++) {
+            y[i] = y[i] > 0f ? y[i] : 0f;
+        }
+    }
+
+    /** y = relu(a + b), rounded once for the sum as by {@link #add} then {@link #relu}. */
+    void addRelu(float[] a, float[] b, float[] y, long n) {
+        chunked(n, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i));
+                FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+            }
+            for (; i < to; i++) {
+                float v = a[i] + b[i];
+                y[i] = v > 0f ? v : 0f;
             }
         });
     }

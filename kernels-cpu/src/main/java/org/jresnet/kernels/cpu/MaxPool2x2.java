@@ -54,7 +54,8 @@ final class MaxPool2x2 {
      * numbers. Two shuffles and three max instructions a vector: the compares and mask blends this
      * replaced ran as slow fallbacks, hundreds of milliseconds, until C2 had compiled them.
      */
-    static void forwardQuad(float[] x, float[] y, int h, int w, int from, int to) {
+    static void forwardQuad(float[] x, float[] y, int h, int w, int from, int to, boolean relu) {
+        FloatVector zero = FloatVector.zero(Q);
         int oh = h / 2;
         int ow = w / 2;
         for (int nc = from; nc < to; nc++) {
@@ -67,7 +68,12 @@ final class MaxPool2x2 {
                             .max(FloatVector.fromArray(Q, x, bot + 2 * j));
                     FloatVector v1 = FloatVector.fromArray(Q, x, top + 2 * j + QL)
                             .max(FloatVector.fromArray(Q, x, bot + 2 * j + QL));
-                    v0.rearrange(Q_EVEN, v1).max(v0.rearrange(Q_ODD, v1)).intoArray(y, o + j);
+                    FloatVector m = v0.rearrange(Q_EVEN, v1).max(v0.rearrange(Q_ODD, v1));
+                    if (relu) {
+                        // m > 0 ? m : 0, so a NaN maximum gives 0 as the reference's relu
+                        m = zero.blend(m, m.compare(VectorOperators.GT, 0f));
+                    }
+                    m.intoArray(y, o + j);
                 }
             }
         }
@@ -105,7 +111,8 @@ final class MaxPool2x2 {
      * t == m holds for -0 against +0 as well, so the first of them wins, as in the reference. A
      * window with a NaN (m is NaN) goes to the scalar rule, where the first NaN wins.
      */
-    static void backwardPairs(float[] x, float[] dy, float[] dx, int h, int w, int from, int to) {
+    static void backwardPairs(float[] x, float[] dy, float[] dx, int h, int w, int from, int to,
+                              boolean relu) {
         int oh = h / 2;
         int ow = w / 2;
         FloatVector zero = FloatVector.zero(H);
@@ -125,7 +132,7 @@ final class MaxPool2x2 {
                     FloatVector m = t.max(b).max(ts.max(bs));
                     if (m.compare(VectorOperators.NE, m).anyTrue()) {
                         for (int q = j; q < j + 4; q++) {
-                            scalarWindow(x, dy[o + q], dx, top + 2 * q, w);
+                            scalarWindow(x, dy[o + q], dx, top + 2 * q, w, relu);
                         }
                         continue;
                     }
@@ -134,6 +141,11 @@ final class MaxPool2x2 {
                     VectorMask<Float> topWins = et.andNot(ets.and(H_ODD));
                     VectorMask<Float> botWins = b.compare(VectorOperators.EQ, m).andNot(et.or(ets))
                             .andNot(bs.compare(VectorOperators.EQ, m).and(H_ODD));
+                    if (relu) {
+                        VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+                        topWins = topWins.and(positive);
+                        botWins = botWins.and(positive);
+                    }
                     // dy's four windows: an 8-lane load while it stays inside dy, masked at its very end
                     FloatVector g = (o + j + 8 <= dy.length ? FloatVector.fromArray(H, dy, o + j)
                             : FloatVector.fromArray(H, dy, o + j, H.indexInRange(o + j, dy.length))).rearrange(H_DUP);
@@ -145,7 +157,7 @@ final class MaxPool2x2 {
     }
 
     /** dx of the 2x2 window whose top-left element is x[at]: g at the first maximum (NaN wins), 0 elsewhere. */
-    private static void scalarWindow(float[] x, float g, float[] dx, int at, int w) {
+    private static void scalarWindow(float[] x, float g, float[] dx, int at, int w, boolean relu) {
         int[] at4 = {at, at + 1, at + w, at + w + 1};
         int best = at;
         float max = x[at];
@@ -156,13 +168,14 @@ final class MaxPool2x2 {
                 max = v;
             }
         }
+        float routed = Pooling.gate(g, max, relu);
         for (int a : at4) {
-            dx[a] = a == best ? g : 0f;
+            dx[a] = a == best ? routed : 0f;
         }
     }
 
     /** Planes [from, to) of y = maxpool(x). */
-    static void forward(float[] x, float[] y, int h, int w, int from, int to) {
+    static void forward(float[] x, float[] y, int h, int w, int from, int to, boolean relu) {
         int oh = h / 2;
         int ow = w / 2;
         int full = ow / L;
@@ -200,6 +213,9 @@ final class MaxPool2x2 {
                     c = b0.rearrange(ODD, b1);
                     max = max.blend(c, c.compare(VectorOperators.GT, max)
                             .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
+                    if (relu) {
+                        max = FloatVector.zero(F).blend(max, max.compare(VectorOperators.GT, 0f));
+                    }
                     max.intoArray(y, o + j, tail ? out : all);
                 }
             }
@@ -207,7 +223,7 @@ final class MaxPool2x2 {
     }
 
     /** Planes [from, to) of dx: dy routed to each window's first maximum; dx already zero there. */
-    static void backward(float[] x, float[] dy, float[] dx, int h, int w, int from, int to) {
+    static void backward(float[] x, float[] dy, float[] dx, int h, int w, int from, int to, boolean relu) {
         int oh = h / 2;
         int ow = w / 2;
         int full = ow / L;
@@ -249,6 +265,10 @@ final class MaxPool2x2 {
                     max = max.blend(c, wc);
                     VectorMask<Float> wd = d.compare(VectorOperators.GT, max)
                             .or(d.compare(VectorOperators.NE, d).and(max.compare(VectorOperators.EQ, max)));
+                    if (relu) {
+                        max = max.blend(d, wd);
+                        g = FloatVector.zero(F).blend(g, max.compare(VectorOperators.GT, 0f));
+                    }
                     wc = wc.andNot(wd);
                     wb = wb.andNot(wc).andNot(wd);
                     VectorMask<Float> wa = wb.or(wc).or(wd).not();

@@ -23,7 +23,8 @@ final class Pooling {
         this.pool = pool;
     }
 
-    void forward(float[] x, float[] y, Pool2dShape s) {
+    /** y = maxpool(x), or relu(maxpool(x)) when {@code relu}. */
+    void forward(float[] x, float[] y, Pool2dShape s, boolean relu) {
         int planes = s.n() * s.c();
         int oh = s.oh();
         int ow = s.ow();
@@ -32,11 +33,11 @@ final class Pooling {
         pool.run(ConvKernels.ceilDiv(planes, PLANES_PER_TASK), (worker, t) -> {
             int to = Math.min(planes, (t + 1) * PLANES_PER_TASK);
             if (quad) {
-                MaxPool2x2.forwardQuad(x, y, s.h(), s.w(), t * PLANES_PER_TASK, to);
+                MaxPool2x2.forwardQuad(x, y, s.h(), s.w(), t * PLANES_PER_TASK, to, relu);
                 return;
             }
             if (twoByTwo) {
-                MaxPool2x2.forward(x, y, s.h(), s.w(), t * PLANES_PER_TASK, to);
+                MaxPool2x2.forward(x, y, s.h(), s.w(), t * PLANES_PER_TASK, to, relu);
                 return;
             }
             for (int nc = t * PLANES_PER_TASK; nc < to; nc++) {
@@ -45,11 +46,11 @@ final class Pooling {
                     if (twoByTwo) {
                         int top = (nc * s.h() + 2 * i) * s.w();
                         for (int j = 0; j < ow; j++) {
-                            y[out + j] = x[argMax2(x, top + 2 * j, s.w())];
+                            y[out + j] = relu(x[argMax2(x, top + 2 * j, s.w())], relu);
                         }
                     } else {
                         for (int j = 0; j < ow; j++) {
-                            y[out + j] = x[argMax(x, nc, i, j, s)];
+                            y[out + j] = relu(x[argMax(x, nc, i, j, s)], relu);
                         }
                     }
                 }
@@ -57,7 +58,11 @@ final class Pooling {
         });
     }
 
-    void backward(float[] x, float[] dy, float[] dx, Pool2dShape s) {
+    /**
+     * dx of y = maxpool(x), or of relu(maxpool(x)) when {@code relu}: then dy reaches the window's
+     * maximum only where that maximum is positive (y &gt; 0), as relu's backward would pass it.
+     */
+    void backward(float[] x, float[] dy, float[] dx, Pool2dShape s, boolean relu) {
         int planes = s.n() * s.c();
         int oh = s.oh();
         int ow = s.ow();
@@ -68,12 +73,12 @@ final class Pooling {
             int from = t * PLANES_PER_TASK;
             int to = Math.min(planes, from + PLANES_PER_TASK);
             if (pairs) {
-                MaxPool2x2.backwardPairs(x, dy, dx, s.h(), s.w(), from, to);
+                MaxPool2x2.backwardPairs(x, dy, dx, s.h(), s.w(), from, to, relu);
                 return;
             }
             Arrays.fill(dx, from * plane, to * plane, 0f);
             if (twoByTwo) {
-                MaxPool2x2.backward(x, dy, dx, s.h(), s.w(), from, to);
+                MaxPool2x2.backward(x, dy, dx, s.h(), s.w(), from, to, relu);
                 return;
             }
             for (int nc = from; nc < to; nc++) {
@@ -82,16 +87,28 @@ final class Pooling {
                     if (twoByTwo) {
                         int top = (nc * s.h() + 2 * i) * s.w();
                         for (int j = 0; j < ow; j++) {
-                            dx[argMax2(x, top + 2 * j, s.w())] = dy[out + j];
+                            int at = argMax2(x, top + 2 * j, s.w());
+                            dx[at] = gate(dy[out + j], x[at], relu);
                         }
                     } else {
                         for (int j = 0; j < ow; j++) {
-                            dx[argMax(x, nc, i, j, s)] += dy[out + j];
+                            int at = argMax(x, nc, i, j, s);
+                            dx[at] += gate(dy[out + j], x[at], relu);
                         }
                     }
                 }
             }
         });
+    }
+
+    /** relu(v) when {@code relu} (NaN and -0 give +0, as the reference's relu), else v. */
+    static float relu(float v, boolean relu) {
+        return !relu || v > 0f ? v : 0f;
+    }
+
+    /** The gradient g that reaches a window's maximum max: all of it, or with relu after the pool, none unless max > 0. */
+    static float gate(float g, float max, boolean relu) {
+        return !relu || max > 0f ? g : 0f;
     }
 
     /** First maximum (NaN wins) of the 2x2 window whose top-left element is x[at]. */

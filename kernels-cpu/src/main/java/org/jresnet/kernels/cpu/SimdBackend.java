@@ -89,7 +89,14 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
 
     @Override
     public void conv2dForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
-        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s);
+        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s,
+                false);
+    }
+
+    @Override
+    public void conv2dReluForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
+        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s,
+                true);
     }
 
     @Override
@@ -123,12 +130,23 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
 
     @Override
     public void maxPool2dForward(Storage x, Storage y, Pool2dShape s) {
-        pooling.forward(HeapStorage.of(x), HeapStorage.of(y), s);
+        pooling.forward(HeapStorage.of(x), HeapStorage.of(y), s, false);
+    }
+
+    @Override
+    public void maxPool2dReluForward(Storage x, Storage y, Pool2dShape s) {
+        pooling.forward(HeapStorage.of(x), HeapStorage.of(y), s, true);
     }
 
     @Override
     public void maxPool2dBackward(Storage x, Storage dy, Storage dx, Pool2dShape s) {
-        pooling.backward(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dx), s);
+        pooling.backward(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dx), s, false);
+    }
+
+    @Override
+    public void maxPool2dReluBackward(Storage x, Storage y, Storage dy, Storage dx, Pool2dShape s) {
+        // the window's maximum, recomputed from x, decides; y is not needed
+        pooling.backward(HeapStorage.of(x), HeapStorage.of(dy), HeapStorage.of(dx), s, true);
     }
 
     // ---- linear ------------------------------------------------------------------------------
@@ -159,6 +177,11 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
     @Override
     public void add(Storage a, Storage b, Storage y, long n) {
         elementwise.add(HeapStorage.of(a), HeapStorage.of(b), HeapStorage.of(y), n);
+    }
+
+    @Override
+    public void addReluForward(Storage a, Storage b, Storage y, long n) {
+        elementwise.addRelu(HeapStorage.of(a), HeapStorage.of(b), HeapStorage.of(y), n);
     }
 
     // ---- cross-entropy -----------------------------------------------------------------------

@@ -36,7 +36,7 @@ final class BasicBlock extends Block {
     Tensor forward(Tensor x) {
         Tensor y = Ops.relu(bn1.forward(conv1.forward(x)));
         y = bn2.forward(conv2.forward(y));
-        return Ops.relu(shortcut == null ? y : Ops.add(y, shortcut.apply(x)));
+        return shortcut == null ? Ops.relu(y) : Ops.addRelu(y, shortcut.apply(x));
     }
 
     @Override
@@ -52,10 +52,10 @@ final class BasicBlock extends Block {
         return convFlops(in, out, 3, o) + convFlops(out, out, 3, o) + (shortcut == null ? 0 : shortcut.flops(inSize));
     }
 
-    /** The input; conv1, bn1, relu, conv2, bn2, relu; with a shortcut, its tensors and the sum too. */
+    /** The input; conv1, bn1, relu, conv2, bn2, then relu (plain) or the shortcut's tensors and relu(sum) (one fused op). */
     @Override
     long peakFloats(int inSize) {
-        int made = shortcut == null ? 6 : 7 + shortcut.tensors();
+        int made = 6 + (shortcut == null ? 0 : shortcut.tensors());
         return plane(in, inSize) + made * plane(out, outSize(inSize));
     }
 }

@@ -39,7 +39,7 @@ final class Bottleneck extends Block {
         Tensor y = Ops.relu(bn1.forward(conv1.forward(x)));
         y = Ops.relu(bn2.forward(conv2.forward(y)));
         y = bn3.forward(conv3.forward(y));
-        return Ops.relu(Ops.add(y, shortcut.apply(x)));
+        return Ops.addRelu(y, shortcut.apply(x));
     }
 
     @Override
@@ -56,11 +56,11 @@ final class Bottleneck extends Block {
         return bottleneckFlops(in, planes, inSize, o) + shortcut.flops(inSize);
     }
 
-    /** The input; conv1, bn1, relu at the input size; conv2, bn2, relu; conv3, bn3, the shortcut's, sum, relu. */
+    /** The input; conv1, bn1, relu at the input size; conv2, bn2, relu; conv3, bn3, the shortcut's, relu(sum) (one fused op). */
     @Override
     long peakFloats(int inSize) {
         int o = outSize(inSize);
         return plane(in, inSize) + 3 * plane(planes, inSize) + 3 * plane(planes, o)
-                + (4 + shortcut.tensors()) * plane(4 * planes, o);
+                + (3 + shortcut.tensors()) * plane(4 * planes, o);
     }
 }

@@ -25,9 +25,9 @@ public final class ResidualBlock extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        Tensor y = Ops.relu(conv1.forward(x));
+        Tensor y = conv1.forwardRelu(x);
         y = conv2.forward(y);
-        return Ops.relu(Ops.add(x, y));
+        return Ops.addRelu(x, y);
     }
 
     /** As {@link #forward}, into {@code g}; {@code prefix} is the block's state-dict name. */

@@ -78,10 +78,13 @@ public final class SeedNet extends Net {
         return 3 * batch * FORWARD_FLOPS - batch * convFlops(1, 16, 5, 24);
     }
 
-    /** conv1 out, relu, pool; the two blocks' four tensors each; conv2 out, relu, pool; 512; logits: about 35k. */
+    /**
+     * conv1 out, relu(pool); each block's relu(conv1), conv2 and relu(sum); conv2 out, relu(pool);
+     * the block after it; the logits (the flattened 512 is a view): about 23k.
+     */
     @Override
     public long activationFloatsPerImage() {
-        return 3L * 16 * 24 * 24 + 6L * 16 * 12 * 12 + 3L * 32 * 8 * 8 + 6L * 32 * 4 * 4 + 512 + CLASSES;
+        return 16L * 24 * 24 + 4L * 16 * 12 * 12 + 32L * 8 * 8 + 4L * 32 * 4 * 4 + CLASSES;
     }
 
     @Override
@@ -97,7 +100,8 @@ public final class SeedNet extends Net {
      * gradient: relu is monotone, so relu(max(a, b, c, d)) = max(relu(a), ..., relu(d)), and the
      * gradient reaches the window's first maximum when that maximum is positive and nothing in the
      * window otherwise, in either order ({@code SeedNetTest} checks both backends bit for bit, ties
-     * and zeros included). It spares relu's forward and backward passes over conv1's 2.4 MB output.
+     * and zeros included). It spares relu's forward and backward passes over conv1's 2.4 MB output,
+     * and the fused op ({@code Ops.maxPool2dRelu}) the passes over the pooled tensor as well.
      * (Only a NaN input can tell them apart: relu maps NaN to 0, so the article's order may pool a
      * NaN away where this one yields 0; the trainer stops on a non-finite loss either way.)
      */
@@ -105,9 +109,9 @@ public final class SeedNet extends Net {
     public Tensor forward(Tensor x) {
         checkInput(x, "SeedNet");
         int n = x.dim(0);
-        Tensor h = Ops.relu(Ops.maxPool2d(conv1.forward(x), 2));
+        Tensor h = Ops.maxPool2dRelu(conv1.forward(x), 2);
         h = rbloch1.forward(h);
-        h = Ops.relu(Ops.maxPool2d(conv2.forward(h), 2));
+        h = Ops.maxPool2dRelu(conv2.forward(h), 2);
         h = rbloch2.forward(h);
         return fc.forward(h.reshape(n, -1));
     }
