@@ -96,8 +96,8 @@ final class ConvSingleChannel {
      * y (oc, P) = b + W (oc, K) @ sh rows: the shared register-tiled product ({@link Gemm#nn}, tiles
      * chosen for this CPU) with its B rows pointed into the shifted planes, tap t at sh[off[t]], so
      * each image is one product writing y directly. Each element is one FMA chain over the taps.
+     * With {@code relu}, each task then applies relu to its image while it is in cache.
      */
-    /** y = conv(x, w) + b, relu(y) too when {@code relu} (each task on its own image). */
     void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s, boolean relu) {
         int k = s.kh() * s.kw();
         int oc = s.oc();
