@@ -118,7 +118,7 @@ final class ConvKernels {
                 }
             }
             if (relu) {
-                Elementwise.reluInPlace(y, i0 * oc * p, (i0 + gi) * oc * p);
+                Elementwise.relu(y, y, i0 * oc * p, (i0 + gi) * oc * p);
             }
         });
     }
@@ -151,7 +151,7 @@ final class ConvKernels {
             Im2col.shiftedPlanes(xp, s, sh, plane);
             Gemm.nn(0, Gemm.blocks(oc), oc, 0, p, k, ap, sh, 0, rows, y, img * oc * p, p, rowInit);
             if (relu) {
-                Elementwise.reluInPlace(y, img * oc * p, (img + 1) * oc * p);
+                Elementwise.relu(y, y, img * oc * p, (img + 1) * oc * p);
             }
         });
     }
@@ -200,7 +200,7 @@ final class ConvKernels {
             Gemm.nn(0, blocks, oc, 0, wide, k, ap, xp, 0, windows, out, 0, wide, rowInit);
             copyRows(out, wide, wp, y, img * oc * oh * ow, oc, oh, ow);
             if (relu) {
-                Elementwise.reluInPlace(y, img * oc * oh * ow, (img + 1) * oc * oh * ow);
+                Elementwise.relu(y, y, img * oc * oh * ow, (img + 1) * oc * oh * ow);
             }
         });
     }

@@ -124,7 +124,7 @@ final class ConvSingleChannel {
             shift(x, img, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, 1)), sh);
             Gemm.nn(0, blocks, oc, 0, p, k, wpk, sh, 0, off, y, img * oc * p, p, init);
             if (relu) {
-                Elementwise.reluInPlace(y, img * oc * p, (img + 1) * oc * p);
+                Elementwise.relu(y, y, img * oc * p, (img + 1) * oc * p);
             }
         });
     }

@@ -39,28 +39,22 @@ final class Elementwise {
     }
 
     void relu(float[] x, float[] y, long n) {
-        chunked(n, (from, to) -> {
-            int i = from;
-            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
-                FloatVector v = FloatVector.fromArray(F, x, i);
-                // x > 0 ? x : 0, so NaN and -0 give +0 exactly as the reference
-                FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
-            }
-            for (; i < to; i++) {
-                y[i] = x[i] > 0f ? x[i] : 0f;
-            }
-        });
+        chunked(n, (from, to) -> relu(x, y, from, to));
     }
 
-    /** y[from, to) = relu(y): the epilogue of a fused op, on a range its task has just written. */
-    static void reluInPlace(float[] y, int from, int to) {
+    /**
+     * y[from, to) = relu(x[from, to)); x may be y (the epilogue of a fused op, on a range its task
+     * has just written).
+     */
+    static void relu(float[] x, float[] y, int from, int to) {
         int i = from;
         for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(F, y, i);
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            // x > 0 ? x : 0, so NaN and -0 give +0 exactly as the reference
             FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
         }
         for (; i < to; i++) {
-            y[i] = y[i] > 0f ? y[i] : 0f;
+            y[i] = x[i] > 0f ? x[i] : 0f;
         }
     }
 
