@@ -4,6 +4,7 @@ import org.jresnet.core.ops.Add;
 import org.jresnet.core.ops.AddRelu;
 import org.jresnet.core.ops.BatchNorm2d;
 import org.jresnet.core.ops.Conv2d;
+import org.jresnet.core.ops.Conv2dMaxPoolRelu;
 import org.jresnet.core.ops.Conv2dRelu;
 import org.jresnet.core.ops.CrossEntropy;
 import org.jresnet.core.ops.GlobalAvgPool;
@@ -29,6 +30,12 @@ public final class Ops {
     /** relu(conv2d(...)) in one op (the relu fused into the convolution's output pass). */
     public static Tensor conv2dRelu(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
         return Conv2dRelu.apply(input, weight, bias, stride, padding);
+    }
+
+    /** relu(maxPool2d(conv2d(...), kernel)) in one op, pool stride = kernel. */
+    public static Tensor conv2dMaxPoolRelu(Tensor input, Tensor weight, Tensor bias, int stride, int padding,
+                                           int kernel) {
+        return Conv2dMaxPoolRelu.apply(input, weight, bias, stride, padding, kernel);
     }
 
     /** relu(a + b) in one op. */

@@ -63,6 +63,16 @@ class GradCheckSensitivityTest {
     }
 
     @Test
+    void convMaxPoolReluGradientWithoutTheReluMaskIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void maxPool2dReluBackward(Storage x, Storage y, Storage dy, Storage dx, Pool2dShape s) {
+                maxPool2dBackward(x, dy, dx, s); // bug: the relu's mask forgotten, in conv2dMaxPoolRelu's backward
+            }
+        }, "conv2dMaxPoolRelu");
+    }
+
+    @Test
     void convReluGradientPassingNegativesIsCaught() {
         assertCaught(new ReferenceBackend() {
             @Override

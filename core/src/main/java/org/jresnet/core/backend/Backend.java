@@ -120,6 +120,17 @@ public interface Backend {
     }
 
     /**
+     * y = conv(x, w) + b, kept for the backward pass, and pooled = relu(maxpool(y)) (pooling shape
+     * p over y's shape): {@link #conv2dForward}, then {@link #maxPool2dReluForward}. A backend may
+     * pool each image while its convolution output is still in cache.
+     */
+    default void conv2dMaxPoolReluForward(Storage x, Storage w, Storage b, Storage y, Storage pooled, Conv2dShape s,
+                                          Pool2dShape p) {
+        conv2dForward(x, w, b, y, s);
+        maxPool2dReluForward(y, pooled, p);
+    }
+
+    /**
      * dx of y = relu(maxpool(x)): dy where the window's maximum is positive, routed as by {@link
      * #maxPool2dBackward}, zero elsewhere. The default masks dy with {@link #reluBackward} into a
      * temporary, then routes it.

@@ -28,6 +28,11 @@ public final class Conv2dLayer extends Module {
         return Ops.conv2d(x, weight, bias, stride, padding);
     }
 
+    /** relu(maxPool2d(forward(x), kernel)), pooled image by image as the convolution writes them. */
+    public Tensor forwardMaxPoolRelu(Tensor x, int kernel) {
+        return Ops.conv2dMaxPoolRelu(x, weight, bias, stride, padding, kernel);
+    }
+
     /** relu(forward(x)), the relu fused into the convolution's output pass. */
     public Tensor forwardRelu(Tensor x) {
         return Ops.conv2dRelu(x, weight, bias, stride, padding);

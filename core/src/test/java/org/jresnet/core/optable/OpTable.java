@@ -231,7 +231,8 @@ public final class OpTable {
 
     /**
      * The fused ops against the reference, which computes each as the composition it stands for
-     * (the interface's defaults): conv + relu on every convolution shape, add + relu on every
+     * (the interface's defaults): conv + relu on every convolution shape, conv + max pooling (2x2,
+     * and 3x3 on the small batches) + relu on every shape that has room for it, add + relu on every
      * element count (NaN, -0 and -inf included), max pooling + relu on every pooling shape and input
      * kind, plus inputs shifted below zero so that many windows have no positive maximum.
      */
@@ -244,6 +245,22 @@ public final class OpTable {
             float[] bias = uniform(rng, s.oc());
             cases.add(sample("conv2dRelu", "conv2dReluForward " + s, in(x, w, bias), out(s.outputSize()),
                     (b, i, o) -> b.conv2dReluForward(i[0], i[1], i[2], o[0], s), CONV, s.forwardFlops() / 2));
+        }
+        for (Conv2dShape s : convShapes()) {
+            for (int k = 2; k <= 3; k++) {
+                if (s.oh() < k || s.ow() < k || (k == 3 && s.n() > 4)) {
+                    continue;
+                }
+                Pool2dShape p = new Pool2dShape(s.n(), s.oc(), s.oh(), s.ow(), k, k);
+                Rng rng = new Rng(14);
+                float[] x = uniform(rng, s.inputSize());
+                float[] w = uniform(rng, s.weightSize());
+                float[] bias = uniform(rng, s.oc());
+                cases.add(sample("conv2dMaxPoolRelu", "conv2dMaxPoolReluForward " + s + " pool " + k, in(x, w, bias),
+                        out(s.outputSize(), p.outputSize()),
+                        (b, i, o) -> b.conv2dMaxPoolReluForward(i[0], i[1], i[2], o[0], o[1], s, p), CONV,
+                        s.forwardFlops() / 2));
+            }
         }
         for (int n : elementCounts()) {
             Rng rng = new Rng(12);

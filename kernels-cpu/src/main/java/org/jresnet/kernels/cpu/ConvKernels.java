@@ -63,13 +63,13 @@ final class ConvKernels {
     }
 
     /**
-     * y = conv(x, w) + b, and relu(y) when {@code relu}: each task applies it to the images it has
+     * y = conv(x, w) + b; then each task applies {@code then} (null: nothing) to the images it has
      * just written, while they are in its cache, instead of a second pass over y.
      */
-    synchronized void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s, boolean relu) {
+    synchronized void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s, Epilogue then) {
         ConvPlan.Forward path = plan(s).forward();
         if (path == ConvPlan.Forward.ONE_CHANNEL) {
-            single.forward(x, w, b, y, s, relu);
+            single.forward(x, w, b, y, s, then);
             return;
         }
         int k = s.c() * s.kh() * s.kw();
@@ -84,14 +84,14 @@ final class ConvKernels {
             Arrays.fill(rowInit, oc, rowInit.length, 0f);
         }
         switch (path) {
-            case WIDE -> forwardWide(x, ap, rowInit, y, s, relu);
-            case SHIFTED -> forwardShifted(x, ap, rowInit, y, s, relu);
-            default -> forwardIm2col(x, ap, rowInit, y, s, relu);
+            case WIDE -> forwardWide(x, ap, rowInit, y, s, then);
+            case SHIFTED -> forwardShifted(x, ap, rowInit, y, s, then);
+            default -> forwardIm2col(x, ap, rowInit, y, s, then);
         }
     }
 
     /** Image groups of ~192 columns: each group's im2col, then one product (copied out per image). */
-    private void forwardIm2col(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, boolean relu) {
+    private void forwardIm2col(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, Epilogue then) {
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();
         int oc = s.oc();
@@ -117,8 +117,8 @@ final class ConvKernels {
                     }
                 }
             }
-            if (relu) {
-                Elementwise.relu(y, y, i0 * oc * p, (i0 + gi) * oc * p);
+            if (then != null) {
+                then.apply(i0, gi);
             }
         });
     }
@@ -134,7 +134,7 @@ final class ConvKernels {
      * directly. conv2: c*kw*hp = 960 vector copies an image instead of the im2col's K*P/L = 1,600
      * two-load blends, which cost a quarter of its forward pass.
      */
-    private void forwardShifted(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, boolean relu) {
+    private void forwardShifted(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, Epilogue then) {
         int c = s.c();
         int kh = s.kh();
         int kw = s.kw();
@@ -150,8 +150,8 @@ final class ConvKernels {
             float[] sh = sc.get(Scratch.COL, (long) c * kw * plane);
             Im2col.shiftedPlanes(xp, s, sh, plane);
             Gemm.nn(0, Gemm.blocks(oc), oc, 0, p, k, ap, sh, 0, rows, y, img * oc * p, p, rowInit);
-            if (relu) {
-                Elementwise.relu(y, y, img * oc * p, (img + 1) * oc * p);
+            if (then != null) {
+                then.apply(img, 1);
             }
         });
     }
@@ -180,7 +180,7 @@ final class ConvKernels {
      * (no im2col copy, which cost as much as the product on 12x12 inputs): Y (oc, oh*wp) wide,
      * then the ow valid columns of each row copied out.
      */
-    private void forwardWide(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, boolean relu) {
+    private void forwardWide(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, Epilogue then) {
         int k = s.c() * s.kh() * s.kw();
         int oc = s.oc();
         int oh = s.oh();
@@ -199,8 +199,8 @@ final class ConvKernels {
             float[] out = sc.get(Scratch.OUT, (long) oc * wide + Simd.L);
             Gemm.nn(0, blocks, oc, 0, wide, k, ap, xp, 0, windows, out, 0, wide, rowInit);
             copyRows(out, wide, wp, y, img * oc * oh * ow, oc, oh, ow);
-            if (relu) {
-                Elementwise.relu(y, y, img * oc * oh * ow, (img + 1) * oc * oh * ow);
+            if (then != null) {
+                then.apply(img, 1);
             }
         });
     }
@@ -239,7 +239,7 @@ final class ConvKernels {
             return;
         }
         if (path == ConvPlan.Input.AS_FORWARD) {
-            forward(dy, flipped(w, s), null, dx, transposed(s), false);
+            forward(dy, flipped(w, s), null, dx, transposed(s), null);
             return;
         }
         int k = s.c() * s.kh() * s.kw();

@@ -96,9 +96,9 @@ final class ConvSingleChannel {
      * y (oc, P) = b + W (oc, K) @ sh rows: the shared register-tiled product ({@link Gemm#nn}, tiles
      * chosen for this CPU) with its B rows pointed into the shifted planes, tap t at sh[off[t]], so
      * each image is one product writing y directly. Each element is one FMA chain over the taps.
-     * With {@code relu}, each task then applies relu to its image while it is in cache.
+     * Each task then applies {@code then} (null: nothing) to its image while it is in cache.
      */
-    void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s, boolean relu) {
+    void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s, Epilogue then) {
         int k = s.kh() * s.kw();
         int oc = s.oc();
         int p = s.oh() * s.ow();
@@ -123,8 +123,8 @@ final class ConvSingleChannel {
             float[] sh = sc.get(Scratch.COL, (long) s.kw() * plane);
             shift(x, img, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, 1)), sh);
             Gemm.nn(0, blocks, oc, 0, p, k, wpk, sh, 0, off, y, img * oc * p, p, init);
-            if (relu) {
-                Elementwise.relu(y, y, img * oc * p, (img + 1) * oc * p);
+            if (then != null) {
+                then.apply(img, 1);
             }
         });
     }

@@ -26,36 +26,31 @@ final class Pooling {
     /** y = maxpool(x), or relu(maxpool(x)) when {@code relu}. */
     void forward(float[] x, float[] y, Pool2dShape s, boolean relu) {
         int planes = s.n() * s.c();
+        pool.run(ConvKernels.ceilDiv(planes, PLANES_PER_TASK), (worker, t) ->
+                forwardPlanes(x, y, s, t * PLANES_PER_TASK, Math.min(planes, (t + 1) * PLANES_PER_TASK), relu));
+    }
+
+    /** Planes [from, to) of y = maxpool(x) (relu'd when {@code relu}), on the calling thread. */
+    static void forwardPlanes(float[] x, float[] y, Pool2dShape s, int from, int to, boolean relu) {
         int oh = s.oh();
         int ow = s.ow();
         boolean twoByTwo = s.k() == 2 && s.stride() == 2;
-        boolean quad = twoByTwo && s.w() % 2 == 0 && MaxPool2x2.quad(s.w());
-        pool.run(ConvKernels.ceilDiv(planes, PLANES_PER_TASK), (worker, t) -> {
-            int to = Math.min(planes, (t + 1) * PLANES_PER_TASK);
-            if (quad) {
-                MaxPool2x2.forwardQuad(x, y, s.h(), s.w(), t * PLANES_PER_TASK, to, relu);
-                return;
-            }
-            if (twoByTwo) {
-                MaxPool2x2.forward(x, y, s.h(), s.w(), t * PLANES_PER_TASK, to, relu);
-                return;
-            }
-            for (int nc = t * PLANES_PER_TASK; nc < to; nc++) {
-                for (int i = 0; i < oh; i++) {
-                    int out = (nc * oh + i) * ow;
-                    if (twoByTwo) {
-                        int top = (nc * s.h() + 2 * i) * s.w();
-                        for (int j = 0; j < ow; j++) {
-                            y[out + j] = relu(x[argMax2(x, top + 2 * j, s.w())], relu);
-                        }
-                    } else {
-                        for (int j = 0; j < ow; j++) {
-                            y[out + j] = relu(x[argMax(x, nc, i, j, s)], relu);
-                        }
-                    }
+        if (twoByTwo && s.w() % 2 == 0 && MaxPool2x2.quad(s.w())) {
+            MaxPool2x2.forwardQuad(x, y, s.h(), s.w(), from, to, relu);
+            return;
+        }
+        if (twoByTwo) {
+            MaxPool2x2.forward(x, y, s.h(), s.w(), from, to, relu);
+            return;
+        }
+        for (int nc = from; nc < to; nc++) {
+            for (int i = 0; i < oh; i++) {
+                int out = (nc * oh + i) * ow;
+                for (int j = 0; j < ow; j++) {
+                    y[out + j] = relu(x[argMax(x, nc, i, j, s)], relu);
                 }
             }
-        });
+        }
     }
 
     /**

@@ -90,13 +90,22 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
     @Override
     public void conv2dForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
         conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s,
-                false);
+                null);
     }
 
     @Override
     public void conv2dReluForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
-        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s,
-                true);
+        float[] out = HeapStorage.of(y);
+        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), out, s,
+                Epilogue.relu(out, s.oc() * s.oh() * s.ow()));
+    }
+
+    @Override
+    public void conv2dMaxPoolReluForward(Storage x, Storage w, Storage b, Storage y, Storage pooled, Conv2dShape s,
+                                         Pool2dShape p) {
+        float[] out = HeapStorage.of(y);
+        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), out, s,
+                Epilogue.maxPoolRelu(out, HeapStorage.of(pooled), p));
     }
 
     @Override

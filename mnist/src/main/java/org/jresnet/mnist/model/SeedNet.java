@@ -1,6 +1,5 @@
 package org.jresnet.mnist.model;
 
-import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
 import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
@@ -101,7 +100,8 @@ public final class SeedNet extends Net {
      * gradient reaches the window's first maximum when that maximum is positive and nothing in the
      * window otherwise, in either order ({@code SeedNetTest} checks both backends bit for bit, ties
      * and zeros included). It spares relu's forward and backward passes over conv1's 2.4 MB output,
-     * and the fused op ({@code Ops.maxPool2dRelu}) the passes over the pooled tensor as well.
+     * and the fused op ({@code Ops.conv2dMaxPoolRelu}) the passes over the pooled tensor as well, and
+     * pools each image while the convolution's output is in cache.
      * (Only a NaN input can tell them apart: relu maps NaN to 0, so the article's order may pool a
      * NaN away where this one yields 0; the trainer stops on a non-finite loss either way.)
      */
@@ -109,9 +109,9 @@ public final class SeedNet extends Net {
     public Tensor forward(Tensor x) {
         checkInput(x, "SeedNet");
         int n = x.dim(0);
-        Tensor h = Ops.maxPool2dRelu(conv1.forward(x), 2);
+        Tensor h = conv1.forwardMaxPoolRelu(x, 2);
         h = rbloch1.forward(h);
-        h = Ops.maxPool2dRelu(conv2.forward(h), 2);
+        h = conv2.forwardMaxPoolRelu(h, 2);
         h = rbloch2.forward(h);
         return fc.forward(h.reshape(n, -1));
     }
