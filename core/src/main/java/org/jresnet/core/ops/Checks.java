@@ -17,7 +17,8 @@ final class Checks {
 
     /**
      * As {@link #floatRank(String, String, Tensor, int, String)}, the layout made only for a message:
-     * an op runs every step, and formatting shapes on every call cost 5% of an evaluation pass.
+     * an op runs every step, and formatting shapes on every call took 5% of a profiled evaluation
+     * pass's samples.
      */
     static void floatRank(String op, String arg, Tensor t, int rank, Supplier<String> layout) {
         if (t == null) {

@@ -1,5 +1,7 @@
 package org.jresnet.kernels.cpu;
 
+import org.jresnet.core.backend.Pool2dShape;
+
 /**
  * What a convolution's forward task does to the images it has just written, while they are still
  * in its cache: nothing, relu in place, or max pooling + relu into another tensor.
@@ -18,7 +20,7 @@ interface Epilogue {
     }
 
     /** pooled = relu(maxpool(y)), the images' planes [first*c, (first+images)*c) of the pooling shape. */
-    static Epilogue maxPoolRelu(float[] y, float[] pooled, org.jresnet.core.backend.Pool2dShape p) {
+    static Epilogue maxPoolRelu(float[] y, float[] pooled, Pool2dShape p) {
         return (first, images) -> Pooling.forwardPlanes(y, pooled, p, first * p.c(), (first + images) * p.c(), true);
     }
 }
