@@ -79,17 +79,9 @@ final class Pooling {
             for (int nc = from; nc < to; nc++) {
                 for (int i = 0; i < oh; i++) {
                     int out = (nc * oh + i) * ow;
-                    if (twoByTwo) {
-                        int top = (nc * s.h() + 2 * i) * s.w();
-                        for (int j = 0; j < ow; j++) {
-                            int at = argMax2(x, top + 2 * j, s.w());
-                            dx[at] = gate(dy[out + j], x[at], relu);
-                        }
-                    } else {
-                        for (int j = 0; j < ow; j++) {
-                            int at = argMax(x, nc, i, j, s);
-                            dx[at] += gate(dy[out + j], x[at], relu);
-                        }
+                    for (int j = 0; j < ow; j++) {
+                        int at = argMax(x, nc, i, j, s);
+                        dx[at] += gate(dy[out + j], x[at], relu);
                     }
                 }
             }
@@ -104,27 +96,6 @@ final class Pooling {
     /** The gradient g that reaches a window's maximum max: all of it, or with relu after the pool, none unless max > 0. */
     static float gate(float g, float max, boolean relu) {
         return !relu || max > 0f ? g : 0f;
-    }
-
-    /** First maximum (NaN wins) of the 2x2 window whose top-left element is x[at]. */
-    private static int argMax2(float[] x, int at, int w) {
-        int best = at;
-        float max = x[at];
-        float v = x[at + 1];
-        if (v > max || v != v && max == max) {
-            best = at + 1;
-            max = v;
-        }
-        v = x[at + w];
-        if (v > max || v != v && max == max) {
-            best = at + w;
-            max = v;
-        }
-        v = x[at + w + 1];
-        if (v > max || v != v && max == max) {
-            best = at + w + 1;
-        }
-        return best;
     }
 
     private static int argMax(float[] x, int nc, int i, int j, Pool2dShape s) {
