@@ -135,10 +135,23 @@ public final class Mnist {
         return out;
     }
 
-    /** Same float32 arithmetic as PyTorch's {@code (x.float() / 255 - 0.1307) / 0.3081}. */
+    /**
+     * The normalised value of each gray level, in the same float32 arithmetic as PyTorch's
+     * {@code (x.float() / 255 - 0.1307) / 0.3081}: a lookup instead of two divisions a pixel (half
+     * the time of building a batch, which the training loop does on the thread that runs the step).
+     */
+    private static final float[] LEVELS = new float[256];
+
+    static {
+        for (int g = 0; g < LEVELS.length; g++) {
+            LEVELS[g] = (g / 255f - MEAN) / STD;
+        }
+    }
+
+    /** dst[dstOff + p] = LEVELS[src[srcOff + p]] for the image's PIXELS bytes. */
     static void normalise(byte[] src, int srcOff, float[] dst, int dstOff) {
         for (int p = 0; p < PIXELS; p++) {
-            dst[dstOff + p] = ((src[srcOff + p] & 0xFF) / 255f - MEAN) / STD;
+            dst[dstOff + p] = LEVELS[src[srcOff + p] & 0xFF];
         }
     }
 

@@ -71,6 +71,29 @@ class IdxTest {
     }
 
     @Test
+    void everyGrayLevelNormalisesAsPyTorchsFormula() {
+        // all 256 levels, those above 127 being negative Java bytes, in both batch builders
+        byte[] gray = new byte[2 * 784];
+        for (int i = 0; i < gray.length; i++) {
+            gray[i] = (byte) (i * 7);
+        }
+        float[] x = new float[gray.length];
+        Mnist.normalise(gray, 0, x, 0);
+        Mnist.normalise(gray, 784, x, 784);
+        for (int i = 0; i < gray.length; i++) {
+            assertEquals(((gray[i] & 0xFF) / 255f - 0.1307f) / 0.3081f, x[i], "gray level " + (gray[i] & 0xFF));
+        }
+        int[] levels = new int[256];
+        for (int g = 0; g < 256; g++) {
+            levels[g] = g;
+        }
+        float[] y = Mnist.normalise(levels);
+        for (int g = 0; g < 256; g++) {
+            assertEquals((g / 255f - 0.1307f) / 0.3081f, y[g], "gray level " + g);
+        }
+    }
+
+    @Test
     void checksThatImagesAndLabelsBelongTogether() throws IOException {
         Path dir = TestData.writeDataSet(tmp.resolve("d"), 30, 20, false);
         Files.write(dir.resolve(Mnist.TRAIN_LABELS), Idx.encode(new int[] {29}, new byte[29]));
