@@ -120,14 +120,55 @@ public interface Backend {
     }
 
     /**
-     * y = conv(x, w) + b, kept for the backward pass, and pooled = relu(maxpool(y)) (pooling shape
-     * p over y's shape): {@link #conv2dForward}, then {@link #maxPool2dReluForward}. A backend may
-     * pool each image while its convolution output is still in cache.
+     * pooled = relu(maxpool(conv(x, w) + b)), pooling shape p over the convolution's output. When
+     * {@code record} is not null the backend also writes there what {@link
+     * #conv2dMaxPoolReluBackward} needs, {@link #conv2dMaxPoolReluRecordSize} floats in a layout
+     * of its own choosing. The default records the convolution's output y itself: {@link
+     * #conv2dForward} into it (or into a temporary), then {@link #maxPool2dReluForward}. A backend
+     * may instead pool each image while its convolution output is still in cache and record only
+     * where each window's gradient goes.
      */
-    default void conv2dMaxPoolReluForward(Storage x, Storage w, Storage b, Storage y, Storage pooled, Conv2dShape s,
-                                          Pool2dShape p) {
-        conv2dForward(x, w, b, y, s);
-        maxPool2dReluForward(y, pooled, p);
+    default void conv2dMaxPoolReluForward(Storage x, Storage w, Storage b, Storage record, Storage pooled,
+                                          Conv2dShape s, Pool2dShape p) {
+        Storage y = record != null ? record : allocateUninitialized((long) s.n() * s.oc() * s.oh() * s.ow());
+        try {
+            conv2dForward(x, w, b, y, s);
+            maxPool2dReluForward(y, pooled, p);
+        } finally {
+            if (record == null) {
+                y.release();
+            }
+        }
+    }
+
+    /** Floats of {@link #conv2dMaxPoolReluForward}'s record; the default, the convolution's output (n,oc,oh,ow). */
+    default long conv2dMaxPoolReluRecordSize(Conv2dShape s, Pool2dShape p) {
+        return (long) s.n() * s.oc() * s.oh() * s.ow();
+    }
+
+    /**
+     * The gradients of pooled = relu(maxpool(conv(x, w) + b)) from dpooled and the forward's record:
+     * dx (n,c,h,w), dw (oc,c,kh,kw) and db (oc), each skipped when null. The default routes dpooled
+     * into the convolution's output gradient ({@link #maxPool2dReluBackward} on the recorded y), then
+     * runs the convolution's three backward kernels on it.
+     */
+    default void conv2dMaxPoolReluBackward(Storage x, Storage w, Storage record, Storage pooled, Storage dpooled,
+                                           Storage dx, Storage dw, Storage db, Conv2dShape s, Pool2dShape p) {
+        Storage dy = allocateUninitialized((long) s.n() * s.oc() * s.oh() * s.ow());
+        try {
+            maxPool2dReluBackward(record, pooled, dpooled, dy, p);
+            if (dx != null) {
+                conv2dBackwardInput(dy, w, dx, s);
+            }
+            if (dw != null) {
+                conv2dBackwardWeight(x, dy, dw, s);
+            }
+            if (db != null) {
+                conv2dBackwardBias(dy, db, s);
+            }
+        } finally {
+            dy.release();
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.jresnet.core.ops;
 
+import org.jresnet.core.Grad;
 import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.Conv2dShape;
@@ -9,10 +10,12 @@ import org.jresnet.core.backend.Pool2dShape;
  * relu(maxPool2d(conv2d(input, weight, bias), kernel)) as one op, stride = kernel: the backend may
  * pool each image while the convolution's output is still in cache ({@link
  * Backend#conv2dMaxPoolReluForward}) instead of reading it back from memory. Shapes as {@link
- * Conv2d} and {@link MaxPool2d}; the convolution's output is kept for the backward pass.
+ * Conv2d} and {@link MaxPool2d}.
  *
- * <p>Backward: the pool's and relu's rule ({@link Backend#maxPool2dReluBackward}), then the
- * convolution's.
+ * <p>For the backward pass the backend keeps a record of its choosing (the convolution's output by
+ * default; where each window's gradient goes in the simd backend), and only when a gradient will
+ * be asked for. Backward ({@link Backend#conv2dMaxPoolReluBackward}): the pool's and relu's rule,
+ * then the convolution's.
  */
 public final class Conv2dMaxPoolRelu {
     static final String OP = "conv2dMaxPoolRelu";
@@ -23,15 +26,21 @@ public final class Conv2dMaxPoolRelu {
     public static Tensor apply(Tensor input, Tensor weight, Tensor bias, int stride, int padding, int kernel) {
         Conv2dShape s = Conv2d.shape(OP, input, weight, bias, stride, padding);
         Backend be = input.backend();
-        Tensor y = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
-        Pool2dShape p = MaxPool2d.shape(OP, y, kernel, kernel);
+        Pool2dShape p = MaxPool2d.shape(OP, new int[] {s.n(), s.oc(), s.oh(), s.ow()}, kernel, kernel);
         Tensor pooled = Tensor.empty(be, p.n(), p.c(), p.oh(), p.ow());
+        boolean grad = Grad.isEnabled()
+                && (input.requiresGrad() || weight.requiresGrad() || bias != null && bias.requiresGrad());
+        Tensor record = grad ? Tensor.empty(be, Math.toIntExact(be.conv2dMaxPoolReluRecordSize(s, p))) : null;
         be.conv2dMaxPoolReluForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(),
-                y.storage(), pooled.storage(), s, p);
+                record == null ? null : record.storage(), pooled.storage(), s, p);
         return pooled.recordOp(OP, new Tensor[] {input, weight, bias}, g -> {
-            Tensor dy = Tensor.empty(be, y.shape());
-            be.maxPool2dReluBackward(y.storage(), pooled.storage(), g.storage(), dy.storage(), p);
-            return Conv2d.backward(input, weight, bias, s, dy);
+            Tensor dx = input.requiresGrad() ? Tensor.empty(be, input.shape()) : null;
+            Tensor dw = weight.requiresGrad() ? Tensor.empty(be, weight.shape()) : null;
+            Tensor db = bias != null && bias.requiresGrad() ? Tensor.empty(be, bias.shape()) : null;
+            be.conv2dMaxPoolReluBackward(input.storage(), weight.storage(), record.storage(), pooled.storage(),
+                    g.storage(), dx == null ? null : dx.storage(), dw == null ? null : dw.storage(),
+                    db == null ? null : db.storage(), s, p);
+            return new Tensor[] {dx, dw, db};
         });
     }
 }

@@ -35,12 +35,17 @@ public final class MaxPool2d {
     /** Validates the arguments (errors name {@code op}) and returns the geometry. */
     static Pool2dShape shape(String op, Tensor x, int kernel, int stride) {
         Checks.floatRank(op, "input", x, 4, "(N, C, H, W)");
+        return shape(op, x.shape(), kernel, stride);
+    }
+
+    /** The pooling shape over an (N, C, H, W) input of these dimensions (checked by the caller). */
+    static Pool2dShape shape(String op, int[] nchw, int kernel, int stride) {
         Checks.positive(op, "kernel", kernel);
         Checks.positive(op, "stride", stride);
-        if (kernel > x.dim(2) || kernel > x.dim(3)) {
+        if (kernel > nchw[2] || kernel > nchw[3]) {
             throw new IllegalArgumentException(op + ": argument 'kernel' (" + kernel + ") is larger than the input's"
-                    + " spatial size " + x.dim(2) + "x" + x.dim(3));
+                    + " spatial size " + nchw[2] + "x" + nchw[3]);
         }
-        return new Pool2dShape(x.dim(0), x.dim(1), x.dim(2), x.dim(3), kernel, stride);
+        return new Pool2dShape(nchw[0], nchw[1], nchw[2], nchw[3], kernel, stride);
     }
 }

@@ -35,6 +35,13 @@ public final class OpTable {
     static final Tol LINEAR = new Tol(1e-4, 1e-4);
     static final Tol LINEAR_BIAS = new Tol(1e-5, 1e-5);
 
+    /**
+     * The work of a sample that chains kernels this table also checks one by one (a forward pass
+     * with its record, then the backward pass from it): more than a slow (emulated) backend takes
+     * on, where the chain would only re-run those kernels, at seconds a shape.
+     */
+    static final long CHAINED = Long.MAX_VALUE / 4;
+
     private OpTable() {
     }
 
@@ -256,10 +263,21 @@ public final class OpTable {
                 float[] x = uniform(rng, s.inputSize());
                 float[] w = uniform(rng, s.weightSize());
                 float[] bias = uniform(rng, s.oc());
-                cases.add(sample("conv2dMaxPoolRelu", "conv2dMaxPoolReluForward " + s + " pool " + k, in(x, w, bias),
-                        out(s.outputSize(), p.outputSize()),
-                        (b, i, o) -> b.conv2dMaxPoolReluForward(i[0], i[1], i[2], o[0], o[1], s, p), CONV,
-                        s.forwardFlops() / 2));
+                float[] g = uniform(rng, p.outputSize());
+                String name = s + " pool " + k;
+                cases.add(sample("conv2dMaxPoolRelu", "conv2dMaxPoolReluForward, no record " + name, in(x, w, bias),
+                        out(p.outputSize()), (b, i, o) -> b.conv2dMaxPoolReluForward(i[0], i[1], i[2], null, o[0], s, p),
+                        CONV, s.forwardFlops() / 2));
+                cases.add(sample("conv2dMaxPoolRelu", "conv2dMaxPoolRelu forward + backward " + name, in(x, w, bias, g),
+                        out(p.outputSize(), s.inputSize(), s.weightSize(), s.oc()), convMaxPoolReluSteps(s, p, true),
+                        CONV_REDUCE, CHAINED));
+                // coarse values: conv outputs exact in any summation order, so with many tied maxima
+                // each backend must route to the same (first) one; no input gradient, as for conv1
+                Rng tied = new Rng(15);
+                cases.add(sample("conv2dMaxPoolRelu", "conv2dMaxPoolRelu forward + backward, ties, no dx " + name,
+                        in(coarse(tied, s.inputSize()), coarse(tied, s.weightSize()), coarse(tied, s.oc()), g),
+                        out(p.outputSize(), s.weightSize(), s.oc()), convMaxPoolReluSteps(s, p, false),
+                        CONV_REDUCE, CHAINED));
             }
         }
         for (int n : elementCounts()) {
@@ -293,6 +311,23 @@ public final class OpTable {
     }
 
     // ---- maxPool2d ---------------------------------------------------------------------------
+
+    /**
+     * The fused op as training runs it: the forward pass with a record, then the backward pass from
+     * that record; outputs pooled, dx (when {@code dx}), dw, db.
+     */
+    private static Call convMaxPoolReluSteps(Conv2dShape s, Pool2dShape p, boolean dx) {
+        return (b, i, o) -> {
+            Storage record = b.allocate(b.conv2dMaxPoolReluRecordSize(s, p));
+            try {
+                b.conv2dMaxPoolReluForward(i[0], i[1], i[2], record, o[0], s, p);
+                b.conv2dMaxPoolReluBackward(i[0], i[1], record, o[0], i[3], dx ? o[1] : null, o[dx ? 2 : 1],
+                        o[dx ? 3 : 2], s, p);
+            } finally {
+                record.release();
+            }
+        };
+    }
 
     static List<Pool2dShape> poolShapes() {
         return List.of(

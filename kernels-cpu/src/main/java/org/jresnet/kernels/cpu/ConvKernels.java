@@ -64,7 +64,8 @@ final class ConvKernels {
 
     /**
      * y = conv(x, w) + b; then each task applies {@code then} (null: nothing) to the images it has
-     * just written, while they are in its cache, instead of a second pass over y.
+     * just written, while they are in its cache, instead of a second pass over y. With y null
+     * ({@code then} consumes the output, as pooling does) each task writes to its scratch only.
      */
     synchronized void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s, Epilogue then) {
         ConvPlan.Forward path = plan(s).forward();
@@ -106,19 +107,21 @@ final class ConvKernels {
             Scratch sc = scratch[worker];
             float[] col = sc.get(Scratch.COL, (long) k * cols + Im2col.SLACK);
             Im2col.unfold(x, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), col, 0, cols);
+            float[] dst = y != null ? y : sc.get(Scratch.GRAD, (long) gi * oc * p);
+            int at = y != null ? i0 * oc * p : 0;
             if (gi == 1) {
-                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), y, i0 * oc * p, p, rowInit);
+                Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), dst, at, p, rowInit);
             } else {
                 float[] out = sc.get(Scratch.OUT, (long) oc * cols);
                 Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), out, 0, cols, rowInit);
                 for (int i = 0; i < gi; i++) {
                     for (int o = 0; o < oc; o++) {
-                        System.arraycopy(out, o * cols + i * p, y, ((i0 + i) * oc + o) * p, p);
+                        System.arraycopy(out, o * cols + i * p, dst, at + (i * oc + o) * p, p);
                     }
                 }
             }
             if (then != null) {
-                then.apply(i0, gi);
+                then.apply(dst, at, i0, gi);
             }
         });
     }
@@ -149,9 +152,11 @@ final class ConvKernels {
             Im2col.pad(x, img, 1, s, xp);
             float[] sh = sc.get(Scratch.COL, (long) c * kw * plane);
             Im2col.shiftedPlanes(xp, s, sh, plane);
-            Gemm.nn(0, Gemm.blocks(oc), oc, 0, p, k, ap, sh, 0, rows, y, img * oc * p, p, rowInit);
+            float[] dst = y != null ? y : sc.get(Scratch.OUT, (long) oc * p);
+            int at = y != null ? img * oc * p : 0;
+            Gemm.nn(0, Gemm.blocks(oc), oc, 0, p, k, ap, sh, 0, rows, dst, at, p, rowInit);
             if (then != null) {
-                then.apply(img, 1);
+                then.apply(dst, at, img, 1);
             }
         });
     }
@@ -198,9 +203,11 @@ final class ConvKernels {
             // L floats of slack: the copy below reads whole vectors
             float[] out = sc.get(Scratch.OUT, (long) oc * wide + Simd.L);
             Gemm.nn(0, blocks, oc, 0, wide, k, ap, xp, 0, windows, out, 0, wide, rowInit);
-            copyRows(out, wide, wp, y, img * oc * oh * ow, oc, oh, ow);
+            float[] dst = y != null ? y : sc.get(Scratch.GRAD, (long) oc * oh * ow);
+            int at = y != null ? img * oc * oh * ow : 0;
+            copyRows(out, wide, wp, dst, at, oc, oh, ow);
             if (then != null) {
-                then.apply(img, 1);
+                then.apply(dst, at, img, 1);
             }
         });
     }

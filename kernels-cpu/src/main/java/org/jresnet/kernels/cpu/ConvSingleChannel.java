@@ -96,7 +96,8 @@ final class ConvSingleChannel {
      * y (oc, P) = b + W (oc, K) @ sh rows: the shared register-tiled product ({@link Gemm#nn}, tiles
      * chosen for this CPU) with its B rows pointed into the shifted planes, tap t at sh[off[t]], so
      * each image is one product writing y directly. Each element is one FMA chain over the taps.
-     * Each task then applies {@code then} (null: nothing) to its image while it is in cache.
+     * Each task then applies {@code then} (null: nothing) to its image while it is in cache; with y
+     * null (then consumes the output) the image goes to the task's scratch only.
      */
     void forward(float[] x, float[] w, float[] b, float[] y, Conv2dShape s, Epilogue then) {
         int k = s.kh() * s.kw();
@@ -122,9 +123,11 @@ final class ConvSingleChannel {
             Scratch sc = scratch[worker];
             float[] sh = sc.get(Scratch.COL, (long) s.kw() * plane);
             shift(x, img, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, 1)), sh);
-            Gemm.nn(0, blocks, oc, 0, p, k, wpk, sh, 0, off, y, img * oc * p, p, init);
+            float[] out = y != null ? y : sc.get(Scratch.OUT, (long) oc * p);
+            int at = y != null ? img * oc * p : 0;
+            Gemm.nn(0, blocks, oc, 0, p, k, wpk, sh, 0, off, out, at, p, init);
             if (then != null) {
-                then.apply(img, 1);
+                then.apply(out, at, img, 1);
             }
         });
     }

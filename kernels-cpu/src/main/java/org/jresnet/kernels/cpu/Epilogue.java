@@ -4,23 +4,30 @@ import org.jresnet.core.backend.Pool2dShape;
 
 /**
  * What a convolution's forward task does to the images it has just written, while they are still
- * in its cache: nothing, relu in place, or max pooling + relu into another tensor.
+ * in its cache: nothing, relu in place, or max pooling + relu into another tensor (recording where
+ * the gradient goes). An epilogue that pools consumes the convolution's output, so the kernels may
+ * then write it to the task's scratch instead of y ({@link ConvKernels#forward} with y null).
  *
  * <pre>
- * y (n, oc, oh, ow): the task's images [first, first + images)
+ * out: the task's images [first, first + images) of y (n, oc, oh, ow), from outOff on
  * </pre>
  */
 @FunctionalInterface
 interface Epilogue {
-    void apply(int first, int images);
+    void apply(float[] out, int outOff, int first, int images);
 
     /** relu(y) in place, the images' oc*oh*ow floats each. */
-    static Epilogue relu(float[] y, int perImage) {
-        return (first, images) -> Elementwise.relu(y, y, first * perImage, (first + images) * perImage);
+    static Epilogue relu(int perImage) {
+        return (out, outOff, first, images) -> Elementwise.relu(out, out, outOff, outOff + images * perImage);
     }
 
-    /** pooled = relu(maxpool(y)), the images' planes [first*c, (first+images)*c) of the pooling shape. */
-    static Epilogue maxPoolRelu(float[] y, float[] pooled, Pool2dShape p) {
-        return (first, images) -> Pooling.forwardPlanes(y, pooled, p, first * p.c(), (first + images) * p.c(), true);
+    /**
+     * pooled = relu(maxpool(y)), the images' planes [first*c, (first+images)*c) of the pooling shape,
+     * and where record is not null, where each window's gradient goes ({@link MaxPoolRecord}).
+     */
+    static Epilogue maxPoolRelu(float[] pooled, float[] record, Pool2dShape p) {
+        int plane = p.h() * p.w();
+        return (out, outOff, first, images) -> Pooling.forwardPlanes(out, outOff / plane, pooled, p, first * p.c(),
+                (first + images) * p.c(), true, record);
     }
 }

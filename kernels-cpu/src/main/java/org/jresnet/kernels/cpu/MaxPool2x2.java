@@ -53,25 +53,45 @@ final class MaxPool2x2 {
      * (NaN wins) except that max(-0, +0) is +0 where the first-maximum rule keeps -0, equal as
      * numbers. Two shuffles and three max instructions a vector: the compares and mask blends this
      * replaced ran as slow fallbacks, hundreds of milliseconds, until C2 had compiled them.
+     *
+     * <p>With relu and a {@code record} ({@link MaxPoolRecord}), from the same loads: the position
+     * in the plane of the first of a, b, c, d (window order) equal to the pooled value, or -1 where
+     * that is not positive (then the window holds no NaN, so the pooled value is its maximum and
+     * equality finds it).
      */
-    static void forwardQuad(float[] x, float[] y, int h, int w, int from, int to, boolean relu) {
+    static void forwardQuad(float[] x, int xShift, float[] y, int h, int w, int from, int to, boolean relu,
+                            float[] record) {
         FloatVector zero = FloatVector.zero(Q);
+        FloatVector none = FloatVector.broadcast(Q, -1f);
+        FloatVector evenColumns = FloatVector.fromArray(Q, EVEN_COLUMNS, 0);
         int oh = h / 2;
         int ow = w / 2;
         for (int nc = from; nc < to; nc++) {
             for (int i = 0; i < oh; i++) {
-                int top = (nc * h + 2 * i) * w;
+                int top = ((nc + xShift) * h + 2 * i) * w;
                 int bot = top + w;
                 int o = (nc * oh + i) * ow;
                 for (int j = 0; j < ow; j += QL) {
-                    FloatVector v0 = FloatVector.fromArray(Q, x, top + 2 * j)
-                            .max(FloatVector.fromArray(Q, x, bot + 2 * j));
-                    FloatVector v1 = FloatVector.fromArray(Q, x, top + 2 * j + QL)
-                            .max(FloatVector.fromArray(Q, x, bot + 2 * j + QL));
+                    FloatVector t0 = FloatVector.fromArray(Q, x, top + 2 * j);
+                    FloatVector t1 = FloatVector.fromArray(Q, x, top + 2 * j + QL);
+                    FloatVector b0 = FloatVector.fromArray(Q, x, bot + 2 * j);
+                    FloatVector b1 = FloatVector.fromArray(Q, x, bot + 2 * j + QL);
+                    FloatVector v0 = t0.max(b0);
+                    FloatVector v1 = t1.max(b1);
                     FloatVector m = v0.rearrange(Q_EVEN, v1).max(v0.rearrange(Q_ODD, v1));
                     if (relu) {
                         // m > 0 ? m : 0, so a NaN maximum gives 0 as the reference's relu
-                        m = zero.blend(m, m.compare(VectorOperators.GT, 0f));
+                        VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+                        m = zero.blend(m, positive);
+                        if (record != null) {
+                            FloatVector at = evenColumns.add((float) (2 * i * w + 2 * j));
+                            // the last match written first, so the earliest in window order wins
+                            FloatVector r = at.add((float) (w + 1));
+                            r = r.blend(at.add((float) w), b0.rearrange(Q_EVEN, b1).compare(VectorOperators.EQ, m));
+                            r = r.blend(at.add(1f), t0.rearrange(Q_ODD, t1).compare(VectorOperators.EQ, m));
+                            r = r.blend(at, t0.rearrange(Q_EVEN, t1).compare(VectorOperators.EQ, m));
+                            none.blend(r, positive).intoArray(record, o + j);
+                        }
                     }
                     m.intoArray(y, o + j);
                 }
@@ -156,6 +176,45 @@ final class MaxPool2x2 {
         }
     }
 
+    /** [0 2 4 6]: the first column of four consecutive windows. */
+    private static final float[] EVEN_COLUMNS = {0f, 2f, 4f, 6f};
+    /** [0 1 2 ... 7]: the columns of a top-row load of four windows. */
+    private static final float[] COLUMNS = {0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f};
+
+    /**
+     * Planes [from, to) of the gradient routed by a record ({@link MaxPoolRecord#unpool}), for output
+     * rows of whole 4-window groups ({@link #pairs}): each pair of input rows written whole, g where
+     * the record names the element, +0 elsewhere, as {@link #backwardPairs} writes it; an odd last
+     * row zeroed. dst holds the planes from dOff on.
+     */
+    static void unpoolPairs(float[] record, float[] g, int h, int w, int from, int to, float[] dst, int dOff) {
+        FloatVector zero = FloatVector.zero(H);
+        FloatVector columns = FloatVector.fromArray(H, COLUMNS, 0);
+        int oh = h / 2;
+        int ow = w / 2;
+        for (int nc = from; nc < to; nc++) {
+            int plane = dOff + (nc - from) * h * w;
+            if (h % 2 != 0) {
+                java.util.Arrays.fill(dst, plane + (h - 1) * w, plane + h * w, 0f);
+            }
+            for (int i = 0; i < oh; i++) {
+                int top = plane + 2 * i * w;
+                int o = (nc * oh + i) * ow;
+                for (int j = 0; j < ow; j += 4) {
+                    // four windows' record and gradient, each in both lanes of its window's columns
+                    FloatVector r = (o + j + 8 <= record.length ? FloatVector.fromArray(H, record, o + j)
+                            : FloatVector.fromArray(H, record, o + j, H.indexInRange(o + j, record.length)))
+                            .rearrange(H_DUP);
+                    FloatVector gv = (o + j + 8 <= g.length ? FloatVector.fromArray(H, g, o + j)
+                            : FloatVector.fromArray(H, g, o + j, H.indexInRange(o + j, g.length))).rearrange(H_DUP);
+                    FloatVector at = columns.add((float) (2 * i * w + 2 * j));
+                    zero.blend(gv, r.compare(VectorOperators.EQ, at)).intoArray(dst, top + 2 * j);
+                    zero.blend(gv, r.compare(VectorOperators.EQ, at.add((float) w))).intoArray(dst, top + w + 2 * j);
+                }
+            }
+        }
+    }
+
     /** dx of the 2x2 window whose top-left element is x[at]: g at the first maximum (NaN wins), 0 elsewhere. */
     private static void scalarWindow(float[] x, float g, float[] dx, int at, int w, boolean relu) {
         int[] at4 = {at, at + 1, at + w, at + w + 1};
@@ -174,8 +233,8 @@ final class MaxPool2x2 {
         }
     }
 
-    /** Planes [from, to) of y = maxpool(x). */
-    static void forward(float[] x, float[] y, int h, int w, int from, int to, boolean relu) {
+    /** Planes [from, to) of y = maxpool(x), plane nc of y from plane nc + xShift of x. */
+    static void forward(float[] x, int xShift, float[] y, int h, int w, int from, int to, boolean relu) {
         int oh = h / 2;
         int ow = w / 2;
         int full = ow / L;
@@ -186,7 +245,7 @@ final class MaxPool2x2 {
         VectorMask<Float> all = F.maskAll(true);
         for (int nc = from; nc < to; nc++) {
             for (int i = 0; i < oh; i++) {
-                int top = (nc * h + 2 * i) * w;
+                int top = ((nc + xShift) * h + 2 * i) * w;
                 int bot = top + w;
                 int o = (nc * oh + i) * ow;
                 int j = 0;

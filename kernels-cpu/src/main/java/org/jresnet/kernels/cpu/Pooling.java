@@ -32,22 +32,37 @@ final class Pooling {
 
     /** Planes [from, to) of y = maxpool(x) (relu'd when {@code relu}), on the calling thread. */
     static void forwardPlanes(float[] x, float[] y, Pool2dShape s, int from, int to, boolean relu) {
+        forwardPlanes(x, from, y, s, from, to, relu, null);
+    }
+
+    /**
+     * Planes [from, to) of y = relu(maxpool(x)), plane {@code from} of x being plane {@code xFrom}
+     * of the array x (a task's scratch holds only its own planes), and where {@code record} is not
+     * null, where each window's gradient goes ({@link MaxPoolRecord}; with relu only).
+     */
+    static void forwardPlanes(float[] x, int xFrom, float[] y, Pool2dShape s, int from, int to, boolean relu,
+                              float[] record) {
         int oh = s.oh();
         int ow = s.ow();
         boolean twoByTwo = s.k() == 2 && s.stride() == 2;
         if (twoByTwo && s.w() % 2 == 0 && MaxPool2x2.quad(s.w())) {
-            MaxPool2x2.forwardQuad(x, y, s.h(), s.w(), from, to, relu);
+            MaxPool2x2.forwardQuad(x, xFrom - from, y, s.h(), s.w(), from, to, relu, record);
+            return;
+        }
+        if (record != null) {
+            forwardPlanes(x, xFrom, y, s, from, to, relu, null);
+            MaxPoolRecord.record(x, xFrom - from, record, s, from, to);
             return;
         }
         if (twoByTwo) {
-            MaxPool2x2.forward(x, y, s.h(), s.w(), from, to, relu);
+            MaxPool2x2.forward(x, xFrom - from, y, s.h(), s.w(), from, to, relu);
             return;
         }
         for (int nc = from; nc < to; nc++) {
             for (int i = 0; i < oh; i++) {
                 int out = (nc * oh + i) * ow;
                 for (int j = 0; j < ow; j++) {
-                    y[out + j] = relu(x[argMax(x, nc, i, j, s)], relu);
+                    y[out + j] = relu(x[argMax(x, nc + xFrom - from, i, j, s)], relu);
                 }
             }
         }
@@ -88,6 +103,16 @@ final class Pooling {
         });
     }
 
+    /** dy (n, c, h, w) routed from g (n, c, oh, ow) by a {@link MaxPoolRecord}: every element written. */
+    void unpool(float[] record, float[] g, float[] dy, Pool2dShape s) {
+        int planes = s.n() * s.c();
+        int plane = s.h() * s.w();
+        pool.run(ConvKernels.ceilDiv(planes, PLANES_PER_TASK), (worker, t) -> {
+            int from = t * PLANES_PER_TASK;
+            MaxPoolRecord.unpool(record, g, s, from, Math.min(planes, from + PLANES_PER_TASK), dy, from * plane);
+        });
+    }
+
     /** relu(v) when {@code relu} (NaN and -0 give +0, as the reference's relu), else v. */
     static float relu(float v, boolean relu) {
         return !relu || v > 0f ? v : 0f;
@@ -98,7 +123,8 @@ final class Pooling {
         return !relu || max > 0f ? g : 0f;
     }
 
-    private static int argMax(float[] x, int nc, int i, int j, Pool2dShape s) {
+    /** Index in x of the first maximum (NaN winning) of window (i, j) of plane nc. */
+    static int argMax(float[] x, int nc, int i, int j, Pool2dShape s) {
         int k = s.k();
         int best = (nc * s.h() + i * s.stride()) * s.w() + j * s.stride();
         float max = x[best];

@@ -95,17 +95,50 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
 
     @Override
     public void conv2dReluForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
-        float[] out = HeapStorage.of(y);
-        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), out, s,
-                Epilogue.relu(out, s.oc() * s.oh() * s.ow()));
+        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s,
+                Epilogue.relu(s.oc() * s.oh() * s.ow()));
+    }
+
+    /**
+     * Each task pools the images it has just convolved from its own scratch: the convolution's
+     * output is never written out. The record is where each window's gradient goes ({@link
+     * MaxPoolRecord}), a quarter of that output's size.
+     */
+    @Override
+    public void conv2dMaxPoolReluForward(Storage x, Storage w, Storage b, Storage record, Storage pooled,
+                                         Conv2dShape s, Pool2dShape p) {
+        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), null, s,
+                Epilogue.maxPoolRelu(HeapStorage.of(pooled), record == null ? null : HeapStorage.of(record), p));
     }
 
     @Override
-    public void conv2dMaxPoolReluForward(Storage x, Storage w, Storage b, Storage y, Storage pooled, Conv2dShape s,
-                                         Pool2dShape p) {
-        float[] out = HeapStorage.of(y);
-        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), out, s,
-                Epilogue.maxPoolRelu(out, HeapStorage.of(pooled), p));
+    public long conv2dMaxPoolReluRecordSize(Conv2dShape s, Pool2dShape p) {
+        return MaxPoolRecord.size(p);
+    }
+
+    /**
+     * dy unpooled from the record and the pooled gradient (reading a quarter of what the pool's
+     * backward pass read from y), then the convolution's kernels.
+     */
+    @Override
+    public void conv2dMaxPoolReluBackward(Storage x, Storage w, Storage record, Storage pooled, Storage dpooled,
+                                          Storage dx, Storage dw, Storage db, Conv2dShape s, Pool2dShape p) {
+        Storage dy = allocateUninitialized((long) s.n() * s.oc() * s.oh() * s.ow());
+        try {
+            float[] d = HeapStorage.of(dy);
+            pooling.unpool(HeapStorage.of(record), HeapStorage.of(dpooled), d, p);
+            if (dx != null) {
+                conv.backwardInput(d, HeapStorage.of(w), HeapStorage.of(dx), s);
+            }
+            if (dw != null) {
+                conv.backwardWeight(HeapStorage.of(x), d, HeapStorage.of(dw), s);
+            }
+            if (db != null) {
+                conv.backwardBias(d, HeapStorage.of(db), s);
+            }
+        } finally {
+            dy.release();
+        }
     }
 
     @Override

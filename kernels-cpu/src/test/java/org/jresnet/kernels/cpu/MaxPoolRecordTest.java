@@ -1,0 +1,155 @@
+package org.jresnet.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.jresnet.core.Rng;
+import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.HeapStorage;
+import org.jresnet.core.backend.Pool2dShape;
+import org.jresnet.core.backend.Storage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The max-pool record (where each window's gradient goes) must route exactly as the pool's own
+ * backward pass does from the full input, with ties, NaN and -inf: the same bits, -0 and +0
+ * included, on the vector path (2x2 windows in whole 4-window rows, the network's), the same
+ * numbers window by window.
+ * And the fused convolution + pool backward must give the same bits as the separate kernels.
+ */
+class MaxPoolRecordTest {
+    private static final Pool2dShape[] SHAPES = {
+        new Pool2dShape(3, 4, 24, 24, 2, 2),   // conv1's pooling: vector paths
+        new Pool2dShape(5, 3, 8, 8, 2, 2),     // conv2's: one 4-window group a row
+        new Pool2dShape(2, 3, 9, 8, 2, 2),     // odd height: last row gets no gradient
+        new Pool2dShape(2, 3, 10, 10, 2, 2),   // 5 windows a row: window by window
+        new Pool2dShape(2, 2, 9, 9, 3, 3),     // 3x3 windows
+        new Pool2dShape(1, 2, 7, 11, 3, 3),    // leftover rows and columns
+    };
+
+    private static float[][] inputs(Rng rng, int size) {
+        float[] uniform = new float[size];
+        float[] ties = new float[size];
+        for (int i = 0; i < size; i++) {
+            uniform[i] = rng.uniform(-1f, 1f);
+            ties[i] = rng.nextInt(4) - 1.5f;
+        }
+        float[] specials = ties.clone();
+        for (int i = 0; i < size; i += 7) {
+            specials[i] = Float.NaN;
+        }
+        for (int i = 3; i < size; i += 11) {
+            specials[i] = Float.NEGATIVE_INFINITY;
+        }
+        float[] zeros = ties.clone();
+        for (int i = 0; i < size; i++) {
+            zeros[i] = zeros[i] > 0 ? (i % 3 == 0 ? 0f : -0f) : zeros[i];
+        }
+        return new float[][] {uniform, ties, specials, zeros};
+    }
+
+    @Test
+    void recordRoutesExactlyAsThePoolBackward() {
+        try (SimdBackend be = new SimdBackend(2)) {
+            for (Pool2dShape s : SHAPES) {
+                Rng rng = new Rng(3);
+                int in = Math.toIntExact(s.inputSize());
+                int out = Math.toIntExact(s.outputSize());
+                float[] g = new float[out];
+                for (int i = 0; i < out; i++) {
+                    g[i] = i % 5 == 0 ? -0f : rng.uniform(-1f, 1f);
+                }
+                for (float[] x : inputs(rng, in)) {
+                    int planes = s.n() * s.c();
+                    float[] pooled = new float[out];
+                    float[] record = new float[out];
+                    Pooling.forwardPlanes(x, 0, pooled, s, 0, planes, true, record);
+                    float[] plain = new float[out];
+                    Pooling.forwardPlanes(x, plain, s, 0, planes, true);
+                    assertBits(plain, pooled, "pooled values with a record, " + s);
+
+                    float[] want = new float[in];
+                    be.maxPool2dReluBackward(new HeapStorage(x), new HeapStorage(pooled), new HeapStorage(g),
+                            new HeapStorage(want), s);
+                    float[] got = new float[in];
+                    java.util.Arrays.fill(got, Float.NaN);
+                    MaxPoolRecord.unpool(record, g, s, 0, planes, got, 0);
+                    if (s.k() == 2 && MaxPool2x2.pairs(s.w())) {
+                        assertBits(want, got, "routed gradient, " + s);
+                    } else {
+                        // a routed -0 may come out +0 here (added to +0, as in the reference)
+                        for (int i = 0; i < in; i++) {
+                            assertEquals(want[i], got[i], 0f, "routed gradient, " + s + ", element " + i);
+                        }
+                    }
+
+                }
+            }
+        }
+    }
+
+    @Test
+    void fusedBackwardGivesTheBitsOfTheSeparateKernels() {
+        Conv2dShape[] convs = {
+            new Conv2dShape(9, 1, 28, 28, 16, 5, 5, 1, 0),   // conv1 (no dx)
+            new Conv2dShape(4, 16, 12, 12, 32, 5, 5, 1, 0),  // conv2
+        };
+        for (int threads = 1; threads <= 2; threads++) {
+            try (SimdBackend be = new SimdBackend(threads)) {
+                for (Conv2dShape s : convs) {
+                    Pool2dShape p = new Pool2dShape(s.n(), s.oc(), s.oh(), s.ow(), 2, 2);
+                    Rng rng = new Rng(5);
+                    Storage x = be.upload(random(rng, s.inputSize()));
+                    Storage w = be.upload(random(rng, s.weightSize()));
+                    Storage b = be.upload(random(rng, s.oc()));
+                    Storage g = be.upload(random(rng, p.outputSize()));
+                    boolean withDx = s.c() > 1;
+                    // the separate kernels: conv, pool + relu, its backward, the conv's backward
+                    Storage y = be.allocate(s.outputSize());
+                    Storage pooled = be.allocate(p.outputSize());
+                    Storage dy = be.allocate(s.outputSize());
+                    be.conv2dForward(x, w, b, y, s);
+                    be.maxPool2dReluForward(y, pooled, p);
+                    be.maxPool2dReluBackward(y, pooled, g, dy, p);
+                    Storage dx = be.allocate(s.inputSize());
+                    Storage dw = be.allocate(s.weightSize());
+                    Storage db = be.allocate(s.oc());
+                    if (withDx) {
+                        be.conv2dBackwardInput(dy, w, dx, s);
+                    }
+                    be.conv2dBackwardWeight(x, dy, dw, s);
+                    be.conv2dBackwardBias(dy, db, s);
+                    // fused, through the record
+                    Storage record = be.allocate(be.conv2dMaxPoolReluRecordSize(s, p));
+                    Storage pooled2 = be.allocate(p.outputSize());
+                    Storage dx2 = be.allocate(s.inputSize());
+                    Storage dw2 = be.allocate(s.weightSize());
+                    Storage db2 = be.allocate(s.oc());
+                    be.conv2dMaxPoolReluForward(x, w, b, record, pooled2, s, p);
+                    be.conv2dMaxPoolReluBackward(x, w, record, pooled2, g, withDx ? dx2 : null, dw2, db2, s, p);
+                    String what = s + ", " + threads + " threads";
+                    assertBits(HeapStorage.of(pooled), HeapStorage.of(pooled2), "pooled " + what);
+                    assertBits(HeapStorage.of(dx), HeapStorage.of(dx2), "dx " + what);
+                    assertBits(HeapStorage.of(dw), HeapStorage.of(dw2), "dw " + what);
+                    assertBits(HeapStorage.of(db), HeapStorage.of(db2), "db " + what);
+                }
+            }
+        }
+    }
+
+    private static float[] random(Rng rng, long n) {
+        float[] a = new float[Math.toIntExact(n)];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rng.uniform(-1f, 1f);
+        }
+        return a;
+    }
+
+    private static void assertBits(float[] want, float[] got, String what) {
+        for (int i = 0; i < want.length; i++) {
+            if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", the pool's backward gives "
+                        + want[i]);
+            }
+        }
+    }
+}
