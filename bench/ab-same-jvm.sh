@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Two builds' training steps compared in one JVM (see bench/ab/SameJvmAb.java): blocks of 300 steps
+# of the seed net, alternating between the two builds' engines, 16 rounds after a warm-up of both.
+#   bench/ab-same-jvm.sh A/benchmarks.jar B/benchmarks.jar [simd1|simd2]
+# e.g. A built from a worktree of the commit before a change, B = bench/target/benchmarks.jar.
+# Both jars must be this project's benchmarks.jar (the step uses its Impl and RandomBatch).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+[ $# -ge 2 ] || { echo "usage: bench/ab-same-jvm.sh A.jar B.jar [simd1|simd2]" >&2; exit 2; }
+for j in "$1" "$2"; do [ -f "$j" ] || { echo "ab-same-jvm: no such jar: $j" >&2; exit 2; }; done
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$JAVA_HOME/bin/javac" -nowarn -cp "$2" -d "$out/step" bench/ab/org/jresnet/bench/AbStep.java
+"$JAVA_HOME/bin/javac" -nowarn -d "$out/main" bench/ab/SameJvmAb.java
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 \
+    -XX:+UseSerialGC -Xmx4g -Dimpl="${3:-simd2}" -cp "$out/main" SameJvmAb "$out/step" "$1" "$2" 2>&1 \
+    | grep -v '^WARNING: Using incubator modules'
