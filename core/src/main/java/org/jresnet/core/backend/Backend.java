@@ -147,28 +147,13 @@ public interface Backend {
     }
 
     /**
-     * The gradients of pooled = relu(maxpool(conv(x, w) + b)) from dpooled and the forward's record:
-     * dx (n,c,h,w), dw (oc,c,kh,kw) and db (oc), each skipped when null. The default routes dpooled
-     * into the convolution's output gradient ({@link #maxPool2dReluBackward} on the recorded y), then
-     * runs the convolution's three backward kernels on it.
+     * dy (n,oc,oh,ow), the gradient of the convolution's output in pooled = relu(maxpool(conv(...))),
+     * from dpooled and the forward's record (every element written); the convolution's own backward
+     * kernels take it from there. The default routes dpooled with {@link #maxPool2dReluBackward} on
+     * the recorded y.
      */
-    default void conv2dMaxPoolReluBackward(Storage x, Storage w, Storage record, Storage pooled, Storage dpooled,
-                                           Storage dx, Storage dw, Storage db, Conv2dShape s, Pool2dShape p) {
-        Storage dy = allocateUninitialized((long) s.n() * s.oc() * s.oh() * s.ow());
-        try {
-            maxPool2dReluBackward(record, pooled, dpooled, dy, p);
-            if (dx != null) {
-                conv2dBackwardInput(dy, w, dx, s);
-            }
-            if (dw != null) {
-                conv2dBackwardWeight(x, dy, dw, s);
-            }
-            if (db != null) {
-                conv2dBackwardBias(dy, db, s);
-            }
-        } finally {
-            dy.release();
-        }
+    default void conv2dMaxPoolReluBackward(Storage record, Storage pooled, Storage dpooled, Storage dy, Pool2dShape p) {
+        maxPool2dReluBackward(record, pooled, dpooled, dy, p);
     }
 
     /**

@@ -14,8 +14,8 @@ import org.jresnet.core.backend.Pool2dShape;
  *
  * <p>For the backward pass the backend keeps a record of its choosing (the convolution's output by
  * default; where each window's gradient goes in the simd backend), and only when a gradient will
- * be asked for. Backward ({@link Backend#conv2dMaxPoolReluBackward}): the pool's and relu's rule,
- * then the convolution's.
+ * be asked for. Backward: the pool's and relu's rule from that record ({@link
+ * Backend#conv2dMaxPoolReluBackward}), then the convolution's ({@link Conv2d#backward}).
  */
 public final class Conv2dMaxPoolRelu {
     static final String OP = "conv2dMaxPoolRelu";
@@ -34,13 +34,9 @@ public final class Conv2dMaxPoolRelu {
         be.conv2dMaxPoolReluForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(),
                 record == null ? null : record.storage(), pooled.storage(), s, p);
         return pooled.recordOp(OP, new Tensor[] {input, weight, bias}, g -> {
-            Tensor dx = input.requiresGrad() ? Tensor.empty(be, input.shape()) : null;
-            Tensor dw = weight.requiresGrad() ? Tensor.empty(be, weight.shape()) : null;
-            Tensor db = bias != null && bias.requiresGrad() ? Tensor.empty(be, bias.shape()) : null;
-            be.conv2dMaxPoolReluBackward(input.storage(), weight.storage(), record.storage(), pooled.storage(),
-                    g.storage(), dx == null ? null : dx.storage(), dw == null ? null : dw.storage(),
-                    db == null ? null : db.storage(), s, p);
-            return new Tensor[] {dx, dw, db};
+            Tensor dy = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
+            be.conv2dMaxPoolReluBackward(record.storage(), pooled.storage(), g.storage(), dy.storage(), p);
+            return Conv2d.backward(input, weight, bias, s, dy);
         });
     }
 }

@@ -313,18 +313,24 @@ public final class OpTable {
     // ---- maxPool2d ---------------------------------------------------------------------------
 
     /**
-     * The fused op as training runs it: the forward pass with a record, then the backward pass from
-     * that record; outputs pooled, dx (when {@code dx}), dw, db.
+     * The fused op as training runs it: the forward pass with a record, the output gradient routed
+     * from that record, then the convolution's kernels; outputs pooled, dx (when {@code dx}), dw, db.
      */
     private static Call convMaxPoolReluSteps(Conv2dShape s, Pool2dShape p, boolean dx) {
         return (b, i, o) -> {
             Storage record = b.allocate(b.conv2dMaxPoolReluRecordSize(s, p));
+            Storage dy = b.allocate(s.outputSize());
             try {
                 b.conv2dMaxPoolReluForward(i[0], i[1], i[2], record, o[0], s, p);
-                b.conv2dMaxPoolReluBackward(i[0], i[1], record, o[0], i[3], dx ? o[1] : null, o[dx ? 2 : 1],
-                        o[dx ? 3 : 2], s, p);
+                b.conv2dMaxPoolReluBackward(record, o[0], i[3], dy, p);
+                if (dx) {
+                    b.conv2dBackwardInput(dy, i[1], o[1], s);
+                }
+                b.conv2dBackwardWeight(i[0], dy, o[dx ? 2 : 1], s);
+                b.conv2dBackwardBias(dy, o[dx ? 3 : 2], s);
             } finally {
                 record.release();
+                dy.release();
             }
         };
     }

@@ -116,29 +116,10 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
         return MaxPoolRecord.size(p);
     }
 
-    /**
-     * dy unpooled from the record and the pooled gradient (reading a quarter of what the pool's
-     * backward pass read from y), then the convolution's kernels.
-     */
+    /** dy unpooled from the record and the pooled gradient: a quarter of what re-reading y would read. */
     @Override
-    public void conv2dMaxPoolReluBackward(Storage x, Storage w, Storage record, Storage pooled, Storage dpooled,
-                                          Storage dx, Storage dw, Storage db, Conv2dShape s, Pool2dShape p) {
-        Storage dy = allocateUninitialized((long) s.n() * s.oc() * s.oh() * s.ow());
-        try {
-            float[] d = HeapStorage.of(dy);
-            pooling.unpool(HeapStorage.of(record), HeapStorage.of(dpooled), d, p);
-            if (dx != null) {
-                conv.backwardInput(d, HeapStorage.of(w), HeapStorage.of(dx), s);
-            }
-            if (dw != null) {
-                conv.backwardWeight(HeapStorage.of(x), d, HeapStorage.of(dw), s);
-            }
-            if (db != null) {
-                conv.backwardBias(d, HeapStorage.of(db), s);
-            }
-        } finally {
-            dy.release();
-        }
+    public void conv2dMaxPoolReluBackward(Storage record, Storage pooled, Storage dpooled, Storage dy, Pool2dShape p) {
+        pooling.unpool(HeapStorage.of(record), HeapStorage.of(dpooled), HeapStorage.of(dy), p);
     }
 
     @Override
