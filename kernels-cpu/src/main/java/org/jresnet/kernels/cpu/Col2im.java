@@ -30,19 +30,26 @@ final class Col2im {
      * {@link #fold} for {@link #planeIsVector} shapes, the inverse of {@link #unfoldPlanes}: each dx
      * plane is the sum, tap by tap in (ki, kj) order, of its column rows moved back under the tap's
      * inverse shuffle, added only where the tap's window stayed inside the image (the same adds in
-     * the same order as the row-by-row fold, which stored each 4-float row under a mask).
+     * the same order as the row-by-row fold, which stored each 4-float row under a mask). Taps
+     * outermost, the planes (in L1) as accumulators: each tap's shuffle and mask are made ready once.
      */
     private static void foldPlanes(float[] col, int colBase, int ld, int first, int images, Conv2dShape s, float[] dx) {
         Im2col.PlaneShuffles ps = Im2col.planeShuffles(s, true);
         int taps = s.kh() * s.kw();
-        for (int g = 0; g < images; g++) {
-            for (int c = 0; c < s.c(); c++) {
-                FloatVector acc = FloatVector.zero(F);
-                int run = colBase + c * taps * ld + g * L;
-                for (int t = 0; t < taps; t++, run += ld) {
-                    acc = acc.add(FloatVector.fromArray(F, col, run).rearrange(ps.shuffles()[t]), ps.inside()[t]);
+        int planes = images * s.c();
+        int out = first * s.c() * L;
+        Arrays.fill(dx, out, out + planes * L, 0f);
+        for (int t = 0; t < taps; t++) {
+            VectorShuffle<Float> shuffle = ps.shuffles()[t];
+            VectorMask<Float> inside = ps.inside()[t];
+            for (int g = 0; g < images; g++) {
+                int run = colBase + t * ld + g * L;
+                int at = out + g * s.c() * L;
+                for (int c = 0; c < s.c(); c++, run += taps * ld, at += L) {
+                    FloatVector.fromArray(F, dx, at)
+                            .add(FloatVector.fromArray(F, col, run).rearrange(shuffle), inside)
+                            .intoArray(dx, at);
                 }
-                acc.intoArray(dx, ((first + g) * s.c() + c) * L);
             }
         }
     }

@@ -254,18 +254,21 @@ final class Im2col {
     /**
      * {@link #unfold} for {@link #planeIsVector} shapes: column row (ci, ki, kj) of an image is
      * plane ci with its lanes moved by the tap's shuffle, zero where the window leaves the image;
-     * one load per plane, one shuffle and store per tap, instead of a padded copy plus four masked
-     * loads and three blends per column vector.
+     * a load, shuffle and store per tap and plane, instead of a padded copy plus four masked loads
+     * and three blends per column vector. Taps outermost: each tap's shuffle and mask are made
+     * ready once, not once per plane.
      */
     private static void unfoldPlanes(float[] x, int first, int images, Conv2dShape s, float[] col, int colOff, int ld) {
         PlaneShuffles ps = planeShuffles(s, false);
         int taps = s.kh() * s.kw();
-        for (int c = 0; c < s.c(); c++) {
-            for (int g = 0; g < images; g++) {
-                FloatVector plane = FloatVector.fromArray(F, x, ((first + g) * s.c() + c) * L);
-                int dst = colOff + c * taps * ld + g * L;
-                for (int t = 0; t < taps; t++, dst += ld) {
-                    plane.rearrange(ps.shuffles()[t], ps.inside()[t]).intoArray(col, dst);
+        for (int t = 0; t < taps; t++) {
+            VectorShuffle<Float> shuffle = ps.shuffles()[t];
+            VectorMask<Float> inside = ps.inside()[t];
+            for (int c = 0; c < s.c(); c++) {
+                int src = (first * s.c() + c) * L;
+                int dst = colOff + (c * taps + t) * ld;
+                for (int g = 0; g < images; g++, src += s.c() * L, dst += L) {
+                    FloatVector.fromArray(F, x, src).rearrange(shuffle, inside).intoArray(col, dst);
                 }
             }
         }
