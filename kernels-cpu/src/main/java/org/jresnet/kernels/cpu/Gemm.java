@@ -1,10 +1,6 @@
 package org.jresnet.kernels.cpu;
 
-import static org.jresnet.kernels.cpu.Simd.F;
 import static org.jresnet.kernels.cpu.Simd.L;
-
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Register-blocked matrix products on row-major float arrays, the engine of convolution and linear.
@@ -80,7 +76,7 @@ final class Gemm {
                     int d = mb * q * MR + i * p * MR;
                     int j = 0;
                     for (; j + L <= p; j += L) {
-                        interleave8x16(src, s + j, p, dst, d + j * MR);
+                        Transpose.interleave8x16(src, s + j, p, dst, d + j * MR);
                     }
                     for (; j < p; j++) {
                         for (int r = 0; r < MR; r++) {
@@ -108,66 +104,6 @@ final class Gemm {
                 }
             }
         }
-    }
-
-    /** Lane i takes chunk i / g of g lanes alternately from a and b, starting at lane {@code from} of each. */
-    private static VectorShuffle<Float> zip(int g, int from) {
-        return VectorShuffle.fromOp(F, i -> ((i / g) % 2 == 0 ? 0 : L) + from + i / (2 * g) * g + i % g);
-    }
-
-    private static final VectorShuffle<Float> ZIP1_LO = zip(1, 0);
-    private static final VectorShuffle<Float> ZIP1_HI = zip(1, L / 2);
-    private static final VectorShuffle<Float> ZIP2_LO = zip(2, 0);
-    private static final VectorShuffle<Float> ZIP2_HI = zip(2, L / 2);
-    private static final VectorShuffle<Float> ZIP4_LO = zip(4, 0);
-    private static final VectorShuffle<Float> ZIP4_HI = zip(4, L / 2);
-
-    /**
-     * 8 rows of 16 floats (row r at src[s + r*p]) interleaved: dst[d + j*8 + r] = src[s + r*p + j].
-     * A transpose in three rounds of two-vector zips (1, 2, then 4 lanes at a time), 24 shuffles for
-     * 128 floats: the scalar strided stores cost ~1.4 cycles a float, a seventh of the channels-last
-     * weight gradient of res16.
-     *
-     * <pre>
-     * round 1: rows (0,1) (2,3) (4,5) (6,7) zipped by lanes:   [r0j r1j ...] pixels 0-7 and 8-15
-     * round 2: pairs zipped by 2 lanes:    [r0j r1j r2j r3j ...] rows 0-3 and 4-7, 4 pixels a vector
-     * round 3: rows 0-3 with rows 4-7 by 4 lanes: [r0j .. r7j, r0j+1 .. r7j+1], 2 pixels a vector
-     * </pre>
-     */
-    private static void interleave8x16(float[] src, int s, int p, float[] dst, int d) {
-        FloatVector r0 = FloatVector.fromArray(F, src, s);
-        FloatVector r1 = FloatVector.fromArray(F, src, s + p);
-        FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
-        FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
-        FloatVector r4 = FloatVector.fromArray(F, src, s + 4 * p);
-        FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
-        FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
-        FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
-        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
-        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
-        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
-        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
-        FloatVector a45 = r4.rearrange(ZIP1_LO, r5);
-        FloatVector b45 = r4.rearrange(ZIP1_HI, r5);
-        FloatVector a67 = r6.rearrange(ZIP1_LO, r7);
-        FloatVector b67 = r6.rearrange(ZIP1_HI, r7);
-        // rows 0-3 / 4-7, pixels 0-3, 4-7, 8-11, 12-15
-        FloatVector u0 = a01.rearrange(ZIP2_LO, a23);
-        FloatVector u1 = a01.rearrange(ZIP2_HI, a23);
-        FloatVector u2 = b01.rearrange(ZIP2_LO, b23);
-        FloatVector u3 = b01.rearrange(ZIP2_HI, b23);
-        FloatVector v0 = a45.rearrange(ZIP2_LO, a67);
-        FloatVector v1 = a45.rearrange(ZIP2_HI, a67);
-        FloatVector v2 = b45.rearrange(ZIP2_LO, b67);
-        FloatVector v3 = b45.rearrange(ZIP2_HI, b67);
-        u0.rearrange(ZIP4_LO, v0).intoArray(dst, d);
-        u0.rearrange(ZIP4_HI, v0).intoArray(dst, d + L);
-        u1.rearrange(ZIP4_LO, v1).intoArray(dst, d + 2 * L);
-        u1.rearrange(ZIP4_HI, v1).intoArray(dst, d + 3 * L);
-        u2.rearrange(ZIP4_LO, v2).intoArray(dst, d + 4 * L);
-        u2.rearrange(ZIP4_HI, v2).intoArray(dst, d + 5 * L);
-        u3.rearrange(ZIP4_LO, v3).intoArray(dst, d + 6 * L);
-        u3.rearrange(ZIP4_HI, v3).intoArray(dst, d + 7 * L);
     }
 
     /** Per-thread scratch tile for a last row block of fewer than MR rows (at most 4 vectors wide). */
