@@ -1,0 +1,122 @@
+package org.jresnet.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.jresnet.core.backend.Conv2dShape;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The data movements of the channels-last weight gradient against their definitions, on every
+ * vector width and tile family the build runs: the shuffle transposes (16 lanes) and the scalar
+ * and gather paths beside them. Pure copies, so equality is exact.
+ */
+class TransposeTest {
+
+    private static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = r.nextFloat() - 0.5f;
+        }
+        return a;
+    }
+
+    /** packPlanes: A(m, i*p + j) = src[off + (i*M + m)*p + j] in blocks of MR interleaved rows, zero past M. */
+    @Test
+    void packPlanesMatchesItsDefinition() {
+        Random r = new Random(11);
+        // p: whole 16-float runs, a tail, shorter than a vector; m: whole blocks and a partial one
+        for (int p : new int[] {16, 64, 144, 20, 9}) {
+            for (int m : new int[] {8, 16, 32, 12, 5}) {
+                for (int images : new int[] {1, 3}) {
+                    int off = 7;
+                    float[] src = random(r, off + images * m * p + 3);
+                    int q = images * p;
+                    float[] got = new float[Gemm.blocks(m) * Gemm.MR * q];
+                    Arrays.fill(got, Float.NaN);
+                    Gemm.packPlanes(src, off, m, p, images, got);
+                    float[] want = new float[got.length];
+                    for (int row = 0; row < Gemm.blocks(m) * Gemm.MR; row++) {
+                        for (int i = 0; i < images; i++) {
+                            for (int j = 0; j < p; j++) {
+                                int kk = i * p + j;
+                                float v = row < m ? src[off + (i * m + row) * p + j] : 0f;
+                                want[(row / Gemm.MR * q + kk) * Gemm.MR + row % Gemm.MR] = v;
+                            }
+                        }
+                    }
+                    assertArrayEquals(want, got, "m " + m + " p " + p + " images " + images);
+                }
+            }
+        }
+    }
+
+    /** toPaddedPixels: xh (images, hp, wp, c) = x channels-last with a zero border. */
+    @Test
+    void toPaddedPixelsMatchesItsDefinition() {
+        Random r = new Random(12);
+        // res16, conv2 and res32 (the shuffle path on 16 lanes), and shapes that take the gathers
+        Conv2dShape[] shapes = {
+            new Conv2dShape(3, 16, 12, 12, 16, 3, 3, 1, 1),
+            new Conv2dShape(3, 16, 12, 12, 32, 5, 5, 1, 0),
+            new Conv2dShape(3, 32, 4, 4, 32, 3, 3, 1, 1),
+            new Conv2dShape(2, 8, 5, 7, 4, 3, 3, 1, 1),
+            new Conv2dShape(2, 24, 6, 6, 8, 3, 3, 1, 2),
+        };
+        for (Conv2dShape s : shapes) {
+            int first = 1;
+            int images = s.n() - first;
+            int hp = s.h() + 2 * s.pad();
+            int wp = s.w() + 2 * s.pad();
+            float[] x = random(r, s.n() * s.c() * s.h() * s.w());
+            float[] got = new float[images * hp * wp * s.c()];
+            Arrays.fill(got, Float.NaN);
+            Transpose.toPaddedPixels(x, first, images, s, got, Transpose.indexMap(s.h() * s.w()));
+            float[] want = new float[got.length];
+            for (int i = 0; i < images; i++) {
+                for (int c = 0; c < s.c(); c++) {
+                    for (int y = 0; y < s.h(); y++) {
+                        for (int xo = 0; xo < s.w(); xo++) {
+                            want[((i * hp + y + s.pad()) * wp + xo + s.pad()) * s.c() + c] =
+                                    x[(((first + i) * s.c() + c) * s.h() + y) * s.w() + xo];
+                        }
+                    }
+                }
+            }
+            assertArrayEquals(want, got, s.toString());
+        }
+    }
+
+    /** The two shuffle transposes alone (they exist for 16 lanes only). */
+    @Test
+    void shuffleTransposesMoveEveryFloatOnce() {
+        assumeTrue(Simd.L == 16, "the shuffle transposes are for 16-lane vectors; this run has " + Simd.L);
+        Random r = new Random(13);
+        int p = 37;
+        float[] src = random(r, 16 * p + 20);
+        float[] got = new float[128 + 5];
+        Arrays.fill(got, Float.NaN);
+        Transpose.interleave8x16(src, 3, p, got, 5);
+        for (int j = 0; j < 16; j++) {
+            for (int row = 0; row < 8; row++) {
+                assertArrayEquals(new float[] {src[3 + row * p + j]}, new float[] {got[5 + j * 8 + row]},
+                        "interleave row " + row + " column " + j);
+            }
+        }
+        int[] at = new int[20];
+        for (int q = 0; q < at.length; q++) {
+            at[q] = (at.length - 1 - q) * 16; // columns stored in reverse order
+        }
+        float[] out = new float[at.length * 16 + 2];
+        Arrays.fill(out, Float.NaN);
+        Transpose.transpose16x16(src, 2, p, out, 2, at, 4);
+        for (int j = 0; j < 16; j++) {
+            for (int row = 0; row < 16; row++) {
+                assertArrayEquals(new float[] {src[2 + row * p + j]}, new float[] {out[2 + at[4 + j] + row]},
+                        "transpose row " + row + " column " + j);
+            }
+        }
+    }
+}
