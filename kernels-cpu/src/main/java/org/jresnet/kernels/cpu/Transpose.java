@@ -88,6 +88,7 @@ final class Transpose {
         if (L == 16 && c % L == 0 && plane % L == 0) {
             // at[q]: where pixel q of a plane goes in its image's xh
             int[] at = new int[plane];
+            float[] tmp = new float[16 * L];
             for (int q = 0; q < plane; q++) {
                 at[q] = ((q / w + pad) * wp + q % w + pad) * c;
             }
@@ -95,7 +96,7 @@ final class Transpose {
                 int src = (first + i) * c * plane;
                 for (int cb = 0; cb < c; cb += L) {
                     for (int q0 = 0; q0 < plane; q0 += L) {
-                        transpose16x16(x, src + cb * plane + q0, plane, xh, i * hp * wp * c + cb, at, q0);
+                        transpose16x16(x, src + cb * plane + q0, plane, xh, i * hp * wp * c + cb, at, q0, tmp);
                     }
                 }
             }
@@ -183,96 +184,20 @@ final class Transpose {
 
     /**
      * 16 rows of 16 floats (row r at src[s + r*p]) to 16 vectors of 16, vector j = column j of the
-     * block, stored at dst[dOff + at[q0 + j]] (x channels-last: 16 channels by 16 pixels): {@link #interleave8x16}'s three rounds on rows 0-7 and
-     * 8-15, then a fourth that zips the halves by 8 lanes. 64 shuffles for 256 floats, against 16
-     * gathers that took twice as long. 512-bit vectors only.
+     * block, stored at dst[dOff + at[q0 + j]] (x channels-last: 16 channels by 16 pixels): rows 0-7
+     * and 8-15 interleaved into {@code tmp} (256 floats), then each column's two halves zipped by 8
+     * lanes. 64 shuffles for 256 floats, against 16 gathers that took twice as long. 512-bit
+     * vectors only.
      */
-    static void transpose16x16(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0) {
-        FloatVector r0 = FloatVector.fromArray(F, src, s);
-        FloatVector r1 = FloatVector.fromArray(F, src, s + p);
-        FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
-        FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
-        FloatVector r4 = FloatVector.fromArray(F, src, s + 4 * p);
-        FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
-        FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
-        FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
-        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
-        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
-        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
-        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
-        FloatVector a45 = r4.rearrange(ZIP1_LO, r5);
-        FloatVector b45 = r4.rearrange(ZIP1_HI, r5);
-        FloatVector a67 = r6.rearrange(ZIP1_LO, r7);
-        FloatVector b67 = r6.rearrange(ZIP1_HI, r7);
-        FloatVector u0 = a01.rearrange(ZIP2_LO, a23);
-        FloatVector u1 = a01.rearrange(ZIP2_HI, a23);
-        FloatVector u2 = b01.rearrange(ZIP2_LO, b23);
-        FloatVector u3 = b01.rearrange(ZIP2_HI, b23);
-        FloatVector v0 = a45.rearrange(ZIP2_LO, a67);
-        FloatVector v1 = a45.rearrange(ZIP2_HI, a67);
-        FloatVector v2 = b45.rearrange(ZIP2_LO, b67);
-        FloatVector v3 = b45.rearrange(ZIP2_HI, b67);
-        // rows 0-7, two columns a vector: columns (0,1) (2,3) ... (14,15)
-        FloatVector w0 = u0.rearrange(ZIP4_LO, v0);
-        FloatVector w1 = u0.rearrange(ZIP4_HI, v0);
-        FloatVector w2 = u1.rearrange(ZIP4_LO, v1);
-        FloatVector w3 = u1.rearrange(ZIP4_HI, v1);
-        FloatVector w4 = u2.rearrange(ZIP4_LO, v2);
-        FloatVector w5 = u2.rearrange(ZIP4_HI, v2);
-        FloatVector w6 = u3.rearrange(ZIP4_LO, v3);
-        FloatVector w7 = u3.rearrange(ZIP4_HI, v3);
-        int s8 = s + 8 * p;
-        r0 = FloatVector.fromArray(F, src, s8);
-        r1 = FloatVector.fromArray(F, src, s8 + p);
-        r2 = FloatVector.fromArray(F, src, s8 + 2 * p);
-        r3 = FloatVector.fromArray(F, src, s8 + 3 * p);
-        r4 = FloatVector.fromArray(F, src, s8 + 4 * p);
-        r5 = FloatVector.fromArray(F, src, s8 + 5 * p);
-        r6 = FloatVector.fromArray(F, src, s8 + 6 * p);
-        r7 = FloatVector.fromArray(F, src, s8 + 7 * p);
-        a01 = r0.rearrange(ZIP1_LO, r1);
-        b01 = r0.rearrange(ZIP1_HI, r1);
-        a23 = r2.rearrange(ZIP1_LO, r3);
-        b23 = r2.rearrange(ZIP1_HI, r3);
-        a45 = r4.rearrange(ZIP1_LO, r5);
-        b45 = r4.rearrange(ZIP1_HI, r5);
-        a67 = r6.rearrange(ZIP1_LO, r7);
-        b67 = r6.rearrange(ZIP1_HI, r7);
-        u0 = a01.rearrange(ZIP2_LO, a23);
-        u1 = a01.rearrange(ZIP2_HI, a23);
-        u2 = b01.rearrange(ZIP2_LO, b23);
-        u3 = b01.rearrange(ZIP2_HI, b23);
-        v0 = a45.rearrange(ZIP2_LO, a67);
-        v1 = a45.rearrange(ZIP2_HI, a67);
-        v2 = b45.rearrange(ZIP2_LO, b67);
-        v3 = b45.rearrange(ZIP2_HI, b67);
-        // rows 8-15 zipped with rows 0-7 by 8 lanes: one whole column a vector
-        FloatVector t;
-        t = u0.rearrange(ZIP4_LO, v0);
-        w0.rearrange(ZIP8_LO, t).intoArray(dst, dOff + at[q0]);
-        w0.rearrange(ZIP8_HI, t).intoArray(dst, dOff + at[q0 + 1]);
-        t = u0.rearrange(ZIP4_HI, v0);
-        w1.rearrange(ZIP8_LO, t).intoArray(dst, dOff + at[q0 + 2]);
-        w1.rearrange(ZIP8_HI, t).intoArray(dst, dOff + at[q0 + 3]);
-        t = u1.rearrange(ZIP4_LO, v1);
-        w2.rearrange(ZIP8_LO, t).intoArray(dst, dOff + at[q0 + 4]);
-        w2.rearrange(ZIP8_HI, t).intoArray(dst, dOff + at[q0 + 5]);
-        t = u1.rearrange(ZIP4_HI, v1);
-        w3.rearrange(ZIP8_LO, t).intoArray(dst, dOff + at[q0 + 6]);
-        w3.rearrange(ZIP8_HI, t).intoArray(dst, dOff + at[q0 + 7]);
-        t = u2.rearrange(ZIP4_LO, v2);
-        w4.rearrange(ZIP8_LO, t).intoArray(dst, dOff + at[q0 + 8]);
-        w4.rearrange(ZIP8_HI, t).intoArray(dst, dOff + at[q0 + 9]);
-        t = u2.rearrange(ZIP4_HI, v2);
-        w5.rearrange(ZIP8_LO, t).intoArray(dst, dOff + at[q0 + 10]);
-        w5.rearrange(ZIP8_HI, t).intoArray(dst, dOff + at[q0 + 11]);
-        t = u3.rearrange(ZIP4_LO, v3);
-        w6.rearrange(ZIP8_LO, t).intoArray(dst, dOff + at[q0 + 12]);
-        w6.rearrange(ZIP8_HI, t).intoArray(dst, dOff + at[q0 + 13]);
-        t = u3.rearrange(ZIP4_HI, v3);
-        w7.rearrange(ZIP8_LO, t).intoArray(dst, dOff + at[q0 + 14]);
-        w7.rearrange(ZIP8_HI, t).intoArray(dst, dOff + at[q0 + 15]);
+    static void transpose16x16(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0, float[] tmp) {
+        interleave8x16(src, s, p, tmp, 0);
+        interleave8x16(src, s + 8 * p, p, tmp, 8 * L);
+        for (int k = 0; k < 8; k++) {
+            // columns 2k and 2k+1: rows 0-7 of both, then rows 8-15 of both
+            FloatVector lo = FloatVector.fromArray(F, tmp, k * L);
+            FloatVector hi = FloatVector.fromArray(F, tmp, 8 * L + k * L);
+            lo.rearrange(ZIP8_LO, hi).intoArray(dst, dOff + at[q0 + 2 * k]);
+            lo.rearrange(ZIP8_HI, hi).intoArray(dst, dOff + at[q0 + 2 * k + 1]);
+        }
     }
-
-
 }

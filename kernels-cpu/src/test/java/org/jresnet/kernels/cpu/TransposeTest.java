@@ -111,7 +111,7 @@ class TransposeTest {
         }
         float[] out = new float[at.length * 16 + 2];
         Arrays.fill(out, Float.NaN);
-        Transpose.transpose16x16(src, 2, p, out, 2, at, 4);
+        Transpose.transpose16x16(src, 2, p, out, 2, at, 4, new float[256]);
         for (int j = 0; j < 16; j++) {
             for (int row = 0; row < 16; row++) {
                 assertArrayEquals(new float[] {src[2 + row * p + j]}, new float[] {out[2 + at[4 + j] + row]},
