@@ -10,7 +10,7 @@ import static org.jresnet.kernels.cpu.Simd.L;
  * </pre>
  *
  * C is computed in register tiles of MR rows by a few vectors of columns; MR and the tiles are
- * chosen once for this CPU ({@link Simd#TILE_ROWS}): 8 x 2 and 8 x 3 vectors ({@link GemmTiles8}) where there
+ * chosen once for this CPU ({@link Simd#TILE_ROWS}): 8 x 2 and 8 x 1 vectors ({@link GemmTiles8}) where there
  * are 32 vector registers, 4 x 4 and 4 x 3 ({@link GemmTiles4}) where there are 16. Each element of C
  * is one chain of FMAs over k = 0..K-1, so its value does not depend on the tile that computes it or
  * on how callers split the work. Rows of B are found through a table rather than a stride so that a
@@ -166,12 +166,9 @@ final class Gemm {
         int n = nFrom;
         int v = (nTo - nFrom) / L;
         if (MR == 8) {
-            // an odd count of 3 or more: one 8 x 3 tile, so no one-vector tile is left (res16's
-            // weight gradient has 3 vectors of columns, conv2's 5)
-            int triple = v >= 3 && v % 2 == 1 ? 1 : 0;
-            n = columns(3, triple, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
-            n = columns(2, (v - 3 * triple) / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
-            n = columns(1, (v - 3 * triple) % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+            // 8 x 2 tiles and, for an odd count, one 8 x 1 (see GemmTiles8 for why not an 8 x 3)
+            n = columns(2, v / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+            n = columns(1, v % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
         } else {
             // 4 x 4 tiles first, as many as make the rest a multiple of 3 (or leave one vector): the
             // one-vector tile runs at about half speed (80 columns = 48 + 16 + 16 sent 40% through it)
@@ -227,8 +224,6 @@ final class Gemm {
         if (MR == 8) {
             if (vecs == 2) {
                 GemmTiles8.nn8x2(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
-            } else if (vecs == 3) {
-                GemmTiles8.nn8x3(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
             } else {
                 GemmTiles8.nn8x1(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
             }

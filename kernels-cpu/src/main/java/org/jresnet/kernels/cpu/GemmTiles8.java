@@ -17,9 +17,11 @@ import jdk.incubator.vector.FloatVector;
  * Why 8 x 2 and not 4 x 3 where there are registers for it: per FMA it loads a third as many B
  * vectors (2 per 16 FMAs instead of 3 per 12) and each B vector serves twice as many rows of A. On a
  * CPU with two 512-bit FMA pipes the 4 x 3 tile cannot keep both busy, while broadcasts of A are cheap
- * loads; on one pipe the tile is never worse. An odd vector count takes one 8 x 3 tile (28 live
- * vectors) rather than an 8 x 1 (1 load and 8 broadcasts per 8 FMAs). Each element is one FMA chain over kk in order,
- * whichever tile computes it, so the two families give the same bits.
+ * loads; on one pipe the tile is never worse. An odd vector count ends with one 8 x 1 tile (1 load
+ * and 8 broadcasts per 8 FMAs): an 8 x 3 tile, 28 live vectors of the 32, ran the 3- and 5-vector
+ * weight gradients slower than 8 x 2 + 8 x 1 (bench/RESULTS-2026-12-05.md), likely because C2 then
+ * runs short of registers. Each element is one FMA chain over kk in order, whichever tile computes
+ * it, so the two families give the same bits.
  */
 final class GemmTiles8 {
     private GemmTiles8() {
@@ -143,102 +145,4 @@ final class GemmTiles8 {
         ci += ldc;
         c70.intoArray(c, ci);
     }
-
-    static void nn8x3(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
-                         float[] init, int initOff) {
-        FloatVector c00 = FloatVector.broadcast(F, init[initOff]);
-        FloatVector c01 = c00;
-        FloatVector c02 = c00;
-        FloatVector c10 = FloatVector.broadcast(F, init[initOff + 1]);
-        FloatVector c11 = c10;
-        FloatVector c12 = c10;
-        FloatVector c20 = FloatVector.broadcast(F, init[initOff + 2]);
-        FloatVector c21 = c20;
-        FloatVector c22 = c20;
-        FloatVector c30 = FloatVector.broadcast(F, init[initOff + 3]);
-        FloatVector c31 = c30;
-        FloatVector c32 = c30;
-        FloatVector c40 = FloatVector.broadcast(F, init[initOff + 4]);
-        FloatVector c41 = c40;
-        FloatVector c42 = c40;
-        FloatVector c50 = FloatVector.broadcast(F, init[initOff + 5]);
-        FloatVector c51 = c50;
-        FloatVector c52 = c50;
-        FloatVector c60 = FloatVector.broadcast(F, init[initOff + 6]);
-        FloatVector c61 = c60;
-        FloatVector c62 = c60;
-        FloatVector c70 = FloatVector.broadcast(F, init[initOff + 7]);
-        FloatVector c71 = c70;
-        FloatVector c72 = c70;
-        for (int kk = 0; kk < k; kk++, a += 8) {
-            int bi = b0 + bRows[kk];
-            FloatVector y0 = FloatVector.fromArray(F, b, bi);
-            FloatVector y1 = FloatVector.fromArray(F, b, bi + L);
-            FloatVector y2 = FloatVector.fromArray(F, b, bi + 2 * L);
-            FloatVector a0 = FloatVector.broadcast(F, ap[a]);
-            c00 = a0.fma(y0, c00);
-            c01 = a0.fma(y1, c01);
-            c02 = a0.fma(y2, c02);
-            FloatVector a1 = FloatVector.broadcast(F, ap[a + 1]);
-            c10 = a1.fma(y0, c10);
-            c11 = a1.fma(y1, c11);
-            c12 = a1.fma(y2, c12);
-            FloatVector a2 = FloatVector.broadcast(F, ap[a + 2]);
-            c20 = a2.fma(y0, c20);
-            c21 = a2.fma(y1, c21);
-            c22 = a2.fma(y2, c22);
-            FloatVector a3 = FloatVector.broadcast(F, ap[a + 3]);
-            c30 = a3.fma(y0, c30);
-            c31 = a3.fma(y1, c31);
-            c32 = a3.fma(y2, c32);
-            FloatVector a4 = FloatVector.broadcast(F, ap[a + 4]);
-            c40 = a4.fma(y0, c40);
-            c41 = a4.fma(y1, c41);
-            c42 = a4.fma(y2, c42);
-            FloatVector a5 = FloatVector.broadcast(F, ap[a + 5]);
-            c50 = a5.fma(y0, c50);
-            c51 = a5.fma(y1, c51);
-            c52 = a5.fma(y2, c52);
-            FloatVector a6 = FloatVector.broadcast(F, ap[a + 6]);
-            c60 = a6.fma(y0, c60);
-            c61 = a6.fma(y1, c61);
-            c62 = a6.fma(y2, c62);
-            FloatVector a7 = FloatVector.broadcast(F, ap[a + 7]);
-            c70 = a7.fma(y0, c70);
-            c71 = a7.fma(y1, c71);
-            c72 = a7.fma(y2, c72);
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c02.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c10.intoArray(c, ci);
-        c11.intoArray(c, ci + L);
-        c12.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c20.intoArray(c, ci);
-        c21.intoArray(c, ci + L);
-        c22.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c30.intoArray(c, ci);
-        c31.intoArray(c, ci + L);
-        c32.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c40.intoArray(c, ci);
-        c41.intoArray(c, ci + L);
-        c42.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c50.intoArray(c, ci);
-        c51.intoArray(c, ci + L);
-        c52.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c60.intoArray(c, ci);
-        c61.intoArray(c, ci + L);
-        c62.intoArray(c, ci + 2 * L);
-        ci += ldc;
-        c70.intoArray(c, ci);
-        c71.intoArray(c, ci + L);
-        c72.intoArray(c, ci + 2 * L);
-    }
-
 }
