@@ -64,7 +64,8 @@ final class Gemm {
     /**
      * Packs the planes of {@code images} consecutive images as one M x (images*p) matrix A, in
      * {@link #packA}'s layout: A(m, i*p + j) = src[off + (i*M + m)*p + j] (dy (n, oc, p) of a chunk
-     * of images as (oc, pixels)), zero past M.
+     * of images as (oc, pixels)), zero past M. With 8-row tiles on 16 lanes, whole blocks of 8 rows
+     * by 16 pixels go through {@link Transpose#interleave8x16}; the rest element by element.
      */
     static void packPlanes(float[] src, int off, int m, int p, int images, float[] dst) {
         int q = images * p;
