@@ -69,7 +69,7 @@ final class Gemm {
      */
     static void packPlanes(float[] src, int off, int m, int p, int images, float[] dst) {
         int q = images * p;
-        boolean shuffled = MR == 8 && L == 16;
+        boolean shuffled = MR == 8 && Transpose.ZIPS;
         for (int mb = 0; mb < blocks(m); mb++) {
             if (shuffled && mb * MR + MR <= m) {
                 for (int i = 0; i < images; i++) {

@@ -16,10 +16,13 @@ import org.jresnet.core.backend.Conv2dShape;
  *
  * L channels of one pixel are gathered into a vector (index map 0, p, 2p, ...) and stored in
  * order: a scalar transpose cost 2 ns an element, as much as the FMAs of conv1's weight gradient.
- * On 16 lanes, whole 16 x 16 blocks go through two-vector zips instead ({@link #transpose16x16}),
- * twice as fast as the gathers.
+ * On 16 lanes ({@link #ZIPS}), whole 16 x 16 blocks go through two-vector zips instead
+ * ({@link #transpose16x16}): four rounds of shuffles cost less than sixteen gathers.
  */
 final class Transpose {
+    /** The zip transposes apply: their shuffles are written for 16 lanes (512-bit vectors). */
+    static final boolean ZIPS = L == 16;
+
     private Transpose() {
     }
 
@@ -85,7 +88,7 @@ final class Transpose {
         int plane = h * w;
         int vecs = c / L;
         java.util.Arrays.fill(xh, 0, images * hp * wp * c, 0f);
-        if (L == 16 && c % L == 0 && plane % L == 0) {
+        if (ZIPS && c % L == 0 && plane % L == 0) {
             // at[q]: where pixel q of a plane goes in its image's xh
             int[] at = new int[plane];
             float[] tmp = new float[16 * L];
@@ -137,8 +140,8 @@ final class Transpose {
     /**
      * 8 rows of 16 floats (row r at src[s + r*p]) interleaved: dst[d + j*8 + r] = src[s + r*p + j].
      * A transpose in three rounds of two-vector zips (1, 2, then 4 lanes at a time), 24 shuffles for
-     * 128 floats (dy packed for the channels-last weight gradient: the scalar strided stores cost
-     * ~1.4 cycles a float, a seventh of res16's weight gradient). 512-bit vectors only.
+     * 128 floats, where a scalar pack stores them one at a time with a stride of 8 (dy packed for
+     * the channels-last weight gradient). Only where {@link #ZIPS}.
      *
      * <pre>
      * round 1: rows (0,1) (2,3) (4,5) (6,7) zipped by lanes:   [r0j r1j ...] pixels 0-7 and 8-15
@@ -186,8 +189,7 @@ final class Transpose {
      * 16 rows of 16 floats (row r at src[s + r*p]) to 16 vectors of 16, vector j = column j of the
      * block, stored at dst[dOff + at[q0 + j]] (x channels-last: 16 channels by 16 pixels): rows 0-7
      * and 8-15 interleaved into {@code tmp} (256 floats), then each column's two halves zipped by 8
-     * lanes. 64 shuffles for 256 floats, against 16 gathers that took twice as long. 512-bit
-     * vectors only.
+     * lanes. 64 shuffles for 256 floats. Only where {@link #ZIPS}.
      */
     static void transpose16x16(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0, float[] tmp) {
         interleave8x16(src, s, p, tmp, 0);
