@@ -86,26 +86,29 @@ final class WorkerPool implements AutoCloseable {
             return (int) ((long) w * count / workers);
         }
 
-        /** Runs its own share, then what is left of the others'; true when this call finished the job's last task. */
+        /**
+         * Runs its own share, then what is left of the others'; true when this call finished the
+         * job's last task. The tasks it ran are counted once, at the end: a shared counter bumped
+         * per task moved its cache line between the cores at every task.
+         */
         boolean drain(int worker) {
-            boolean last = false;
+            int ran = 0;
             for (int k = 0; k < workers; k++) {
                 int w = (worker + k) % workers;
                 int end = start(w + 1);
                 int i;
                 while ((i = next.getAndIncrement(w * PAD)) < end) {
+                    ran++;
                     try {
                         if (failure == null) {
                             body.run(worker, i);
                         }
                     } catch (RuntimeException | Error e) {
                         failure = e;
-                    } finally {
-                        last |= done.incrementAndGet() == count;
                     }
                 }
             }
-            return last;
+            return ran > 0 && done.addAndGet(ran) == count;
         }
 
         boolean finished() {
