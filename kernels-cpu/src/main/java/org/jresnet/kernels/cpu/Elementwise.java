@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorOperators;
  * (add + relu) rounds as its two parts would one after the other.
  */
 final class Elementwise {
-    /** Elements per task; below two chunks the call runs on the calling thread. */
+    /** Elements per task at most; arrays of fewer than {@link #PARALLEL} run on the calling thread. */
     private static final int CHUNK = 1 << 15;
+    private static final int PARALLEL = 1 << 13;
 
     private final WorkerPool pool;
 
@@ -28,14 +29,26 @@ final class Elementwise {
         void run(int from, int to);
     }
 
+    /**
+     * Runs body over [0, n) in a whole number of tasks per worker, cut at equal fractions of n (on
+     * vector boundaries): the arrays here are batches in image order, and the kernel that wrote
+     * them gave each worker the same fraction of the images, so each worker reads what is already
+     * in its own cache instead of half of it from the other core's.
+     */
     private void chunked(long n, Range body) {
         int len = Math.toIntExact(n);
-        int tasks = ConvKernels.ceilDiv(len, CHUNK);
-        if (tasks <= 1) {
+        int workers = pool.threads();
+        if (workers == 1 || len < PARALLEL) {
             body.run(0, len);
             return;
         }
-        pool.run(tasks, (worker, t) -> body.run(t * CHUNK, Math.min(len, (t + 1) * CHUNK)));
+        int tasks = workers * ConvKernels.ceilDiv(len, workers * CHUNK);
+        pool.run(tasks, (worker, t) -> body.run(cut(t, tasks, len), cut(t + 1, tasks, len)));
+    }
+
+    /** Start of task t of tasks over [0, len): t/tasks of len rounded down to whole vectors, len for the last. */
+    static int cut(int t, int tasks, int len) {
+        return t == tasks ? len : (int) ((long) t * len / tasks) / L * L;
     }
 
     void relu(float[] x, float[] y, long n) {
