@@ -40,6 +40,7 @@ final class ConvKernels {
     private final Scratch[] scratch;
     private float[] packed = new float[0];
     private float[] bias = new float[0];
+    private float[] biasPartial = new float[0];
     private final ConvSingleChannel single;
     private final ConvWeightGradient weight;
     /** Each shape's plan, chosen once (a network has a few shapes). */
@@ -334,11 +335,34 @@ final class ConvKernels {
     }
 
     /** db (oc) = sum over images and pixels of dy, one task per channel, fixed order. */
-    void backwardBias(float[] dy, float[] db, Conv2dShape s) {
+    /**
+     * db[o] = sum of dy's planes of channel o, in two passes: each image's planes summed into lane
+     * partials by the task of that image (on the worker whose caches hold it, as for every kernel
+     * split by image), then per channel the images' partials in image order. (One task per channel
+     * read every image, half of them from the other core's caches: on two threads it was slower
+     * than on one.) The order depends on the shape alone.
+     */
+    synchronized void backwardBias(float[] dy, float[] db, Conv2dShape s) {
         int p = s.oh() * s.ow();
         int oc = s.oc();
         int n = s.n();
-        pool.run(oc, (worker, o) -> db[o] = Reduce.sumPlanes(dy, o * p, oc * p, n, p, scratch[worker].lanes()));
+        int stride = Reduce.PARTIAL;
+        float[] part = biasPartial(n * oc * stride);
+        pool.run(n, (worker, img) -> {
+            for (int o = 0; o < oc; o++) {
+                Reduce.planePartial(dy, (img * oc + o) * p, p, part, (img * oc + o) * stride);
+            }
+        });
+        for (int o = 0; o < oc; o++) {
+            db[o] = Reduce.sumPartials(part, o * stride, oc * stride, n, scratch[0].lanes());
+        }
+    }
+
+    private float[] biasPartial(int size) {
+        if (biasPartial.length < size) {
+            biasPartial = new float[size];
+        }
+        return biasPartial;
     }
 
     private float[] packed(long size) {

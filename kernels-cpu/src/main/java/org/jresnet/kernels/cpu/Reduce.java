@@ -57,4 +57,44 @@ final class Reduce {
         }
         return s + tail;
     }
+
+    /** Floats per partial of {@link #planePartial}: L lane sums, then the scalar tail's sum. */
+    static final int PARTIAL = L + 1;
+
+    /**
+     * part[pOff, pOff + L) = lane sums of a[off, off + len) over its whole vectors, in order, and
+     * part[pOff + L] = the sum of its tail, in order.
+     */
+    static void planePartial(float[] a, int off, int len, float[] part, int pOff) {
+        int bound = F.loopBound(len);
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = 0; j < bound; j += L) {
+            acc = acc.add(FloatVector.fromArray(F, a, off + j));
+        }
+        acc.intoArray(part, pOff);
+        float tail = 0f;
+        for (int j = bound; j < len; j++) {
+            tail += a[off + j];
+        }
+        part[pOff + L] = tail;
+    }
+
+    /**
+     * Sum of {@code count} partials of {@link #planePartial} at off, off + stride, ...: their lane
+     * sums added in order, then the lanes in order, then their tails in order.
+     */
+    static float sumPartials(float[] part, int off, int stride, int count, float[] lanes) {
+        FloatVector acc = FloatVector.zero(F);
+        float tail = 0f;
+        for (int i = 0; i < count; i++) {
+            acc = acc.add(FloatVector.fromArray(F, part, off + i * stride));
+            tail += part[off + i * stride + L];
+        }
+        acc.intoArray(lanes, 0);
+        float s = 0f;
+        for (int l = 0; l < L; l++) {
+            s += lanes[l];
+        }
+        return s + tail;
+    }
 }
