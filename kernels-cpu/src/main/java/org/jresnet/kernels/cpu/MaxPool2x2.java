@@ -176,6 +176,100 @@ final class MaxPool2x2 {
         }
     }
 
+    /** Lane i of the two-vector shuffle takes lane 2i of (a, b): the first lane of each window, of a then of b. */
+    private static final VectorShuffle<Float> H_EVEN = VectorShuffle.fromOp(H, i -> 2 * i);
+    /** The first four lanes: one group of four windows' outputs. */
+    private static final VectorMask<Float> H_LOW = VectorMask.fromLong(H, 0x0F);
+
+    /**
+     * {@link #forwardQuad} in the interleaved layout of {@link #backwardPairs}, for output rows a
+     * multiple of 4 wide ({@link #pairs}), with the same values and record bit for bit. Groups of
+     * four windows are taken two at a time in output order (the second may start the next row or
+     * plane), so one two-vector shuffle compacts eight outputs:
+     * <pre>
+     * t, b   = top and bottom rows of 4 windows          [a0 b0 a1 b1 ...], [c0 d0 c1 d1 ...]
+     * m      = max(max(t, b), swap(max(t, b)))           the window's maximum, in both of its lanes
+     * record = min over lanes of the window of the positions where t == m, b == m
+     * </pre>
+     * Positions rise in window order (a, b, c, d), so the smallest matching one is the first
+     * maximum; where m is not positive the record is -1 (then no NaN, as in forwardQuad).
+     * (forwardQuad's 128-bit path spends five two-vector shuffles on four outputs.)
+     */
+    static void forwardPairs(float[] x, int xShift, float[] y, int h, int w, int from, int to, boolean relu,
+                             float[] record) {
+        FloatVector zero = FloatVector.zero(H);
+        FloatVector none = FloatVector.broadcast(H, -1f);
+        FloatVector far = FloatVector.broadcast(H, Float.POSITIVE_INFINITY);
+        FloatVector columns = FloatVector.fromArray(H, COLUMNS, 0);
+        int oh = h / 2;
+        int ow = w / 2;
+        int groups = (to - from) * oh * (ow / 4);
+        int nc = from;
+        int i = 0;
+        int j = 0;
+        for (int g = 0, o = from * oh * ow; g < groups; g += 2, o += 8) {
+            int topA = ((nc + xShift) * h + 2 * i) * w + 2 * j;
+            float atA = 2 * i * w + 2 * j;
+            j += 4;
+            if (j == ow) {
+                j = 0;
+                if (++i == oh) {
+                    i = 0;
+                    nc++;
+                }
+            }
+            boolean two = g + 1 < groups;
+            int topB = topA;
+            float atB = atA;
+            if (two) {
+                topB = ((nc + xShift) * h + 2 * i) * w + 2 * j;
+                atB = 2 * i * w + 2 * j;
+                j += 4;
+                if (j == ow) {
+                    j = 0;
+                    if (++i == oh) {
+                        i = 0;
+                        nc++;
+                    }
+                }
+            }
+            FloatVector tA = FloatVector.fromArray(H, x, topA);
+            FloatVector bA = FloatVector.fromArray(H, x, topA + w);
+            FloatVector tB = FloatVector.fromArray(H, x, topB);
+            FloatVector bB = FloatVector.fromArray(H, x, topB + w);
+            FloatVector vA = tA.max(bA);
+            FloatVector vB = tB.max(bB);
+            FloatVector mA = vA.max(vA.rearrange(H_SWAP));
+            FloatVector mB = vB.max(vB.rearrange(H_SWAP));
+            FloatVector m = mA.rearrange(H_EVEN, mB);
+            if (relu) {
+                // m > 0 ? m : 0, so a NaN maximum gives 0 as the reference's relu
+                VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+                if (record != null) {
+                    FloatVector posA = columns.add(atA);
+                    FloatVector pA = far.blend(posA, tA.compare(VectorOperators.EQ, mA))
+                            .min(far.blend(posA.add((float) w), bA.compare(VectorOperators.EQ, mA)));
+                    FloatVector posB = columns.add(atB);
+                    FloatVector pB = far.blend(posB, tB.compare(VectorOperators.EQ, mB))
+                            .min(far.blend(posB.add((float) w), bB.compare(VectorOperators.EQ, mB)));
+                    FloatVector r = pA.min(pA.rearrange(H_SWAP)).rearrange(H_EVEN, pB.min(pB.rearrange(H_SWAP)));
+                    r = none.blend(r, positive);
+                    if (two) {
+                        r.intoArray(record, o);
+                    } else {
+                        r.intoArray(record, o, H_LOW);
+                    }
+                }
+                m = zero.blend(m, positive);
+            }
+            if (two) {
+                m.intoArray(y, o);
+            } else {
+                m.intoArray(y, o, H_LOW);
+            }
+        }
+    }
+
     /** [0 2 4 6]: the first column of four consecutive windows. */
     private static final float[] EVEN_COLUMNS = {0f, 2f, 4f, 6f};
     /** [0 1 2 ... 7]: the columns of a top-row load of four windows. */

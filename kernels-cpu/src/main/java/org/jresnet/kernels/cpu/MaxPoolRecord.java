@@ -33,7 +33,7 @@ final class MaxPoolRecord {
 
     /**
      * Planes [from, to) of the record from y (plane nc at plane nc + yShift of the array), window by window (the 2x2 windows of whole 4-window
-     * rows are recorded by {@link MaxPool2x2#forwardQuad} as it pools).
+     * rows are recorded by {@link MaxPool2x2#forwardPairs} or {@link MaxPool2x2#forwardQuad} as they pool).
      */
     static void record(float[] y, int yShift, float[] record, Pool2dShape s, int from, int to) {
         check(s);

@@ -45,6 +45,10 @@ final class Pooling {
         int oh = s.oh();
         int ow = s.ow();
         boolean twoByTwo = s.k() == 2 && s.stride() == 2;
+        if (twoByTwo && s.w() % 2 == 0 && MaxPool2x2.pairs(s.w())) {
+            MaxPool2x2.forwardPairs(x, xFrom - from, y, s.h(), s.w(), from, to, relu, record);
+            return;
+        }
         if (twoByTwo && s.w() % 2 == 0 && MaxPool2x2.quad(s.w())) {
             MaxPool2x2.forwardQuad(x, xFrom - from, y, s.h(), s.w(), from, to, relu, record);
             return;

@@ -151,10 +151,49 @@ class MaxPoolRecordTest {
         return a;
     }
 
+    /**
+     * The interleaved-layout forward (8 outputs a step, groups of 4 windows across row and plane
+     * ends) against the 128-bit one, bit for bit: values, and records where relu applies; planes
+     * [from, to) with x holding only those planes, odd numbers of 4-window groups included.
+     */
+    @Test
+    void pairsForwardGivesTheBitsOfTheQuadForward() {
+        int[][] planesHw = {{24, 24}, {8, 8}, {9, 8}, {2, 8}, {4, 16}, {6, 8}, {3, 24}};
+        Rng rng = new Rng(5);
+        for (int[] hw : planesHw) {
+            int h = hw[0];
+            int w = hw[1];
+            int planes = 5;
+            int out = planes * (h / 2) * (w / 2);
+            for (float[] all : inputs(rng, planes * h * w)) {
+                for (int[] range : new int[][] {{0, planes}, {1, 4}, {2, 3}}) {
+                    int from = range[0];
+                    int to = range[1];
+                    // x holds planes [from, to) only, as a conv task's scratch does
+                    float[] x = java.util.Arrays.copyOfRange(all, from * h * w, to * h * w);
+                    for (int mode = 0; mode < 3; mode++) {
+                        boolean relu = mode > 0;
+                        float[] wantY = new float[out];
+                        float[] gotY = new float[out];
+                        float[] wantR = mode == 2 ? new float[out] : null;
+                        float[] gotR = mode == 2 ? new float[out] : null;
+                        MaxPool2x2.forwardQuad(x, -from, wantY, h, w, from, to, relu, wantR);
+                        MaxPool2x2.forwardPairs(x, -from, gotY, h, w, from, to, relu, gotR);
+                        String what = h + "x" + w + " planes " + from + ".." + to + " mode " + mode;
+                        assertBits(wantY, gotY, "pooled values, " + what);
+                        if (mode == 2) {
+                            assertBits(wantR, gotR, "record, " + what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static void assertBits(float[] want, float[] got, String what) {
         for (int i = 0; i < want.length; i++) {
             if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
-                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", the pool's backward gives "
+                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", want "
                         + want[i]);
             }
         }
