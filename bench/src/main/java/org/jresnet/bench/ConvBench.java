@@ -48,6 +48,7 @@ public class ConvBench {
     private Storage y;
     private Storage dx;
     private Storage dw;
+    private Storage db;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -60,6 +61,7 @@ public class ConvBench {
         y = be.upload(random(rng, s.outputSize()));
         dx = be.allocate(s.inputSize());
         dw = be.allocate(s.weightSize());
+        db = be.allocate(s.oc());
     }
 
     @TearDown(Level.Trial)
@@ -92,5 +94,11 @@ public class ConvBench {
     public Storage backwardWeight() {
         be.conv2dBackwardWeight(x, y, dw, s);
         return dw;
+    }
+
+    @Benchmark
+    public Storage backwardBias() {
+        be.conv2dBackwardBias(y, db, s);
+        return db;
     }
 }

@@ -335,26 +335,34 @@ final class ConvKernels {
     }
 
     /** db (oc) = sum over images and pixels of dy, one task per channel, fixed order. */
+    /** Images per partial sum of the bias gradient. */
+    private static final int BIAS_IMAGES = 8;
+
     /**
-     * db[o] = sum of dy's planes of channel o, in two passes: each image's planes summed into lane
-     * partials by the task of that image (on the worker whose caches hold it, as for every kernel
-     * split by image), then per channel the images' partials in image order. (One task per channel
-     * read every image, half of them from the other core's caches: on two threads it was slower
-     * than on one.) The order depends on the shape alone.
+     * db[o] = sum of dy's planes of channel o, in two passes: per group of {@value #BIAS_IMAGES}
+     * images, lane partials of each channel over the group's planes, by the group's task (on the
+     * worker whose caches hold those images, as for every kernel split by image); then per channel
+     * the groups' partials in order. (One task per channel read every image, half of them from the
+     * other core's caches: on two threads it was slower than on one. One partial per image made the
+     * second pass read 64 of them per channel, half from the other core.) The order depends on the
+     * shape alone.
      */
     synchronized void backwardBias(float[] dy, float[] db, Conv2dShape s) {
         int p = s.oh() * s.ow();
         int oc = s.oc();
         int n = s.n();
+        int groups = ceilDiv(n, BIAS_IMAGES);
         int stride = Reduce.PARTIAL;
-        float[] part = biasPartial(n * oc * stride);
-        pool.run(n, (worker, img) -> {
+        float[] part = biasPartial(groups * oc * stride);
+        pool.run(groups, (worker, g) -> {
+            int i0 = g * BIAS_IMAGES;
+            int images = Math.min(n, i0 + BIAS_IMAGES) - i0;
             for (int o = 0; o < oc; o++) {
-                Reduce.planePartial(dy, (img * oc + o) * p, p, part, (img * oc + o) * stride);
+                Reduce.planesPartial(dy, (i0 * oc + o) * p, oc * p, images, p, part, (g * oc + o) * stride);
             }
         });
         for (int o = 0; o < oc; o++) {
-            db[o] = Reduce.sumPartials(part, o * stride, oc * stride, n, scratch[0].lanes());
+            db[o] = Reduce.sumPartials(part, o * stride, oc * stride, groups, scratch[0].lanes());
         }
     }
 

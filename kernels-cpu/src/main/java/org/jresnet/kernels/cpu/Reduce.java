@@ -58,29 +58,33 @@ final class Reduce {
         return s + tail;
     }
 
-    /** Floats per partial of {@link #planePartial}: L lane sums, then the scalar tail's sum. */
+    /** Floats per partial of {@link #planesPartial}: L lane sums, then the scalar tail's sum. */
     static final int PARTIAL = L + 1;
 
     /**
-     * part[pOff, pOff + L) = lane sums of a[off, off + len) over its whole vectors, in order, and
-     * part[pOff + L] = the sum of its tail, in order.
+     * The partial of {@code planes} runs of {@code len} floats at off, off + stride, ...: at
+     * part[pOff, pOff + L) their lane sums over whole vectors, runs and vectors in order, and at
+     * part[pOff + L] the sum of their tails, in order.
      */
-    static void planePartial(float[] a, int off, int len, float[] part, int pOff) {
+    static void planesPartial(float[] a, int off, int stride, int planes, int len, float[] part, int pOff) {
         int bound = F.loopBound(len);
         FloatVector acc = FloatVector.zero(F);
-        for (int j = 0; j < bound; j += L) {
-            acc = acc.add(FloatVector.fromArray(F, a, off + j));
+        float tail = 0f;
+        for (int pl = 0; pl < planes; pl++) {
+            int base = off + pl * stride;
+            for (int j = 0; j < bound; j += L) {
+                acc = acc.add(FloatVector.fromArray(F, a, base + j));
+            }
+            for (int j = bound; j < len; j++) {
+                tail += a[base + j];
+            }
         }
         acc.intoArray(part, pOff);
-        float tail = 0f;
-        for (int j = bound; j < len; j++) {
-            tail += a[off + j];
-        }
         part[pOff + L] = tail;
     }
 
     /**
-     * Sum of {@code count} partials of {@link #planePartial} at off, off + stride, ...: their lane
+     * Sum of {@code count} partials of {@link #planesPartial} at off, off + stride, ...: their lane
      * sums added in order, then the lanes in order, then their tails in order.
      */
     static float sumPartials(float[] part, int off, int stride, int count, float[] lanes) {
