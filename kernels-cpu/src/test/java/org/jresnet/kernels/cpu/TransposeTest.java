@@ -53,6 +53,36 @@ class TransposeTest {
         }
     }
 
+    /**
+     * packA: dst[(mb*K + k)*mr + r] = src[off + m*rowStride + k*colStride] (m = mb*mr + r), zero
+     * past M; A row-major (the weights), column-major (their transpose) and strided both ways.
+     */
+    @Test
+    void packAMatchesItsDefinition() {
+        Random r = new Random(13);
+        for (int mr : new int[] {Gemm.MR, 4}) {
+            for (int m : new int[] {8, 16, 32, 12, 5, 400}) {
+                for (int k : new int[] {16, 144, 37, 25, 3}) {
+                    // {rowStride, colStride}: row-major, column-major, and a padded row-major
+                    for (int[] st : new int[][] {{k, 1}, {1, m}, {k + 3, 1}, {1, m + 2}}) {
+                        int off = 5;
+                        float[] src = random(r, off + (m - 1) * st[0] + (k - 1) * st[1] + 1 + 4);
+                        float[] got = new float[(m + mr - 1) / mr * mr * k];
+                        Arrays.fill(got, Float.NaN);
+                        Gemm.packA(src, off, st[0], st[1], m, k, got, mr);
+                        float[] want = new float[got.length];
+                        for (int row = 0; row < (m + mr - 1) / mr * mr; row++) {
+                            for (int kk = 0; kk < k; kk++) {
+                                want[(row / mr * k + kk) * mr + row % mr] = row < m ? src[off + row * st[0] + kk * st[1]] : 0f;
+                            }
+                        }
+                        assertArrayEquals(want, got, "mr " + mr + " m " + m + " k " + k + " strides " + st[0] + ", " + st[1]);
+                    }
+                }
+            }
+        }
+    }
+
     /** toPaddedPixels: xh (images, hp, wp, c) = x channels-last with a zero border. */
     @Test
     void toPaddedPixelsMatchesItsDefinition() {
