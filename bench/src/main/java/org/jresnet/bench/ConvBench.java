@@ -96,6 +96,7 @@ public class ConvBench {
         return dw;
     }
 
+    /** Sums over images and pixels, not FMAs: not in the kernel report's table; read it in us a call. */
     @Benchmark
     public Storage backwardBias() {
         be.conv2dBackwardBias(y, db, s);
