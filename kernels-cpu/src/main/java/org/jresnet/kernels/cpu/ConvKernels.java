@@ -334,7 +334,6 @@ final class ConvKernels {
         }
     }
 
-    /** db (oc) = sum over images and pixels of dy, one task per channel, fixed order. */
     /** Images per partial sum of the bias gradient. */
     private static final int BIAS_IMAGES = 8;
 

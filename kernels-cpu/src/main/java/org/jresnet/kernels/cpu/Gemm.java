@@ -45,8 +45,9 @@ final class Gemm {
      * {@link #packA} in blocks of {@code mr} rows (a kernel with its own register block). Whole
      * blocks of a row-major A (weights, forward) go through {@link Transpose#interleave8x16} where
      * it applies; of a column-major A (transposed weights, input gradient) each k is a run of mr
-     * consecutive floats; the rest element by element. (Element by element, with stores mr floats
-     * apart, the packs took ~0.09 ms of each step on the calling thread while the other waited.)
+     * consecutive floats; the rest element by element. (The weights are packed on the calling
+     * thread before each convolution's parallel job, while the other workers wait: element by
+     * element, with stores mr floats apart, it was a large part of that serial time.)
      */
     static void packA(float[] src, int off, int rowStride, int colStride, int m, int k, float[] dst, int mr) {
         for (int mb = 0; mb < (m + mr - 1) / mr; mb++) {

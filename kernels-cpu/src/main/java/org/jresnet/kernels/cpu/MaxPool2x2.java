@@ -203,36 +203,21 @@ final class MaxPool2x2 {
         FloatVector columns = FloatVector.fromArray(H, COLUMNS, 0);
         int oh = h / 2;
         int ow = w / 2;
-        int groups = (to - from) * oh * (ow / 4);
-        int nc = from;
-        int i = 0;
-        int j = 0;
+        int[] at = groupOffsets(oh, ow, w);
+        int groups = (to - from) * at.length;
+        int q = 0;
+        int base = (from + xShift) * h * w;
         for (int g = 0, o = from * oh * ow; g < groups; g += 2, o += 8) {
-            int topA = ((nc + xShift) * h + 2 * i) * w + 2 * j;
-            float atA = 2 * i * w + 2 * j;
-            j += 4;
-            if (j == ow) {
-                j = 0;
-                if (++i == oh) {
-                    i = 0;
-                    nc++;
-                }
-            }
+            // group A at (q, base), group B the next one (the next plane's first after a plane's last)
+            int qB = q + 1 == at.length ? 0 : q + 1;
+            int baseB = qB == 0 ? base + h * w : base;
             boolean two = g + 1 < groups;
-            int topB = topA;
-            float atB = atA;
-            if (two) {
-                topB = ((nc + xShift) * h + 2 * i) * w + 2 * j;
-                atB = 2 * i * w + 2 * j;
-                j += 4;
-                if (j == ow) {
-                    j = 0;
-                    if (++i == oh) {
-                        i = 0;
-                        nc++;
-                    }
-                }
-            }
+            int atA = at[q];
+            int topA = base + atA;
+            int atB = two ? at[qB] : atA;
+            int topB = two ? baseB + atB : topA;
+            q = qB + 1 == at.length ? 0 : qB + 1;
+            base = q == 0 ? baseB + h * w : baseB;
             FloatVector tA = FloatVector.fromArray(H, x, topA);
             FloatVector bA = FloatVector.fromArray(H, x, topA + w);
             FloatVector tB = FloatVector.fromArray(H, x, topB);
@@ -246,10 +231,10 @@ final class MaxPool2x2 {
                 // m > 0 ? m : 0, so a NaN maximum gives 0 as the reference's relu
                 VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
                 if (record != null) {
-                    FloatVector posA = columns.add(atA);
+                    FloatVector posA = columns.add((float) atA);
                     FloatVector pA = far.blend(posA, tA.compare(VectorOperators.EQ, mA))
                             .min(far.blend(posA.add((float) w), bA.compare(VectorOperators.EQ, mA)));
-                    FloatVector posB = columns.add(atB);
+                    FloatVector posB = columns.add((float) atB);
                     FloatVector pB = far.blend(posB, tB.compare(VectorOperators.EQ, mB))
                             .min(far.blend(posB.add((float) w), bB.compare(VectorOperators.EQ, mB)));
                     FloatVector r = pA.min(pA.rearrange(H_SWAP)).rearrange(H_EVEN, pB.min(pB.rearrange(H_SWAP)));
@@ -268,6 +253,18 @@ final class MaxPool2x2 {
                 m.intoArray(y, o, H_LOW);
             }
         }
+    }
+
+    /** Where each group of four windows of a plane starts in it (2i*w + 2j), in output order. */
+    private static int[] groupOffsets(int oh, int ow, int w) {
+        int[] at = new int[oh * (ow / 4)];
+        int g = 0;
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j += 4) {
+                at[g++] = 2 * i * w + 2 * j;
+            }
+        }
+        return at;
     }
 
     /** [0 2 4 6]: the first column of four consecutive windows. */

@@ -38,6 +38,20 @@ final class Reduce {
      * partial sums over all runs, then the lanes in order, then the scalar tails in order.
      */
     static float sumPlanes(float[] a, int off, int stride, int planes, int len, float[] lanes) {
+        float tail = laneSums(a, off, stride, planes, len, lanes, 0);
+        float s = 0f;
+        for (int l = 0; l < L; l++) {
+            s += lanes[l];
+        }
+        return s + tail;
+    }
+
+    /**
+     * out[oOff, oOff + L) = lane sums of the whole vectors of {@code planes} runs of {@code len}
+     * floats at off, off + stride, ..., runs and vectors in order; returns the sum of their scalar
+     * tails, in order.
+     */
+    private static float laneSums(float[] a, int off, int stride, int planes, int len, float[] out, int oOff) {
         int bound = F.loopBound(len);
         FloatVector acc = FloatVector.zero(F);
         float tail = 0f;
@@ -50,12 +64,8 @@ final class Reduce {
                 tail += a[base + j];
             }
         }
-        acc.intoArray(lanes, 0);
-        float s = 0f;
-        for (int l = 0; l < L; l++) {
-            s += lanes[l];
-        }
-        return s + tail;
+        acc.intoArray(out, oOff);
+        return tail;
     }
 
     /** Floats per partial of {@link #planesPartial}: L lane sums, then the scalar tail's sum. */
@@ -67,20 +77,7 @@ final class Reduce {
      * part[pOff + L] the sum of their tails, in order.
      */
     static void planesPartial(float[] a, int off, int stride, int planes, int len, float[] part, int pOff) {
-        int bound = F.loopBound(len);
-        FloatVector acc = FloatVector.zero(F);
-        float tail = 0f;
-        for (int pl = 0; pl < planes; pl++) {
-            int base = off + pl * stride;
-            for (int j = 0; j < bound; j += L) {
-                acc = acc.add(FloatVector.fromArray(F, a, base + j));
-            }
-            for (int j = bound; j < len; j++) {
-                tail += a[base + j];
-            }
-        }
-        acc.intoArray(part, pOff);
-        part[pOff + L] = tail;
+        part[pOff + L] = laneSums(a, off, stride, planes, len, part, pOff);
     }
 
     /**
