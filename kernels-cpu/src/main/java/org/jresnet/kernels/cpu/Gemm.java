@@ -55,15 +55,7 @@ final class Gemm {
             int s = off + mb * mr * rowStride;
             boolean whole = mb * mr + mr <= m;
             if (whole && colStride == 1 && mr == 8 && Transpose.ZIPS) {
-                int kk = 0;
-                for (; kk + L <= k; kk += L) {
-                    Transpose.interleave8x16(src, s + kk, rowStride, dst, d + kk * mr);
-                }
-                for (; kk < k; kk++) {
-                    for (int r = 0; r < mr; r++) {
-                        dst[d + kk * mr + r] = src[s + r * rowStride + kk];
-                    }
-                }
+                interleave8(src, s, rowStride, k, dst, d);
                 continue;
             }
             if (whole && rowStride == 1) {
@@ -89,6 +81,23 @@ final class Gemm {
     }
 
     /**
+     * 8 rows of {@code len} floats (row r at src[s + r*stride]) interleaved: dst[d + j*8 + r] =
+     * src[s + r*stride + j]; whole 16-float runs by {@link Transpose#interleave8x16}, the rest
+     * element by element. Only where {@link Transpose#ZIPS}.
+     */
+    private static void interleave8(float[] src, int s, int stride, int len, float[] dst, int d) {
+        int j = 0;
+        for (; j + L <= len; j += L) {
+            Transpose.interleave8x16(src, s + j, stride, dst, d + j * 8);
+        }
+        for (; j < len; j++) {
+            for (int r = 0; r < 8; r++) {
+                dst[d + j * 8 + r] = src[s + r * stride + j];
+            }
+        }
+    }
+
+    /**
      * Packs the planes of {@code images} consecutive images as one M x (images*p) matrix A, in
      * {@link #packA}'s layout: A(m, i*p + j) = src[off + (i*M + m)*p + j] (dy (n, oc, p) of a chunk
      * of images as (oc, pixels)), zero past M. With 8-row tiles on 16 lanes, whole blocks of 8 rows
@@ -100,17 +109,7 @@ final class Gemm {
         for (int mb = 0; mb < blocks(m); mb++) {
             if (shuffled && mb * MR + MR <= m) {
                 for (int i = 0; i < images; i++) {
-                    int s = off + (i * m + mb * MR) * p;
-                    int d = mb * q * MR + i * p * MR;
-                    int j = 0;
-                    for (; j + L <= p; j += L) {
-                        Transpose.interleave8x16(src, s + j, p, dst, d + j * MR);
-                    }
-                    for (; j < p; j++) {
-                        for (int r = 0; r < MR; r++) {
-                            dst[d + j * MR + r] = src[s + r * p + j];
-                        }
-                    }
+                    interleave8(src, off + (i * m + mb * MR) * p, p, p, dst, mb * q * MR + i * p * MR);
                 }
                 continue;
             }

@@ -140,8 +140,8 @@ final class Transpose {
     /**
      * 8 rows of 16 floats (row r at src[s + r*p]) interleaved: dst[d + j*8 + r] = src[s + r*p + j].
      * A transpose in three rounds of two-vector zips (1, 2, then 4 lanes at a time), 24 shuffles for
-     * 128 floats, where a scalar pack stores them one at a time with a stride of 8 (dy packed for
-     * the channels-last weight gradient). Only where {@link #ZIPS}.
+     * 128 floats, where a scalar pack stores them one at a time with a stride of 8 (the GEMM's
+     * packing of the weights and of dy for the channels-last weight gradient). Only where {@link #ZIPS}.
      *
      * <pre>
      * round 1: rows (0,1) (2,3) (4,5) (6,7) zipped by lanes:   [r0j r1j ...] pixels 0-7 and 8-15
