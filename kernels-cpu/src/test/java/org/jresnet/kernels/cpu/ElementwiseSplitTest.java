@@ -42,12 +42,18 @@ class ElementwiseSplitTest {
         e.reluBackward(y, b, dx, n);
         float[] ar = new float[n];
         e.addRelu(a, b, ar, n);
+        float[] p = a.clone();
+        float[] v = b.clone();
+        e.sgd(p, s, v, n, 0.01f, 0.5f, 1e-4f);
         for (int i = 0; i < n; i++) {
             String at = " at " + i + " of " + n + ", " + threads + " threads";
             assertEquals(a[i] > 0f ? a[i] : 0f, y[i], 0f, "relu" + at);
             assertEquals(a[i] + b[i], s[i], 0f, "add" + at);
             assertEquals(y[i] > 0f ? b[i] : 0f, dx[i], 0f, "relu backward" + at);
             assertEquals(Math.max(a[i] + b[i], 0f), ar[i], 0f, "add + relu" + at);
+            float vi = 0.5f * b[i] + (s[i] + 1e-4f * a[i]);
+            assertEquals(vi, v[i], 0f, "sgd momentum" + at);
+            assertEquals(a[i] - 0.01f * vi, p[i], 0f, "sgd parameter" + at);
         }
     }
 
