@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import org.jresnet.core.Rng;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.Pool2dShape;
 import org.jresnet.core.backend.Storage;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -81,6 +82,25 @@ public class ConvBench {
     public Storage forward() {
         be.conv2dForward(x, w, b, y, s);
         return y;
+    }
+
+    private Storage record;
+    private Storage pooled;
+
+    /**
+     * The forward pass of the pooled layers (conv1, conv2) as the network runs it: convolution,
+     * 2x2 max pool and relu, with the pool's record; the difference from {@link #forward} is the
+     * pooling epilogue. Read it in us a call (not in the kernel report's table).
+     */
+    @Benchmark
+    public Storage forwardPooled() {
+        Pool2dShape p = new Pool2dShape(s.n(), s.oc(), s.oh(), s.ow(), 2, 2);
+        if (pooled == null) {
+            record = be.allocate(be.conv2dMaxPoolReluRecordSize(s, p));
+            pooled = be.allocate((long) s.n() * s.oc() * (s.oh() / 2) * (s.ow() / 2));
+        }
+        be.conv2dMaxPoolReluForward(x, w, b, record, pooled, s, p);
+        return pooled;
     }
 
     /** y stands in for dy: same shape, and the values do not change the work. */

@@ -61,7 +61,7 @@ public final class KernelReport {
         // the FMA kernels only: backwardBias (sums, no FLOPs of the conv's count) is timed on its own
         all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".(forward|backward(Input|Weight))$")
                 .param("impl", "simd1", "simd2", "reference")));
-        all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".forward")
+        all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".forward$")
                 .param("impl", "simd1", "simd2").param("batch", "1000")));
         all.addAll(run(base(warmups, iterations).include(LinearBench.class.getName())
                 .param("impl", "simd1", "simd2", "reference")));

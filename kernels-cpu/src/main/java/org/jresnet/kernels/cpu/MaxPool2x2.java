@@ -178,29 +178,37 @@ final class MaxPool2x2 {
 
     /** Lane i of the two-vector shuffle takes lane 2i of (a, b): the first lane of each window, of a then of b. */
     private static final VectorShuffle<Float> H_EVEN = VectorShuffle.fromOp(H, i -> 2 * i);
+    /** Lane i takes lane 2i + 1 of (a, b): the second lane of each window, of a then of b. */
+    private static final VectorShuffle<Float> H_NEXT = VectorShuffle.fromOp(H, i -> 2 * i + 1);
     /** The first four lanes: one group of four windows' outputs. */
     private static final VectorMask<Float> H_LOW = VectorMask.fromLong(H, 0x0F);
+    /** The last four lanes: the second group's outputs. */
+    private static final VectorMask<Float> H_HIGH = VectorMask.fromLong(H, 0xF0);
+    /** [0 2 4 6 0 2 4 6]: the first column of each window of two groups, from its group's start. */
+    private static final float[] PAIR_COLUMNS = {0f, 2f, 4f, 6f, 0f, 2f, 4f, 6f};
 
     /**
      * {@link #forwardQuad} in the interleaved layout of {@link #backwardPairs}, for output rows a
      * multiple of 4 wide ({@link #pairs}), with the same values and record bit for bit. Groups of
      * four windows are taken two at a time in output order (the second may start the next row or
-     * plane), so one two-vector shuffle compacts eight outputs:
+     * plane), and four two-vector shuffles sort the window's corners into four vectors of eight
+     * outputs each, so that the rest is lane-wise:
      * <pre>
-     * t, b   = top and bottom rows of 4 windows          [a0 b0 a1 b1 ...], [c0 d0 c1 d1 ...]
-     * m      = max(max(t, b), swap(max(t, b)))           the window's maximum, in both of its lanes
-     * record = min over lanes of the window of the positions where t == m, b == m
+     * tA, bA, tB, bB = top and bottom rows of groups A, B     [a0 b0 a1 b1 ...], [c0 d0 c1 d1 ...]
+     * a, b, c, d     = even / odd lanes of (tA, tB), of (bA, bB): each window's four corners
+     * m              = max(max(a, b), max(c, d))
+     * record         = the position of the first of a, b, c, d equal to m
      * </pre>
-     * Positions rise in window order (a, b, c, d), so the smallest matching one is the first
-     * maximum; where m is not positive the record is -1 (then no NaN, as in forwardQuad).
-     * (forwardQuad's 128-bit path spends five two-vector shuffles on four outputs.)
+     * Positions rise in corner order (a, b, c, d), so the first match is the smallest position of
+     * the maximum; where m is not positive the record is -1 (then no NaN, as in forwardQuad). (The
+     * earlier form, max with a lane swap and one compacting shuffle, took 1.7x as long on conv1's
+     * planes: its record needed positions of both rows, two more swaps and minima.)
      */
     static void forwardPairs(float[] x, int xShift, float[] y, int h, int w, int from, int to, boolean relu,
                              float[] record) {
         FloatVector zero = FloatVector.zero(H);
         FloatVector none = FloatVector.broadcast(H, -1f);
-        FloatVector far = FloatVector.broadcast(H, Float.POSITIVE_INFINITY);
-        FloatVector columns = FloatVector.fromArray(H, COLUMNS, 0);
+        FloatVector columns = FloatVector.fromArray(H, PAIR_COLUMNS, 0);
         int oh = h / 2;
         int ow = w / 2;
         int[] at = groupOffsets(oh, ow, w);
@@ -222,22 +230,20 @@ final class MaxPool2x2 {
             FloatVector bA = FloatVector.fromArray(H, x, topA + w);
             FloatVector tB = FloatVector.fromArray(H, x, topB);
             FloatVector bB = FloatVector.fromArray(H, x, topB + w);
-            FloatVector vA = tA.max(bA);
-            FloatVector vB = tB.max(bB);
-            FloatVector mA = vA.max(vA.rearrange(H_SWAP));
-            FloatVector mB = vB.max(vB.rearrange(H_SWAP));
-            FloatVector m = mA.rearrange(H_EVEN, mB);
+            FloatVector a = tA.rearrange(H_EVEN, tB);
+            FloatVector b = tA.rearrange(H_NEXT, tB);
+            FloatVector c = bA.rearrange(H_EVEN, bB);
+            FloatVector d = bA.rearrange(H_NEXT, bB);
+            FloatVector m = a.max(b).max(c.max(d));
             if (relu) {
                 // m > 0 ? m : 0, so a NaN maximum gives 0 as the reference's relu
                 VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
                 if (record != null) {
-                    FloatVector posA = columns.add((float) atA);
-                    FloatVector pA = far.blend(posA, tA.compare(VectorOperators.EQ, mA))
-                            .min(far.blend(posA.add((float) w), bA.compare(VectorOperators.EQ, mA)));
-                    FloatVector posB = columns.add((float) atB);
-                    FloatVector pB = far.blend(posB, tB.compare(VectorOperators.EQ, mB))
-                            .min(far.blend(posB.add((float) w), bB.compare(VectorOperators.EQ, mB)));
-                    FloatVector r = pA.min(pA.rearrange(H_SWAP)).rearrange(H_EVEN, pB.min(pB.rearrange(H_SWAP)));
+                    FloatVector pos = columns.add((float) atA).blend(columns.add((float) atB), H_HIGH);
+                    FloatVector r = pos.add((float) (w + 1));
+                    r = r.blend(pos.add((float) w), c.compare(VectorOperators.EQ, m));
+                    r = r.blend(pos.add(1f), b.compare(VectorOperators.EQ, m));
+                    r = r.blend(pos, a.compare(VectorOperators.EQ, m));
                     r = none.blend(r, positive);
                     if (two) {
                         r.intoArray(record, o);
