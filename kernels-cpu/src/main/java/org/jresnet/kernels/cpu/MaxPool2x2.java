@@ -278,37 +278,57 @@ final class MaxPool2x2 {
     /** [0 1 2 ... 7]: the columns of a top-row load of four windows. */
     private static final float[] COLUMNS = {0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f};
 
+    /** [g4 g4 g5 g5 g6 g6 g7 g7]: the second group's four windows, each in both of its lanes. */
+    private static final VectorShuffle<Float> H_DUP_HIGH = VectorShuffle.fromOp(H, i -> 4 + i / 2);
+
     /**
      * Planes [from, to) of the gradient routed by a record ({@link MaxPoolRecord#unpool}), for output
      * rows of whole 4-window groups ({@link #pairs}): each pair of input rows written whole, g where
      * the record names the element, +0 elsewhere, as {@link #backwardPairs} writes it; an odd last
-     * row zeroed. dst holds the planes from dOff on.
+     * row zeroed. dst holds the planes from dOff on. Groups of four windows are taken two at a time
+     * in output order, as in {@link #forwardPairs}: one load of eight records and eight gradients
+     * serves four stores. (Row by row, three groups a row on conv1's planes, it ran at 0.2 ns an
+     * element with the data in L1.)
      */
     static void unpoolPairs(float[] record, float[] g, int h, int w, int from, int to, float[] dst, int dOff) {
         FloatVector zero = FloatVector.zero(H);
         FloatVector columns = FloatVector.fromArray(H, COLUMNS, 0);
         int oh = h / 2;
         int ow = w / 2;
-        for (int nc = from; nc < to; nc++) {
-            int plane = dOff + (nc - from) * h * w;
-            if (h % 2 != 0) {
+        if (h % 2 != 0) {
+            for (int nc = from; nc < to; nc++) {
+                int plane = dOff + (nc - from) * h * w;
                 java.util.Arrays.fill(dst, plane + (h - 1) * w, plane + h * w, 0f);
             }
-            for (int i = 0; i < oh; i++) {
-                int top = plane + 2 * i * w;
-                int o = (nc * oh + i) * ow;
-                for (int j = 0; j < ow; j += 4) {
-                    // four windows' record and gradient, each in both lanes of its window's columns
-                    FloatVector r = (o + j + 8 <= record.length ? FloatVector.fromArray(H, record, o + j)
-                            : FloatVector.fromArray(H, record, o + j, H.indexInRange(o + j, record.length)))
-                            .rearrange(H_DUP);
-                    FloatVector gv = (o + j + 8 <= g.length ? FloatVector.fromArray(H, g, o + j)
-                            : FloatVector.fromArray(H, g, o + j, H.indexInRange(o + j, g.length))).rearrange(H_DUP);
-                    FloatVector at = columns.add((float) (2 * i * w + 2 * j));
-                    zero.blend(gv, r.compare(VectorOperators.EQ, at)).intoArray(dst, top + 2 * j);
-                    zero.blend(gv, r.compare(VectorOperators.EQ, at.add((float) w))).intoArray(dst, top + w + 2 * j);
-                }
+        }
+        int[] at = groupOffsets(oh, ow, w);
+        int groups = (to - from) * at.length;
+        int q = 0;
+        int plane = dOff;
+        for (int gi = 0, o = from * oh * ow; gi < groups; gi += 2, o += 8) {
+            // group A at (q, plane), group B the next one (the next plane's first after a plane's last)
+            int qB = q + 1 == at.length ? 0 : q + 1;
+            int planeB = qB == 0 ? plane + h * w : plane;
+            FloatVector r = o + 8 <= record.length ? FloatVector.fromArray(H, record, o)
+                    : FloatVector.fromArray(H, record, o, H.indexInRange(o, record.length));
+            FloatVector gv = o + 8 <= g.length ? FloatVector.fromArray(H, g, o)
+                    : FloatVector.fromArray(H, g, o, H.indexInRange(o, g.length));
+            FloatVector rA = r.rearrange(H_DUP);
+            FloatVector gA = gv.rearrange(H_DUP);
+            FloatVector atA = columns.add((float) at[q]);
+            int topA = plane + at[q];
+            zero.blend(gA, rA.compare(VectorOperators.EQ, atA)).intoArray(dst, topA);
+            zero.blend(gA, rA.compare(VectorOperators.EQ, atA.add((float) w))).intoArray(dst, topA + w);
+            if (gi + 1 < groups) {
+                FloatVector rB = r.rearrange(H_DUP_HIGH);
+                FloatVector gB = gv.rearrange(H_DUP_HIGH);
+                FloatVector atB = columns.add((float) at[qB]);
+                int topB = planeB + at[qB];
+                zero.blend(gB, rB.compare(VectorOperators.EQ, atB)).intoArray(dst, topB);
+                zero.blend(gB, rB.compare(VectorOperators.EQ, atB.add((float) w))).intoArray(dst, topB + w);
             }
+            q = qB + 1 == at.length ? 0 : qB + 1;
+            plane = q == 0 ? planeB + h * w : planeB;
         }
     }
 
