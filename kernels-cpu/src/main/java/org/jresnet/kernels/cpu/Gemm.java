@@ -87,9 +87,9 @@ final class Gemm {
 
     /**
      * k runs of mr consecutive floats, run kk at src[s + kk*stride], to dst[d + kk*mr]: one vector
-     * load and store per run where mr is 8 or 4. (The input gradient packs conv2's transposed
-     * weights this way, 1,600 runs on the calling thread while the other workers wait; one
-     * System.arraycopy call per run cost more than the copy.)
+     * load and store per run where mr is 8 or 4. (The input gradient packs the transposed weights
+     * this way on the calling thread while the other workers wait; one System.arraycopy call per
+     * run cost more than the copy.)
      */
     private static void runs(float[] src, int s, int stride, int k, int mr, float[] dst, int d) {
         if (mr == 8) {

@@ -201,8 +201,8 @@ final class MaxPool2x2 {
      * </pre>
      * Positions rise in corner order (a, b, c, d), so the first match is the smallest position of
      * the maximum; where m is not positive the record is -1 (then no NaN, as in forwardQuad). (The
-     * earlier form, max with a lane swap and one compacting shuffle, took 1.7x as long on conv1's
-     * planes: its record needed positions of both rows, two more swaps and minima.)
+     * earlier form, max with a lane swap and one compacting shuffle, was much slower: its record
+     * needed the positions of both rows, two more swaps and minima.)
      */
     static void forwardPairs(float[] x, int xShift, float[] y, int h, int w, int from, int to, boolean relu,
                              float[] record) {
@@ -287,8 +287,8 @@ final class MaxPool2x2 {
      * the record names the element, +0 elsewhere, as {@link #backwardPairs} writes it; an odd last
      * row zeroed. dst holds the planes from dOff on. Groups of four windows are taken two at a time
      * in output order, as in {@link #forwardPairs}: one load of eight records and eight gradients
-     * serves four stores. (Row by row, three groups a row on conv1's planes, it ran at 0.2 ns an
-     * element with the data in L1.)
+     * serves four stores. (Row by row, three groups a row on conv1's planes, the loop's own
+     * overhead cost more than its stores.)
      */
     static void unpoolPairs(float[] record, float[] g, int h, int w, int from, int to, float[] dst, int dOff) {
         FloatVector zero = FloatVector.zero(H);

@@ -184,7 +184,7 @@ final class Transpose {
     /**
      * Zeroes the border of xh (images, hp, wp, c): the pad top and bottom rows and the pad pixels
      * at both ends of the rows between, which the transposes do not write. (Zeroing all of xh
-     * first cost a seventh of res16's copy.)
+     * first wrote most of it twice.)
      */
     private static void zeroBorders(float[] xh, int images, int hp, int wp, int c, int pad) {
         if (pad == 0) {

@@ -38,9 +38,9 @@ public final class Trainer {
     public static final String MODEL_FILE = ModelFile.FILE;
     /**
      * The plot is redrawn at an epoch's end only if this long has passed since the last drawing,
-     * and always when training ends (finished, stopped, interrupted or failed): drawing it costs
-     * ~0.5 s the first time in a JVM (AWT, fonts) and ~0.08 s after, 3% of the main command's ten
-     * short epochs and 7% of a one-epoch run when it was drawn after every epoch.
+     * and always when training ends (finished, stopped, interrupted or failed): XChart loads AWT
+     * and the fonts at the first drawing in a JVM and runs interpreted for a while, so that a
+     * drawing after every short epoch cost a few percent of the main command (results file).
      */
     static final long PLOT_EVERY_NANOS = 60_000_000_000L;
 
