@@ -213,7 +213,10 @@ final class Transpose {
 
     private static volatile Slots slots;
 
-    /** at[q] = ((q / w + pad) * wp + q % w + pad) * c, cached for the last shape asked (immutable: a racy read is safe). */
+    /**
+     * at[q] = ((q / w + pad) * wp + q % w + pad) * c, cached for the last shape asked (an immutable
+     * record: a racy read is safe).
+     */
     private static int[] pixelSlots(Conv2dShape s) {
         Slots e = slots;
         if (e != null && e.h() == s.h() && e.w() == s.w() && e.pad() == s.pad() && e.c() == s.c()) {
