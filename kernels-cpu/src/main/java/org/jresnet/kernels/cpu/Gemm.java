@@ -3,6 +3,7 @@ package org.jresnet.kernels.cpu;
 import static org.jresnet.kernels.cpu.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -84,6 +85,8 @@ final class Gemm {
     /** Vectors of 8 and 4 floats, for the column-major runs of {@link #packA}. */
     private static final VectorSpecies<Float> RUN8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Float> RUN4 = FloatVector.SPECIES_128;
+    /** 8-float vectors are machine vectors here (not on a 128-bit CPU, where they would run boxed). */
+    private static final boolean RUN8_NATIVE = VectorShape.preferredShape().vectorBitSize() >= 256;
 
     /**
      * k runs of mr consecutive floats, run kk at src[s + kk*stride], to dst[d + kk*mr]: one vector
@@ -92,7 +95,7 @@ final class Gemm {
      * run cost more than the copy.)
      */
     private static void runs(float[] src, int s, int stride, int k, int mr, float[] dst, int d) {
-        if (mr == 8) {
+        if (mr == 8 && RUN8_NATIVE) {
             for (int kk = 0; kk < k; kk++) {
                 FloatVector.fromArray(RUN8, src, s + kk * stride).intoArray(dst, d + kk * 8);
             }
