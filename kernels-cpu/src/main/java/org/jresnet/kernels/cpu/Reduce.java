@@ -39,6 +39,11 @@ final class Reduce {
      */
     static float sumPlanes(float[] a, int off, int stride, int planes, int len, float[] lanes) {
         float tail = laneSums(a, off, stride, planes, len, lanes, 0);
+        return lanesThenTail(lanes, tail);
+    }
+
+    /** lanes[0] + lanes[1] + ... + lanes[L-1], in order, then + tail. */
+    private static float lanesThenTail(float[] lanes, float tail) {
         float s = 0f;
         for (int l = 0; l < L; l++) {
             s += lanes[l];
@@ -92,10 +97,6 @@ final class Reduce {
             tail += part[off + i * stride + L];
         }
         acc.intoArray(lanes, 0);
-        float s = 0f;
-        for (int l = 0; l < L; l++) {
-            s += lanes[l];
-        }
-        return s + tail;
+        return lanesThenTail(lanes, tail);
     }
 }
