@@ -39,4 +39,13 @@ public interface BackendProvider {
     default List<String> jvmOptions() {
         return List.of();
     }
+
+    /**
+     * Options that change no result but let this backend reach full speed sooner after the JVM
+     * starts (hints to the JIT compilers); a launcher that starts a JVM for {@link #jvmOptions()}
+     * adds them too. Like those, must not load anything that needs {@link #jvmOptions()}.
+     */
+    default List<String> warmUpJvmOptions() {
+        return List.of();
+    }
 }

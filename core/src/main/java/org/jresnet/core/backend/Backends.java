@@ -104,6 +104,15 @@ public final class Backends {
         return all;
     }
 
+    /** The registered backends' {@link BackendProvider#warmUpJvmOptions()}, in provider order. */
+    public static List<String> warmUpJvmOptions() {
+        List<String> all = new ArrayList<>();
+        for (BackendProvider p : providers()) {
+            all.addAll(p.warmUpJvmOptions());
+        }
+        return all;
+    }
+
     /** The process-wide default backend, chosen on first use from {@link #requestedName()}. */
     public static Backend getDefault() {
         Backend b = defaultBackend;

@@ -53,6 +53,12 @@ public final class SimdBackendProvider implements BackendProvider {
         return List.of("--add-modules", VECTOR_MODULE);
     }
 
+    /** Hints that bring the kernels' compiled code sooner after start ({@link JitHints}). */
+    @Override
+    public List<String> warmUpJvmOptions() {
+        return JitHints.options();
+    }
+
     @Override
     public Backend create(BackendOptions options) {
         options.requireKnown(name(), Set.of(BITS, TILE_ROWS));

@@ -17,7 +17,9 @@ import org.jresnet.mnist.train.Interruption;
  * again with the same JVM options plus every declared one, runs {@link Main} there with the same
  * arguments, and passes the exit status through. The child exits if the launcher dies; the
  * launcher stops the child if it is itself told to stop. If the restart is impossible, it runs in
- * this JVM without those backends.
+ * this JVM without those backends. The child also gets the providers' warm-up hints
+ * ({@link BackendProvider#warmUpJvmOptions()}: JIT settings that bring the kernels' compiled code
+ * sooner), unless {@code -Djresnet.launcher.jitHints=off}.
  */
 public final class Launcher {
     /** Set in the child: never re-execute again, and the launcher's pid to watch. */
@@ -39,6 +41,18 @@ public final class Launcher {
     static final String DEFAULT_GC = "-XX:+UseSerialGC";
     /** {@code -Djresnet.launcher=off} runs in-process (diagnostics, measuring the restart cost). */
     static final String SWITCH_PROPERTY = "jresnet.launcher";
+    /**
+     * {@code -Djresnet.launcher.jitHints=off} leaves out the backends' warm-up options
+     * ({@link Backends#warmUpJvmOptions()}), to measure what they bring.
+     */
+    static final String JIT_HINTS_PROPERTY = "jresnet.launcher.jitHints";
+    static final String DIRECTIVES_FILE = "-XX:CompilerDirectivesFile=";
+    /**
+     * HotSpot announces a directives file with this line on its own output. The child prints its VM
+     * output on stderr ({@code -XX:+DisplayVMOutputToStderr}, so that stdout stays the program's) and
+     * the launcher drops the line there.
+     */
+    static final java.util.regex.Pattern DIRECTIVES_ADDED = java.util.regex.Pattern.compile("\\d+ compiler directives added");
 
     private Launcher() {
     }
@@ -57,8 +71,17 @@ public final class Launcher {
             return;
         }
         Process child;
+        Thread errors = null;
         try {
-            child = new ProcessBuilder(childCommand(args)).inheritIO().start();
+            List<String> cmd = childCommand(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+            if (cmd.stream().anyMatch(a -> a.startsWith(DIRECTIVES_FILE))) {
+                pb.redirectError(ProcessBuilder.Redirect.PIPE);
+            }
+            child = pb.start();
+            if (pb.redirectError() == ProcessBuilder.Redirect.PIPE) {
+                errors = forward(child.getErrorStream(), System.err);
+            }
         } catch (Exception e) {
             System.err.println("warning: could not restart the JVM with " + String.join(" ", Backends.jvmOptions())
                     + " (" + e + "); continuing without them, so backend " + String.join(", ", lacking)
@@ -66,7 +89,11 @@ public final class Launcher {
             Main.main(args);
             return;
         }
-        Thread stopper = new Thread(() -> stop(child), "stop-child");
+        Thread forwarder = errors;
+        Thread stopper = new Thread(() -> {
+            stop(child);
+            drained(forwarder);
+        }, "stop-child");
         Runtime.getRuntime().addShutdownHook(stopper);
         int status;
         while (true) {
@@ -77,7 +104,59 @@ public final class Launcher {
                 // Keep waiting: the shutdown hook handles termination.
             }
         }
+        drained(forwarder);
         System.exit(status);
+    }
+
+    /**
+     * Copies the child's stderr to {@code to} as it comes, without HotSpot's "N compiler directives
+     * added" line, which comes first (at JVM start) or after a few lines of JVM warnings.
+     */
+    static Thread forward(java.io.InputStream from, java.io.PrintStream to) {
+        Thread t = new Thread(() -> {
+            try (from) {
+                java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+                int lines = 0;
+                int b;
+                while (lines < 8 && (b = from.read()) >= 0) {
+                    if (b != '\n') {
+                        line.write(b);
+                        continue;
+                    }
+                    String text = line.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+                    if (DIRECTIVES_ADDED.matcher(text).matches()) {
+                        line.reset();
+                        break;
+                    }
+                    line.write('\n');
+                    line.writeTo(to);
+                    line.reset();
+                    lines++;
+                }
+                to.write(line.toByteArray());
+                to.flush();
+                from.transferTo(to);
+            } catch (java.io.IOException e) {
+                // the child is gone
+            } finally {
+                to.flush();
+            }
+        }, "child-stderr");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Waits (a little) until the child's last stderr output is copied. */
+    private static void drained(Thread forwarder) {
+        if (forwarder == null) {
+            return;
+        }
+        try {
+            forwarder.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The same java, the same JVM options, the backends' JVM options, the same class path, Main, the same arguments. */
@@ -102,6 +181,19 @@ public final class Launcher {
             }
         }
         cmd.addAll(Backends.jvmOptions());
+        if (!"off".equals(System.getProperty(JIT_HINTS_PROPERTY))) {
+            // a directives file the user gave wins (HotSpot reads only the last one)
+            boolean ownDirectives = options.stream().anyMatch(a -> a.startsWith(DIRECTIVES_FILE));
+            for (String a : Backends.warmUpJvmOptions()) {
+                if (a.startsWith(DIRECTIVES_FILE) && ownDirectives) {
+                    continue;
+                }
+                cmd.add(a);
+                if (a.startsWith(DIRECTIVES_FILE)) {
+                    cmd.add("-XX:+DisplayVMOutputToStderr");
+                }
+            }
+        }
         // The manifest's Enable-Native-Access applies to java -jar only; the child runs with -cp.
         cmd.add("--enable-native-access=ALL-UNNAMED");
         // protobuf-java (ONNX export) reads arrays through sun.misc.Unsafe; JDK 24+ warns on stderr at

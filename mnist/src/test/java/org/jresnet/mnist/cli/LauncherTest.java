@@ -26,6 +26,49 @@ class LauncherTest {
         assertTrue(cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=0"), cmd.toString());
         // the serial collector unless the user chose one (the test JVM is started without a choice)
         assertTrue(cmd.contains(Launcher.DEFAULT_GC) || TestJvm.choseGc(), cmd.toString());
+        // the simd backend's warm-up hints, with the VM's own output on stderr (where the launcher filters it)
+        assertTrue(cmd.containsAll(org.jresnet.core.backend.Backends.warmUpJvmOptions()), cmd.toString());
+        assertTrue(cmd.stream().anyMatch(a -> a.startsWith(Launcher.DIRECTIVES_FILE)), cmd.toString());
+        assertTrue(cmd.contains("-XX:+DisplayVMOutputToStderr"), cmd.toString());
+        assertTrue(cmd.indexOf("-XX:+DisplayVMOutputToStderr") < cmd.indexOf("-cp"), cmd.toString());
+    }
+
+    @Test
+    void warmUpHintsCanBeLeftOutAndAUsersDirectivesFileWins() throws Exception {
+        String off = childCommandOf("-D" + Launcher.JIT_HINTS_PROPERTY + "=off");
+        assertTrue(!off.contains("CompileThresholdScaling") && !off.contains(Launcher.DIRECTIVES_FILE), off);
+        Path own = Files.writeString(tmp.resolve("own.json"), "[{ match: [\"a/B.c\"], c2: { Exclude: true } }]");
+        String mine = childCommandOf("-XX:+UnlockDiagnosticVMOptions", Launcher.DIRECTIVES_FILE + own);
+        assertEquals(1, mine.lines().filter(l -> l.startsWith(Launcher.DIRECTIVES_FILE)).count(), mine);
+        assertTrue(mine.contains(Launcher.DIRECTIVES_FILE + own), mine);
+        assertTrue(mine.contains("CompileThresholdScaling"), "the other hints stay: " + mine);
+    }
+
+    /** The child command a launcher started with these JVM options would build, one element per line. */
+    private String childCommandOf(String... jvmOptions) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PrintChildCommand.class.getName()));
+        Path out = tmp.resolve("cmd" + System.nanoTime() + ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "finished");
+        String text = Files.readString(out);
+        assertEquals(0, p.exitValue(), text);
+        return text;
+    }
+
+    @Test
+    void forwardedStderrLosesOnlyTheDirectivesLine() throws Exception {
+        String in = "WARNING: Using incubator modules: jdk.incubator.vector\n1 compiler directives added\n"
+                + "error: bad\n\tat x\n1 compiler directives added\npartial";
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream to = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        Thread t = Launcher.forward(new java.io.ByteArrayInputStream(in.getBytes(java.nio.charset.StandardCharsets.UTF_8)), to);
+        t.join(10_000);
+        // only the first such line is HotSpot's; a later one is the program's and is kept
+        assertEquals("WARNING: Using incubator modules: jdk.incubator.vector\nerror: bad\n\tat x\n"
+                + "1 compiler directives added\npartial", bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Whether this test JVM was started with a collector of its own choosing. */
@@ -72,6 +115,7 @@ class LauncherTest {
         // The JVM prints this warning only when the incubator module was resolved: in the child.
         assertTrue(stderr.contains("Using incubator modules: jdk.incubator.vector"), stderr);
         assertTrue(stderr.contains("error: --epochs must be at least 1, got 0"), stderr);
+        assertTrue(!stderr.contains("compiler directives added"), stderr);
     }
 
     @Test

@@ -1,0 +1,90 @@
+package org.jresnet.kernels.cpu;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * JVM options that shorten the simd backend's JIT warm-up ({@link SimdBackendProvider#warmUpJvmOptions()}).
+ * They change which methods the JIT compiles and when, never a result.
+ *
+ * <p>Until C2 has compiled a kernel, each Vector API call in it runs the API's Java fallback (a loop
+ * over the lanes on boxed vectors), some 300 times slower than the compiled kernel. Two things put
+ * off the kernels' C2 code after the JVM starts:
+ * <ul>
+ * <li>C2 compiles the fallbacks themselves first: while the kernels are interpreted they are the
+ *     hottest methods in the JVM. That code is never used again once the kernels are compiled, because
+ *     C2 replaces each Vector API call in a kernel by its intrinsic. A compiler directive keeps C2 (only
+ *     C2) from compiling them on their own: C1 still compiles them for the kernels' first calls, and
+ *     since they stay compilable a failed intrinsic can still fall back to them.
+ * <li>The kernels pass C2's invocation and loop thresholds later than the fallbacks they call:
+ *     {@code CompileThresholdScaling} 0.2 queues them for C2 five times sooner.
+ * </ul>
+ * Only methods that the JDK's Vector API calls from its fallback paths are named: a method on the
+ * compiled path (FloatVector.fma, fromArray, ...) must stay inlinable, and excluding one makes the
+ * kernels far slower, which the step benchmarks would show at once.
+ */
+final class JitHints {
+    /** VectorSupport's intrinsic entry points: compiled on their own, each only calls its fallback. */
+    static final List<String> INTRINSIC_ENTRIES = List.of("binaryOp", "unaryOp", "ternaryOp", "compare",
+            "rearrangeOp", "blend", "load", "store", "loadMasked", "storeMasked", "fromBitsCoerced", "broadcastInt",
+            "convert", "reductionCoerced", "test", "maskReductionCoerced", "insert", "extract", "indexVector",
+            "selectFromOp", "selectFromTwoVectorOp", "compressExpandOp", "loadWithMap", "storeWithMap");
+    /** The lane-by-lane fallbacks of jdk.incubator.vector and the lambdas that call them. */
+    static final List<String> FALLBACKS = List.of("bOpTemplate", "uOpTemplate", "tOpTemplate", "bOp", "uOp",
+            "tOp", "ldOp", "stOp", "bTest", "rvOp", "lambda$*", "apply");
+
+    /** Kernels' C2 thresholds relative to the default. */
+    static final String THRESHOLD_SCALING = "0.2";
+
+    private static volatile List<String> options;
+
+    private JitHints() {
+    }
+
+    /** The options; the directives file is written once per JVM, to the temp folder, and removed at exit. */
+    static List<String> options() {
+        List<String> o = options;
+        if (o == null) {
+            synchronized (JitHints.class) {
+                o = options;
+                if (o == null) {
+                    o = build();
+                    options = o;
+                }
+            }
+        }
+        return o;
+    }
+
+    private static List<String> build() {
+        List<String> o = new ArrayList<>();
+        // "quiet": HotSpot would otherwise print each command on stdout at start
+        o.add("-XX:CompileCommand=quiet");
+        o.add("-XX:CompileCommand=CompileThresholdScaling," + SimdBackendProvider.class.getPackageName().replace('.', '/')
+                + "/*.*," + THRESHOLD_SCALING);
+        try {
+            Path file = Files.createTempFile("jresnet-jit-", ".json");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, directives(), StandardCharsets.UTF_8);
+            o.add("-XX:+UnlockDiagnosticVMOptions");
+            o.add("-XX:CompilerDirectivesFile=" + file);
+        } catch (IOException | SecurityException e) {
+            // no writable temp folder: the kernels still warm up, only later
+        }
+        return List.copyOf(o);
+    }
+
+    /** The compiler directives (HotSpot's JSON format): C2 compiles none of the fallbacks on its own. */
+    static String directives() {
+        List<String> match = new ArrayList<>();
+        INTRINSIC_ENTRIES.forEach(m -> match.add("jdk/internal/vm/vector/VectorSupport." + m));
+        FALLBACKS.forEach(m -> match.add("jdk/incubator/vector/*." + m));
+        return "[{\n  match: [" + match.stream().map(m -> "\"" + m + "\"").collect(Collectors.joining(", "))
+                + "],\n  c2: { Exclude: true }\n}]\n";
+    }
+}
