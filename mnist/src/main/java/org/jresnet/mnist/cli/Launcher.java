@@ -39,6 +39,13 @@ public final class Launcher {
      * size at the same speed (the README's peak RSS figures).
      */
     static final String DEFAULT_GC = "-XX:+UseSerialGC";
+    /**
+     * With {@link #DEFAULT_GC}, unless the user sets it: arrays of 1 MB and more (the data set's
+     * bytes, the kernels' scratch and pooled tensors, all kept for the whole run) are allocated in the
+     * old generation. In the young one each survived the next collection by being copied, and the
+     * first collections of a run, in the middle of the JIT warm-up, paused for 140-175 ms each.
+     */
+    static final String PRETENURE = "-XX:PretenureSizeThreshold=1m";
     /** {@code -Djresnet.launcher=off} runs in-process (diagnostics, measuring the restart cost). */
     static final String SWITCH_PROPERTY = "jresnet.launcher";
     /**
@@ -173,6 +180,9 @@ public final class Launcher {
         }
         if (options.stream().noneMatch(a -> a.matches("-XX:[+-]Use\\w+GC"))) {
             cmd.add(DEFAULT_GC);
+            if (options.stream().noneMatch(a -> a.startsWith("-XX:PretenureSizeThreshold="))) {
+                cmd.add(PRETENURE);
+            }
         }
         for (String a : options) {
             // A debugger agent listening on a fixed port would collide with the parent's.

@@ -108,7 +108,7 @@ public final class Idx {
                         + MAX_BYTES + " data bytes); not an MNIST-style file");
             }
         }
-        byte[] data = in.readNBytes((int) total);
+        byte[] data = readData(in, (int) total);
         if (data.length != total) {
             throw new UserError(name + ": truncated: dimensions " + Arrays.toString(dims) + " need " + total
                     + " data bytes, the file holds " + data.length);
@@ -118,6 +118,25 @@ public final class Idx {
                     + Arrays.toString(dims));
         }
         return new Array(dims, data);
+    }
+
+    /** Data of up to this size is read straight into one array of its announced size. */
+    static final int DIRECT_READ_MAX = 1 << 27;
+
+    /**
+     * The next {@code total} bytes, or fewer at the end of the stream. Up to {@link #DIRECT_READ_MAX}
+     * they go straight into one array: {@code readNBytes(int)} would read 16 KB pieces and copy them
+     * into the result at the end, twice the memory, and a collection in between must move every live
+     * piece (the first epoch paid that in pauses of over 100 ms). A larger header size falls back to
+     * it, so that a damaged header cannot make us allocate more than the file holds.
+     */
+    private static byte[] readData(InputStream in, int total) throws IOException {
+        if (total > DIRECT_READ_MAX) {
+            return in.readNBytes(total);
+        }
+        byte[] data = new byte[total];
+        int got = in.readNBytes(data, 0, total);
+        return got == total ? data : Arrays.copyOf(data, got);
     }
 
     /** Opens a file, decompressing it when it starts with the gzip magic bytes. */

@@ -26,6 +26,7 @@ class LauncherTest {
         assertTrue(cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=0"), cmd.toString());
         // the serial collector unless the user chose one (the test JVM is started without a choice)
         assertTrue(cmd.contains(Launcher.DEFAULT_GC) || TestJvm.choseGc(), cmd.toString());
+        assertTrue(cmd.contains(Launcher.PRETENURE) || TestJvm.choseGc(), cmd.toString());
         // the simd backend's warm-up hints, with the VM's own output on stderr (where the launcher filters it)
         assertTrue(cmd.containsAll(org.jresnet.core.backend.Backends.warmUpJvmOptions()), cmd.toString());
         assertTrue(cmd.stream().anyMatch(a -> a.startsWith(Launcher.DIRECTIVES_FILE)), cmd.toString());
@@ -93,6 +94,7 @@ class LauncherTest {
         assertTrue(cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=2"), cmd);
         assertTrue(!cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=0"), cmd);
         assertTrue(cmd.contains("-XX:+UseParallelGC") && !cmd.contains(Launcher.DEFAULT_GC), cmd);
+        assertTrue(!cmd.contains(Launcher.PRETENURE), cmd);
     }
 
     /** Prints {@link Launcher#childCommand} for this JVM, one element per line. */
