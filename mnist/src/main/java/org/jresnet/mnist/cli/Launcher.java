@@ -1,10 +1,16 @@
 package org.jresnet.mnist.cli;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jresnet.core.backend.BackendProvider;
 import org.jresnet.core.backend.Backends;
 import org.jresnet.mnist.train.Interruption;
@@ -59,7 +65,7 @@ public final class Launcher {
      * output on stderr ({@code -XX:+DisplayVMOutputToStderr}, so that stdout stays the program's) and
      * the launcher drops the line there.
      */
-    static final java.util.regex.Pattern DIRECTIVES_ADDED = java.util.regex.Pattern.compile("\\d+ compiler directives added");
+    static final Pattern DIRECTIVES_ADDED = Pattern.compile("\\d+ compiler directives added");
 
     private Launcher() {
     }
@@ -119,10 +125,10 @@ public final class Launcher {
      * Copies the child's stderr to {@code to} as it comes, without HotSpot's "N compiler directives
      * added" line, which comes first (at JVM start) or after a few lines of JVM warnings.
      */
-    static Thread forward(java.io.InputStream from, java.io.PrintStream to) {
+    static Thread forward(InputStream from, PrintStream to) {
         Thread t = new Thread(() -> {
             try (from) {
-                java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+                ByteArrayOutputStream line = new ByteArrayOutputStream();
                 int lines = 0;
                 int b;
                 while (lines < 8 && (b = from.read()) >= 0) {
@@ -130,7 +136,7 @@ public final class Launcher {
                         line.write(b);
                         continue;
                     }
-                    String text = line.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+                    String text = line.toString(StandardCharsets.UTF_8).strip();
                     if (DIRECTIVES_ADDED.matcher(text).matches()) {
                         line.reset();
                         break;
@@ -143,7 +149,7 @@ public final class Launcher {
                 to.write(line.toByteArray());
                 to.flush();
                 from.transferTo(to);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the child is gone
             } finally {
                 to.flush();

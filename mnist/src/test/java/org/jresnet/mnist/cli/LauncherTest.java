@@ -1,9 +1,15 @@
 package org.jresnet.mnist.cli;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jresnet.core.backend.Backends;
 import org.jresnet.mnist.testing.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +34,7 @@ class LauncherTest {
         assertTrue(cmd.contains(Launcher.DEFAULT_GC) || TestJvm.choseGc(), cmd.toString());
         assertTrue(cmd.contains(Launcher.PRETENURE) || TestJvm.choseGc(), cmd.toString());
         // the simd backend's warm-up hints, with the VM's own output on stderr (where the launcher filters it)
-        assertTrue(cmd.containsAll(org.jresnet.core.backend.Backends.warmUpJvmOptions()), cmd.toString());
+        assertTrue(cmd.containsAll(Backends.warmUpJvmOptions()), cmd.toString());
         assertTrue(cmd.stream().anyMatch(a -> a.startsWith(Launcher.DIRECTIVES_FILE)), cmd.toString());
         assertTrue(cmd.contains("-XX:+DisplayVMOutputToStderr"), cmd.toString());
         assertTrue(cmd.indexOf("-XX:+DisplayVMOutputToStderr") < cmd.indexOf("-cp"), cmd.toString());
@@ -47,7 +53,7 @@ class LauncherTest {
 
     /** The child command a launcher started with these JVM options would build, one element per line. */
     private String childCommandOf(String... jvmOptions) throws Exception {
-        java.util.List<String> cmd = new java.util.ArrayList<>();
+        List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PrintChildCommand.class.getName()));
@@ -63,13 +69,13 @@ class LauncherTest {
     void forwardedStderrLosesOnlyTheDirectivesLine() throws Exception {
         String in = "WARNING: Using incubator modules: jdk.incubator.vector\n1 compiler directives added\n"
                 + "error: bad\n\tat x\n1 compiler directives added\npartial";
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream to = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
-        Thread t = Launcher.forward(new java.io.ByteArrayInputStream(in.getBytes(java.nio.charset.StandardCharsets.UTF_8)), to);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream to = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Thread t = Launcher.forward(new ByteArrayInputStream(in.getBytes(StandardCharsets.UTF_8)), to);
         t.join(10_000);
         // only the first such line is HotSpot's; a later one is the program's and is kept
         assertEquals("WARNING: Using incubator modules: jdk.incubator.vector\nerror: bad\n\tat x\n"
-                + "1 compiler directives added\npartial", bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+                + "1 compiler directives added\npartial", bytes.toString(StandardCharsets.UTF_8));
     }
 
     /** Whether this test JVM was started with a collector of its own choosing. */
