@@ -10,7 +10,10 @@ import org.jresnet.mnist.train.TrainingStep;
  * The JIT warm-up of a fresh JVM, step by step: wall time of each of the first training steps of
  * the article's network (batch 64) and, per step, the kernels (Backend methods) that took more
  * than 5 ms. Vector API code runs as slow Java fallbacks in the interpreter and C1 until C2 has
- * compiled it, so the first steps cost far more than the steady state; this shows where.
+ * compiled it, so the first steps cost far more than the steady state; this shows where. The app's
+ * launcher starts its JVM with the simd provider's warm-up hints ({@code warmUpJvmOptions()}: a
+ * compiler-directives file and {@code CompileThresholdScaling}); this class runs with the options it
+ * is given, so pass those to see the warm-up the app has (bench/RESULTS-2026-12-05.md shows how).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.WarmupSteps [impl] [steps]
