@@ -291,7 +291,6 @@ final class MaxPool2x2 {
      * overhead cost more than its stores.)
      */
     static void unpoolPairs(float[] record, float[] g, int h, int w, int from, int to, float[] dst, int dOff) {
-        FloatVector zero = FloatVector.zero(H);
         FloatVector columns = FloatVector.fromArray(H, COLUMNS, 0);
         int oh = h / 2;
         int ow = w / 2;
@@ -313,23 +312,25 @@ final class MaxPool2x2 {
                     : FloatVector.fromArray(H, record, o, H.indexInRange(o, record.length));
             FloatVector gv = o + 8 <= g.length ? FloatVector.fromArray(H, g, o)
                     : FloatVector.fromArray(H, g, o, H.indexInRange(o, g.length));
-            FloatVector rA = r.rearrange(H_DUP);
-            FloatVector gA = gv.rearrange(H_DUP);
-            FloatVector atA = columns.add((float) at[q]);
-            int topA = plane + at[q];
-            zero.blend(gA, rA.compare(VectorOperators.EQ, atA)).intoArray(dst, topA);
-            zero.blend(gA, rA.compare(VectorOperators.EQ, atA.add((float) w))).intoArray(dst, topA + w);
+            unpoolGroup(r.rearrange(H_DUP), gv.rearrange(H_DUP), columns, at[q], plane, w, dst);
             if (gi + 1 < groups) {
-                FloatVector rB = r.rearrange(H_DUP_HIGH);
-                FloatVector gB = gv.rearrange(H_DUP_HIGH);
-                FloatVector atB = columns.add((float) at[qB]);
-                int topB = planeB + at[qB];
-                zero.blend(gB, rB.compare(VectorOperators.EQ, atB)).intoArray(dst, topB);
-                zero.blend(gB, rB.compare(VectorOperators.EQ, atB.add((float) w))).intoArray(dst, topB + w);
+                unpoolGroup(r.rearrange(H_DUP_HIGH), gv.rearrange(H_DUP_HIGH), columns, at[qB], planeB, w, dst);
             }
             q = qB + 1 == at.length ? 0 : qB + 1;
             plane = q == 0 ? planeB + h * w : planeB;
         }
+    }
+
+    /**
+     * One group of four windows at dst[plane + at ..]: r and g hold each window's record and gradient
+     * in both of its lanes; both input rows are written, g where the record names the element.
+     */
+    private static void unpoolGroup(FloatVector r, FloatVector g, FloatVector columns, int at, int plane, int w,
+                                    float[] dst) {
+        FloatVector zero = FloatVector.zero(H);
+        FloatVector top = columns.add((float) at);
+        zero.blend(g, r.compare(VectorOperators.EQ, top)).intoArray(dst, plane + at);
+        zero.blend(g, r.compare(VectorOperators.EQ, top.add((float) w))).intoArray(dst, plane + at + w);
     }
 
     /** dx of the 2x2 window whose top-left element is x[at]: g at the first maximum (NaN wins), 0 elsewhere. */
