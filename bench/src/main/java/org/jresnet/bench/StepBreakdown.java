@@ -26,7 +26,12 @@ import org.jresnet.mnist.train.TrainingStep;
  * </pre>
  */
 public final class StepBreakdown {
-    private static final int WARMUP_STEPS = 400;
+    /**
+     * Untimed steps per implementation first. On two threads C2 compiles on a core the step also
+     * wants, so 400 steps left simd2 alone ~15% slower than after 1,200 (and slower than after
+     * another implementation's warm-up, which had made the two-thread ratio read high).
+     */
+    private static final int WARMUP_STEPS = 1200;
     private static final int ROUNDS = 15;
     private static final int STEPS_PER_ROUND = 50;
 
