@@ -28,8 +28,8 @@ import org.jresnet.mnist.train.TrainingStep;
 public final class StepBreakdown {
     /**
      * Untimed steps per implementation first. On two threads C2 compiles on a core the step also
-     * wants, so 400 steps left simd2 alone ~15% slower than after 1,200 (and slower than after
-     * another implementation's warm-up, which had made the two-thread ratio read high).
+     * wants: after 400 steps simd2 timed alone still ran ~15% slower than after 1,200, or than
+     * after another implementation's warm-up had given C2 the time.
      */
     private static final int WARMUP_STEPS = 1200;
     private static final int ROUNDS = 15;
