@@ -71,11 +71,20 @@ final class WorkerPool implements AutoCloseable {
         final AtomicIntegerArray next;
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
+        /** Null unless {@link PoolStats#PROPERTY} is set. */
+        final PoolStats stats;
+        /** When the job was posted, and when a helper first took it (0: none); with stats only. */
+        final long posted;
+        volatile long joined;
+        /** Tasks the calling thread ran; with stats only. */
+        int callerRan;
 
-        Job(Task body, int count, int workers) {
+        Job(Task body, int count, int workers, PoolStats stats) {
             this.body = body;
             this.count = count;
             this.workers = workers;
+            this.stats = stats;
+            this.posted = stats != null ? System.nanoTime() : 0;
             this.next = new AtomicIntegerArray(workers * PAD);
             for (int w = 1; w < workers; w++) {
                 next.set(w * PAD, start(w));
@@ -99,6 +108,7 @@ final class WorkerPool implements AutoCloseable {
                 int i;
                 while ((i = next.getAndIncrement(w * PAD)) < end) {
                     ran++;
+                    long t0 = stats != null ? System.nanoTime() : 0;
                     try {
                         if (failure == null) {
                             body.run(worker, i);
@@ -106,7 +116,13 @@ final class WorkerPool implements AutoCloseable {
                     } catch (RuntimeException | Error e) {
                         failure = e;
                     }
+                    if (stats != null) {
+                        stats.task(worker, System.nanoTime() - t0);
+                    }
                 }
+            }
+            if (worker == 0) {
+                callerRan = ran;
             }
             return ran > 0 && done.addAndGet(ran) == count;
         }
@@ -120,12 +136,19 @@ final class WorkerPool implements AutoCloseable {
     private final Object lock = new Object();
     private volatile Job current;
     private volatile boolean closed;
+    /** Null unless {@link PoolStats#PROPERTY} names a file. */
+    private final PoolStats stats;
 
     WorkerPool(int threads) {
+        this(threads, threads >= 1 ? PoolStats.fromProperty(threads) : null);
+    }
+
+    WorkerPool(int threads, PoolStats stats) {
         if (threads < 1) {
             throw new IllegalArgumentException("simd: thread count must be >= 1, got " + threads);
         }
         this.threads = threads;
+        this.stats = stats;
         for (int id = 1; id < threads; id++) {
             int worker = id;
             Thread t = new Thread(() -> helperLoop(worker), "jresnet-simd-" + id);
@@ -146,6 +169,7 @@ final class WorkerPool implements AutoCloseable {
         if (threads == 1 || count == 1) {
             // counted, so that another pool's helpers do not spin on the core this work needs
             ACTIVE.incrementAndGet();
+            long t0 = stats != null ? System.nanoTime() : 0;
             try {
                 for (int i = 0; i < count; i++) {
                     body.run(0, i);
@@ -153,12 +177,17 @@ final class WorkerPool implements AutoCloseable {
             } finally {
                 ACTIVE.decrementAndGet();
             }
+            if (stats != null) {
+                long t = System.nanoTime() - t0;
+                stats.task(0, t);
+                stats.call(body.getClass(), count, count, t, 0);
+            }
             return;
         }
         if (closed) {
             throw new IllegalStateException("simd: backend was closed");
         }
-        Job job = new Job(body, count, threads);
+        Job job = new Job(body, count, threads, stats);
         current = job;
         synchronized (lock) {
             lock.notifyAll();
@@ -182,6 +211,11 @@ final class WorkerPool implements AutoCloseable {
             }
         } finally {
             ACTIVE.decrementAndGet();
+        }
+        if (stats != null) {
+            long joined = job.joined;
+            stats.call(body.getClass(), count, job.callerRan, System.nanoTime() - job.posted,
+                    joined != 0 ? joined - job.posted : 0);
         }
         Throwable f = job.failure;
         if (f instanceof RuntimeException re) {
@@ -208,6 +242,7 @@ final class WorkerPool implements AutoCloseable {
 
     private void helperLoop(int worker) {
         Job seen = null;
+        boolean slept = false;
         while (!closed) {
             Job job = current;
             if (job == seen || job == null) {
@@ -225,6 +260,7 @@ final class WorkerPool implements AutoCloseable {
                 if (job == seen) {
                     synchronized (lock) {
                         while ((job = current) == seen && !closed) {
+                            slept = true;
                             try {
                                 lock.wait();
                             } catch (InterruptedException e) {
@@ -238,6 +274,14 @@ final class WorkerPool implements AutoCloseable {
                 }
             }
             seen = job;
+            if (stats != null) {
+                long now = System.nanoTime();
+                stats.pickup(now - job.posted, slept);
+                if (job.joined == 0) {
+                    job.joined = now;
+                }
+            }
+            slept = false;
             ACTIVE.incrementAndGet();
             boolean last;
             try {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Every task of every call runs exactly once, errors reach the caller, and the pool stays usable. */
@@ -72,5 +74,36 @@ class WorkerPoolTest {
             assertEquals(2000, runs.get(0));
             assertEquals(2000, runs.get(1));
         }
+    }
+
+    /** With statistics on, each task is counted once, on some worker, and its call site is named. */
+    @Test
+    void statisticsCountEveryTaskAndNameTheCaller() {
+        PoolStats stats = new PoolStats(2);
+        try (WorkerPool pool = new WorkerPool(2, stats)) {
+            for (int call = 0; call < 50; call++) {
+                eightTasks(pool);
+            }
+            pool.run(1, (worker, i) -> { });
+        }
+        String report = stats.report();
+        long tasks = 0;
+        Matcher m = Pattern.compile("worker \\d: (\\d+) tasks").matcher(report);
+        while (m.find()) {
+            tasks += Long.parseLong(m.group(1));
+        }
+        assertEquals(50 * 8 + 1, tasks, report);
+        Matcher site = Pattern.compile("WorkerPoolTest\\.eightTasks +(\\d+) +([0-9.]+) ").matcher(report);
+        org.junit.jupiter.api.Assertions.assertTrue(site.find(), report);
+        assertEquals("50", site.group(1), report);
+        assertEquals("8.0", site.group(2), report);
+    }
+
+    private static void eightTasks(WorkerPool pool) {
+        pool.run(8, (worker, i) -> {
+            for (int k = 0; k < 1000; k++) {
+                Thread.onSpinWait();
+            }
+        });
     }
 }

@@ -1,0 +1,143 @@
+package org.jresnet.kernels.cpu;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * How a {@link WorkerPool}'s calls shared their tasks between its threads, for finding where two
+ * threads fall short of twice one: per call site (the kernel method that called {@code run}), the
+ * calls, the tasks the calling thread ran itself, the wall time, and how late the first helper
+ * joined; per worker, the tasks and the time in them; how soon helpers picked up a job, spinning or
+ * after sleeping. Off unless {@value #PROPERTY} names a file; each pool then appends its report
+ * there when the JVM exits. Timing every task costs a little: the figures of a run with it are for
+ * finding the imbalance, not for quoting the speed.
+ */
+final class PoolStats {
+    static final String PROPERTY = "jresnet.simd.poolStats";
+    /** Upper bounds (us) of the pickup-delay buckets; the last bucket is everything above. */
+    private static final long[] BUCKETS_US = {1, 5, 20, 100};
+
+    /** One call site; the counters are updated by the calling thread only (one run at a time per pool). */
+    private static final class Site {
+        final String name;
+        long calls;
+        long tasks;
+        long callerTasks;
+        long nanos;
+        long joinNanos;
+
+        Site(String name) {
+            this.name = name;
+        }
+    }
+
+    private final int threads;
+    private final Map<Class<?>, Site> sites = new ConcurrentHashMap<>();
+    /** Per worker w: tasks at 2w, nanoseconds in them at 2w + 1. */
+    private final AtomicLongArray work;
+    /** Pickups by delay bucket: spinning at [0, B], after sleeping at [B + 1, 2B + 1]. */
+    private final AtomicLongArray pickups = new AtomicLongArray(2 * (BUCKETS_US.length + 1));
+
+    PoolStats(int threads) {
+        this.threads = threads;
+        this.work = new AtomicLongArray(2 * threads);
+    }
+
+    /** A PoolStats that writes to the file {@value #PROPERTY} names at exit, or null when it names none. */
+    static PoolStats fromProperty(int threads) {
+        String file = System.getProperty(PROPERTY);
+        if (file == null || file.isBlank()) {
+            return null;
+        }
+        PoolStats stats = new PoolStats(threads);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Files.writeString(Path.of(file), stats.report(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                System.err.println("simd: could not write the pool statistics to " + file + ": " + e.getMessage());
+            }
+        }, "jresnet-pool-stats"));
+        return stats;
+    }
+
+    void task(int worker, long nanos) {
+        work.incrementAndGet(2 * worker);
+        work.addAndGet(2 * worker + 1, nanos);
+    }
+
+    void pickup(long delayNanos, boolean slept) {
+        long us = delayNanos / 1000;
+        int b = 0;
+        while (b < BUCKETS_US.length && us >= BUCKETS_US[b]) {
+            b++;
+        }
+        pickups.incrementAndGet((slept ? BUCKETS_US.length + 1 : 0) + b);
+    }
+
+    /**
+     * One call of {@code body}: count tasks, callerTasks of them on the calling thread, nanos from
+     * posting to the last task done, joinNanos until a helper took its first task (0 for none).
+     */
+    void call(Class<?> body, int count, int callerTasks, long nanos, long joinNanos) {
+        Site s = sites.get(body);
+        if (s == null) {
+            // named here, not in a computeIfAbsent lambda: the stack walk would find the map's frame
+            s = new Site(caller());
+            sites.put(body, s);
+        }
+        s.calls++;
+        s.tasks += count;
+        s.callerTasks += callerTasks;
+        s.nanos += nanos;
+        s.joinNanos += joinNanos;
+    }
+
+    /** "ConvKernels.forwardWide": the first frame outside this class and WorkerPool. */
+    private static String caller() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> !f.getClassName().equals(PoolStats.class.getName())
+                        && !f.getClassName().equals(WorkerPool.class.getName())
+                        && !f.getClassName().startsWith(WorkerPool.class.getName() + "$"))
+                .findFirst()
+                .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
+                .orElse("?"));
+    }
+
+    String report() {
+        StringBuilder r = new StringBuilder();
+        r.append(String.format("pool of %d threads%n", threads));
+        for (int w = 0; w < threads; w++) {
+            long tasks = work.get(2 * w);
+            r.append(String.format("  worker %d: %d tasks, %.1f ms in them, %.2f us a task%n", w, tasks,
+                    work.get(2 * w + 1) / 1e6, tasks == 0 ? 0 : work.get(2 * w + 1) / 1e3 / tasks));
+        }
+        for (int slept = 0; slept < 2; slept++) {
+            r.append(slept == 0 ? "  helper pickups while spinning:" : "  helper pickups after sleeping:");
+            for (int b = 0; b <= BUCKETS_US.length; b++) {
+                String range = b == 0 ? "<" + BUCKETS_US[0] : b == BUCKETS_US.length ? ">=" + BUCKETS_US[b - 1]
+                        : BUCKETS_US[b - 1] + "-" + BUCKETS_US[b];
+                r.append(String.format(" %s us %d,", range, pickups.get(slept * (BUCKETS_US.length + 1) + b)));
+            }
+            r.setLength(r.length() - 1);
+            r.append(System.lineSeparator());
+        }
+        r.append(String.format("  %-45s %8s %6s %9s %10s %10s%n", "call site", "calls", "tasks", "caller %",
+                "ms", "join us"));
+        List<Site> bySite = new ArrayList<>(sites.values());
+        bySite.sort(Comparator.comparingLong((Site s) -> s.nanos).reversed());
+        for (Site s : bySite) {
+            r.append(String.format("  %-45s %8d %6.1f %8.1f%% %10.1f %10.2f%n", s.name, s.calls,
+                    (double) s.tasks / s.calls, 100.0 * s.callerTasks / s.tasks, s.nanos / 1e6,
+                    s.joinNanos / 1e3 / s.calls));
+        }
+        return r.toString();
+    }
+}
