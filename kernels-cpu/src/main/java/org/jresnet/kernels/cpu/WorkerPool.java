@@ -176,9 +176,8 @@ final class WorkerPool implements AutoCloseable {
 
     /**
      * Runs {@code body} for every index in [0, count) and returns when all are done. (Kept under
-     * C2's inlining limit for hot callees, 325 bytes of bytecode: inlined into a kernel, the task's
-     * type is known at its call, which grown to 423 bytes with the statistics inline cost ~2% of a
-     * two-thread step; the rarer parts are methods of their own.)
+     * C2's size limit for inlining a hot callee, 325 bytes of bytecode, with the rarer paths in
+     * methods of their own: inlined into a kernel, the task's type is known where it is called.)
      */
     synchronized void run(int count, Task body) {
         if (count <= 0) {
