@@ -84,7 +84,7 @@ final class PoolStats {
 
     /**
      * One call of {@code body}: count tasks, callerTasks of them on the calling thread, nanos from
-     * posting to the last task done, joinNanos until a helper took its first task (0 for none).
+     * posting to the last task done, joinNanos until a helper picked the job up (0 for none).
      */
     void call(Class<?> body, int count, int callerTasks, long nanos, long joinNanos) {
         Site s = sites.get(body);

@@ -121,7 +121,7 @@ final class WorkerPool implements AutoCloseable {
                     }
                 }
             }
-            if (worker == 0) {
+            if (stats != null && worker == 0) {
                 callerRan = ran;
             }
             return ran > 0 && done.addAndGet(ran) == count;
