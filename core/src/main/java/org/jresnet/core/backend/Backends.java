@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Finds backends with {@link ServiceLoader}, ranks them, and picks one.
@@ -92,23 +93,24 @@ public final class Backends {
      * each once, in provider order; asking loads only the providers, not the backends.
      */
     public static List<String> jvmOptions() {
+        return optionGroups(BackendProvider::jvmOptions);
+    }
+
+    /** The registered backends' {@link BackendProvider#warmUpJvmOptions()}, each once, in provider order. */
+    public static List<String> warmUpJvmOptions() {
+        return optionGroups(BackendProvider::warmUpJvmOptions);
+    }
+
+    /** Each provider's group of options, in provider order; a group another provider asked for already is skipped. */
+    private static List<String> optionGroups(Function<BackendProvider, List<String>> of) {
         List<String> all = new ArrayList<>();
         for (BackendProvider p : providers()) {
-            List<String> own = p.jvmOptions();
-            // Options come in groups ("--add-modules", "M"): a group another provider asked for already is skipped.
+            List<String> own = of.apply(p);
+            // Options come in groups ("--add-modules", "M"), so a repeat is found as a sub-list.
             if (own.isEmpty() || Collections.indexOfSubList(all, own) >= 0) {
                 continue;
             }
             all.addAll(own);
-        }
-        return all;
-    }
-
-    /** The registered backends' {@link BackendProvider#warmUpJvmOptions()}, in provider order. */
-    public static List<String> warmUpJvmOptions() {
-        List<String> all = new ArrayList<>();
-        for (BackendProvider p : providers()) {
-            all.addAll(p.warmUpJvmOptions());
         }
         return all;
     }
