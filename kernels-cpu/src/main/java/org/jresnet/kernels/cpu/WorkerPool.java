@@ -108,16 +108,12 @@ final class WorkerPool implements AutoCloseable {
                 int i;
                 while ((i = next.getAndIncrement(w * PAD)) < end) {
                     ran++;
-                    if (stats != null) {
-                        timed(worker, i);
-                        continue;
-                    }
-                    try {
-                        if (failure == null) {
-                            body.run(worker, i);
-                        }
-                    } catch (RuntimeException | Error e) {
-                        failure = e;
+                    if (stats == null) {
+                        runTask(worker, i);
+                    } else {
+                        long t0 = System.nanoTime();
+                        runTask(worker, i);
+                        stats.task(worker, System.nanoTime() - t0);
                     }
                 }
             }
@@ -127,9 +123,8 @@ final class WorkerPool implements AutoCloseable {
             return ran > 0 && done.addAndGet(ran) == count;
         }
 
-        /** One task, its time counted in the statistics. */
-        private void timed(int worker, int i) {
-            long t0 = System.nanoTime();
+        /** Task i, unless one has failed; a failure is kept for the caller. */
+        private void runTask(int worker, int i) {
             try {
                 if (failure == null) {
                     body.run(worker, i);
@@ -137,7 +132,6 @@ final class WorkerPool implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 failure = e;
             }
-            stats.task(worker, System.nanoTime() - t0);
         }
 
         boolean finished() {
