@@ -17,9 +17,9 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
     enum Forward {
         /** c = 1: kw shifted copies of the image's plane, Y (oc, P) = W @ taps read in place ({@link ConvSingleChannel}). */
         ONE_CHANNEL("one-channel shifted planes + GEMM"),
-        /** The product reads each window straight from the zero-bordered image; ow of wp columns kept. */
+        /** The product reads each window straight from the zero-bordered image; ow of wp columns kept (copies nothing). */
         WIDE("GEMM on the bordered image in place"),
-        /** kw shifted copies of each plane, dense rows of ow: the product reads its rows in place. */
+        /** kw shifted copies of each plane, dense rows of ow: the product reads its rows in place, no column wasted. */
         SHIFTED("GEMM on shifted planes"),
         /** Columns copied out (im2col), images grouped so a product has ~192 columns. */
         IM2COL("im2col + GEMM");
@@ -34,8 +34,8 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
     enum Input {
         /** c = 1: dY against the weights, folded in registers ({@link ConvSingleChannel}). */
         ONE_CHANNEL("one-channel direct fold"),
-        /** dy bordered by kh-1-pad convolved with the flipped weights, on the forward WIDE path. */
-        AS_FORWARD("as a forward conv (flipped weights), wide"),
+        /** dy bordered by kh-1-pad convolved with the flipped weights, on the forward WIDE or SHIFTED path. */
+        AS_FORWARD("as a forward conv (flipped weights)"),
         /** dcol (K, P) = W^T @ dY, then folded back into dx. */
         FOLD("GEMM W^T dY + fold");
 
@@ -78,22 +78,59 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
             return Forward.ONE_CHANNEL;
         }
         int p = s.oh() * s.ow();
-        if (ConvKernels.groupImages(p, s.n()) == 1 && wideRows(s)) {
-            return Forward.WIDE;
-        }
-        // whole 4-vector widths of columns per image, and a window row of at least one full tile
-        if (s.stride() == 1 && p % Gemm.NQ == 0 && channelsLast(s)) {
+        boolean wide = ConvKernels.groupImages(p, s.n()) == 1 && wideRows(s);
+        if (shiftedPlanes(s) && (!wide || wideWastesMore(s))) {
             return Forward.SHIFTED;
         }
-        return Forward.IM2COL;
+        return wide ? Forward.WIDE : Forward.IM2COL;
     }
 
+    /**
+     * The shifted planes suit the shape: stride 1, each image's pixels whole vectors (no column
+     * thrown away) and at least one widest tile of them (with fewer, as res32's 16 on 16 lanes, the
+     * one-image product runs on its narrowest, load-bound tile and grouping images wins), a window
+     * row of at least one full tile, and the planes of one image at most {@value #SHIFTED_BYTES}
+     * bytes, so that they stay in the core's cache while the product streams over them (conv2's
+     * input gradient as a forward pass would build 133 KB an image).
+     */
+    private static boolean shiftedPlanes(Conv2dShape s) {
+        int p = s.oh() * s.ow();
+        long planes = (long) s.c() * s.kw() * ((long) (s.h() + 2 * s.pad()) * s.ow() + Simd.L);
+        return s.stride() == 1 && p % Simd.L == 0 && p >= Gemm.NQ && channelsLast(s) && 4 * planes <= SHIFTED_BYTES;
+    }
+
+    /** Largest shifted planes of one image, in bytes (see {@link #shiftedPlanes}). */
+    static final int SHIFTED_BYTES = 64 * 1024;
+
+    /**
+     * The wide product's thrown-away columns cost more multiply-adds than the shifted planes cost
+     * vector copies, a copy (a load and a store, often split across cache lines) counted as
+     * {@value #COPY_FMAS} FMAs. res16 on 16 lanes: 32 of 176 columns, 4,608 vector FMAs an image,
+     * against 672 row copies; the CIFAR nets' 32x32 planes: 6% of columns, the planes stay wide.
+     */
+    private static boolean wideWastesMore(Conv2dShape s) {
+        int L = Simd.L;
+        long k = (long) s.c() * s.kh() * s.kw();
+        long wideCols = ((long) s.oh() * (s.w() + 2 * s.pad()) + L - 1) / L * L;
+        long wasted = (wideCols - (long) s.oh() * s.ow()) * s.oc() * k / L;
+        long copies = (long) s.c() * s.kw() * (s.h() + 2 * s.pad()) * ((s.ow() + L - 1) / L);
+        return wasted > COPY_FMAS * copies;
+    }
+
+    /** FMAs one vector copy of the shifted planes is counted as (see {@link #wideWastesMore}). */
+    static final int COPY_FMAS = 4;
+
     private static Input inputOf(Conv2dShape s) {
-        // as a forward pass only where that runs on the wide path, reading the bordered dy in place
-        // (res16); elsewhere its copies cost more than the fold (conv2: 800 taps of shifted planes,
-        // 130 KB an image, stream from L2; res32: 4x4 planes need the im2col either way)
+        // as a forward pass only where that reads the bordered dy in place or from shifted planes
+        // that stay in cache (res16); elsewhere its copies cost more than the fold (conv2: 800 taps
+        // of shifted planes, 133 KB an image, stream from L2; res32: 4x4 planes need the im2col
+        // either way)
         Conv2dShape t = ConvKernels.transposed(s);
-        return t != null && forwardOf(t) == Forward.WIDE ? Input.AS_FORWARD : Input.FOLD;
+        if (t == null) {
+            return Input.FOLD;
+        }
+        Forward f = forwardOf(t);
+        return f == Forward.WIDE || f == Forward.SHIFTED ? Input.AS_FORWARD : Input.FOLD;
     }
 
     private static Weight weightOf(Conv2dShape s) {
