@@ -53,10 +53,16 @@ final class ConvKernels {
         this.weight = new ConvWeightGradient(pool, scratch);
     }
 
-    /** Images per product in the forward and input-gradient passes: enough for ~192 columns. */
+    /**
+     * Images per product in the forward and input-gradient passes: enough for ~{@value #GROUP_COLUMNS}
+     * columns (8 images of res32's 16 pixels, 2 of conv2's 64). Groups of ~192 made res32's products
+     * 6 tasks at batch 64, unevenly shared by two threads, and their column panels twice L1.
+     */
     static int groupImages(int pixels, int n) {
-        return Math.min(n, pixels >= 128 ? 1 : (192 + pixels - 1) / pixels);
+        return Math.min(n, pixels >= GROUP_COLUMNS ? 1 : (GROUP_COLUMNS + pixels - 1) / pixels);
     }
+
+    static final int GROUP_COLUMNS = 128;
 
     /** The paths this shape takes (see {@link ConvPlan}). */
     synchronized ConvPlan plan(Conv2dShape s) {
@@ -92,7 +98,7 @@ final class ConvKernels {
         }
     }
 
-    /** Image groups of ~192 columns: each group's im2col, then one product (copied out per image). */
+    /** Image groups of ~{@link #GROUP_COLUMNS} columns: each group's im2col, then one product (copied out per image). */
     private void forwardIm2col(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, Epilogue then) {
         int k = s.c() * s.kh() * s.kw();
         int p = s.oh() * s.ow();

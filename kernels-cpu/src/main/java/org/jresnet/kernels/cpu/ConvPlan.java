@@ -21,7 +21,7 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
         WIDE("GEMM on the bordered image in place"),
         /** kw shifted copies of each plane, dense rows of ow: the product reads its rows in place, no column wasted. */
         SHIFTED("GEMM on shifted planes"),
-        /** Columns copied out (im2col), images grouped so a product has ~192 columns. */
+        /** Columns copied out (im2col), images grouped so a product has ~128 columns. */
         IM2COL("im2col + GEMM");
 
         final String text;

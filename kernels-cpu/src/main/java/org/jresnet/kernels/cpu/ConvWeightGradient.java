@@ -49,7 +49,8 @@ final class ConvWeightGradient {
         int p = s.oh() * s.ow();
         int oc = s.oc();
         int n = s.n();
-        int ci = alongPixels ? Math.min(n, (2048 + p - 1) / p) : ConvKernels.groupImages(p, n);
+        // fixed chunks (~192 columns for the GEMM rows): the chunk size sets the order of the sums
+        int ci = Math.min(n, alongPixels ? (2048 + p - 1) / p : p >= 128 ? 1 : (192 + p - 1) / p);
         int chunks = ConvKernels.ceilDiv(n, ci);
         int size = k * oc;
         float[] part = partial((long) chunks * size);
