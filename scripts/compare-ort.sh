@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Warm evaluation of the 10k MNIST test set, side by side: ONNX Runtime for Java (CPU, 2 intra-op
 # threads, ALL_OPT) against this engine (simd, 2 threads, the app's Evaluation) in one JVM, rounds
-# alternating, then PyTorch eager (2 threads, no_grad) on the same weights; two such passes. The
+# alternating, then PyTorch eager (2 threads, no_grad) on the same weights; two such passes.
+# --batch is ORT's and PyTorch's batch; this engine evaluates as `mnist.jar eval` does, in batches of
+# the model's own evaluation size (64 for the seed net, where larger ones measured no faster). The
 # model is exported with `mnist.jar export` (so ORT runs what our exporter writes); each engine
 # prints its accuracy, which must agree.
 #
@@ -50,7 +52,7 @@ for p in $(seq 1 "$passes"); do
       | tee -a "$work/log"
   fi
 done
-echo "== medians over $passes passes (img/s, warm, 10k test images, batch $batch, 2 threads)"
+echo "== medians over $passes passes (img/s, warm, 10k test images, ORT and PyTorch at batch $batch, jresnet at the app's evaluation batch, 2 threads)"
 awk '/^median of rounds/ && /ORT/ {gsub(",", ""); o[++no] = $6; j[++nj] = $8}
      /^median of rounds/ && /PyTorch/ {t[++nt] = $6}
      function med(a, n,   i, k, v) { for (i = 2; i <= n; i++) { v = a[i]; for (k = i - 1; k >= 1 && a[k] > v; k--) a[k + 1] = a[k]; a[k + 1] = v }
