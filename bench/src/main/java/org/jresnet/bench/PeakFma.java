@@ -3,7 +3,9 @@ package org.jresnet.bench;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.jresnet.kernels.cpu.SimdBackendProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,7 +28,8 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class PeakFma {
-    static final VectorSpecies<Float> F = species(System.getProperty("jresnet.simd.bits"));
+    static final VectorSpecies<Float> F =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(SimdBackendProvider.vectorBits()));
     static final int ITER = 1 << 16;
     static final int CHAINS = 12;
 
@@ -44,19 +47,6 @@ public class PeakFma {
         var result = new org.openjdk.jmh.runner.Runner(options).run().iterator().next();
         double opsPerSecond = result.getPrimaryResult().getStatistics().getPercentile(50);
         System.out.printf(java.util.Locale.ROOT, "peak GFLOP/s: %.1f%n", opsPerSecond * flopsPerOp() / 1e9);
-    }
-
-    /** The kernels' width ({@code jresnet.simd.bits}, read as the simd backend reads it), else the preferred one. */
-    private static VectorSpecies<Float> species(String bits) {
-        if (bits == null || bits.isBlank()) {
-            return FloatVector.SPECIES_PREFERRED;
-        }
-        return switch (bits.trim()) {
-            case "128" -> FloatVector.SPECIES_128;
-            case "256" -> FloatVector.SPECIES_256;
-            case "512" -> FloatVector.SPECIES_512;
-            default -> throw new IllegalArgumentException("-Djresnet.simd.bits must be 128, 256 or 512, got '" + bits + "'");
-        };
     }
 
     /** FLOPs of one op (one vector FMA). */

@@ -29,6 +29,15 @@ public final class SimdBackendProvider implements BackendProvider {
     /** Setting: the GEMM register tile's rows the caller expects (4 or 8). */
     public static final String TILE_ROWS = "tileRows";
 
+    /**
+     * The vector width in bits the kernels run at in this JVM ({@code -Djresnet.simd.bits}, else the
+     * CPU's preferred one), for tools that measure at the same width (the bench's FMA peak). Needs
+     * the Vector API module.
+     */
+    public static int vectorBits() {
+        return Simd.F.vectorBitSize();
+    }
+
     @Override
     public String name() {
         return SimdBackend.NAME;
