@@ -170,7 +170,7 @@ final class ConvKernels {
     }
 
     /** Floats per plane of {@link Im2col#shiftedPlanes}: hp rows of ow, plus the last row's spill. */
-    private static int shiftedPlane(Conv2dShape s) {
+    static int shiftedPlane(Conv2dShape s) {
         return (s.h() + 2 * s.pad()) * s.ow() + Simd.L;
     }
 

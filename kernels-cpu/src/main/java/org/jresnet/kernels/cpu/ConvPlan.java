@@ -95,7 +95,7 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
      */
     private static boolean shiftedPlanes(Conv2dShape s) {
         int p = s.oh() * s.ow();
-        long planes = (long) s.c() * s.kw() * ((long) (s.h() + 2 * s.pad()) * s.ow() + Simd.L);
+        long planes = (long) s.c() * s.kw() * ConvKernels.shiftedPlane(s);
         return s.stride() == 1 && p % Simd.L == 0 && p >= Gemm.NQ && channelsLast(s) && 4 * planes <= SHIFTED_BYTES;
     }
 
