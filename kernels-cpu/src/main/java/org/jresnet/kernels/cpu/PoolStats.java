@@ -68,8 +68,8 @@ final class PoolStats {
         return stats;
     }
 
-    void task(int worker, long nanos) {
-        work.incrementAndGet(2 * worker);
+    void task(int worker, int tasks, long nanos) {
+        work.addAndGet(2 * worker, tasks);
         work.addAndGet(2 * worker + 1, nanos);
     }
 

@@ -113,7 +113,7 @@ final class WorkerPool implements AutoCloseable {
                     } else {
                         long t0 = System.nanoTime();
                         runTask(worker, i);
-                        stats.task(worker, System.nanoTime() - t0);
+                        stats.task(worker, 1, System.nanoTime() - t0);
                     }
                 }
             }
@@ -226,7 +226,7 @@ final class WorkerPool implements AutoCloseable {
         }
         if (stats != null) {
             long t = System.nanoTime() - t0;
-            stats.task(0, t);
+            stats.task(0, count, t);
             stats.call(body.getClass(), count, count, t, 0);
         }
     }

@@ -99,6 +99,19 @@ class WorkerPoolTest {
         assertEquals("8.0", site.group(2), report);
     }
 
+    @Test
+    void oneThreadStatisticsCountEveryTaskToo() {
+        PoolStats stats = new PoolStats(1);
+        try (WorkerPool pool = new WorkerPool(1, stats)) {
+            for (int call = 0; call < 5; call++) {
+                eightTasks(pool);
+            }
+        }
+        Matcher m = Pattern.compile("worker 0: (\\d+) tasks").matcher(stats.report());
+        org.junit.jupiter.api.Assertions.assertTrue(m.find(), stats.report());
+        assertEquals("40", m.group(1), stats.report());
+    }
+
     private static void eightTasks(WorkerPool pool) {
         pool.run(8, (worker, i) -> {
             for (int k = 0; k < 1000; k++) {
