@@ -6,7 +6,6 @@ import static org.jresnet.kernels.cpu.Simd.L;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import org.jresnet.core.backend.Conv2dShape;
 
 /**
@@ -18,37 +17,41 @@ import org.jresnet.core.backend.Conv2dShape;
  * </pre>
  *
  * Paths by shape, each in a fixed order so the result does not depend on the thread count: planes
- * of one vector (lane shuffles, the inverse of the im2col's), narrow rows (masked loads of the
- * shifted runs, in registers), wide rows (runs added into a bordered copy), and any stride
- * (element by element).
+ * of whole vectors (masked loads at each tap's offset, the inverse of the im2col's), narrow rows
+ * (masked loads of the shifted runs, in registers), wide rows (runs added into a bordered copy),
+ * and any stride (element by element).
  */
 final class Col2im {
     private Col2im() {
     }
 
     /**
-     * {@link #fold} for {@link #planeIsVector} shapes, the inverse of {@link #unfoldPlanes}: each dx
-     * plane is the sum, tap by tap in (ki, kj) order, of its column rows moved back under the tap's
-     * inverse shuffle, added only where the tap's window stayed inside the image (the same adds in
-     * the same order as the row-by-row fold, which stored each 4-float row under a mask). Taps
-     * outermost, the planes (in L1) as accumulators: each tap's shuffle and mask are made ready once.
+     * {@link #fold} for {@link Im2col#planesAreVectors} shapes, the inverse of its unfold: each dx
+     * plane is the sum, tap by tap in (ki, kj) order, of its column rows read back at the tap's
+     * offset, zero where the tap's window left the image (the same adds in the same order as the
+     * row-by-row fold). Taps and plane vectors outermost, the planes (in L1) as accumulators: each
+     * mask is made once.
      */
     private static void foldPlanes(float[] col, int colBase, int ld, int first, int images, Conv2dShape s, float[] dx) {
-        Im2col.PlaneShuffles ps = Im2col.planeShuffles(s, true);
+        Im2col.PlaneTaps pt = Im2col.planeTaps(s, true);
         int taps = s.kh() * s.kw();
-        int planes = images * s.c();
-        int out = first * s.c() * L;
-        Arrays.fill(dx, out, out + planes * L, 0f);
+        int c = s.c();
+        int p = s.h() * s.w();
+        int vecs = p / L;
+        int out = first * c * p;
+        Arrays.fill(dx, out, out + images * c * p, 0f);
         for (int t = 0; t < taps; t++) {
-            VectorShuffle<Float> shuffle = ps.shuffles()[t];
-            VectorMask<Float> inside = ps.inside()[t];
-            for (int g = 0; g < images; g++) {
-                int run = colBase + t * ld + g * L;
-                int at = out + g * s.c() * L;
-                for (int c = 0; c < s.c(); c++, run += taps * ld, at += L) {
-                    FloatVector.fromArray(F, dx, at)
-                            .add(FloatVector.fromArray(F, col, run).rearrange(shuffle), inside)
-                            .intoArray(dx, at);
+            int shift = pt.shift()[t];
+            for (int v = 0; v < vecs; v++) {
+                VectorMask<Float> inside = pt.inside(t, v);
+                for (int g = 0; g < images; g++) {
+                    int run = colBase + t * ld + g * p + v * L + shift;
+                    int at = out + g * c * p + v * L;
+                    for (int ci = 0; ci < c; ci++, run += taps * ld, at += p) {
+                        FloatVector.fromArray(F, dx, at)
+                                .add(FloatVector.fromArray(F, col, run, inside))
+                                .intoArray(dx, at);
+                    }
                 }
             }
         }
@@ -68,7 +71,7 @@ final class Col2im {
                 Arrays.fill(dx, off, off + imgIn, 0f);
                 foldAddGeneral(col, ld, colBase + i * p, s, dx, off);
             }
-        } else if (Im2col.planeIsVector(s)) {
+        } else if (Im2col.planesAreVectors(s)) {
             foldPlanes(col, colBase, ld, first, images, s, dx);
         } else if (s.w() <= L) {
             foldNarrow(col, colBase, ld, first, images, s, dx);

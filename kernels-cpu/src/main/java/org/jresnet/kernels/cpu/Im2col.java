@@ -6,7 +6,6 @@ import static org.jresnet.kernels.cpu.Simd.L;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import org.jresnet.core.backend.Conv2dShape;
 
 /**
@@ -155,7 +154,7 @@ final class Im2col {
             }
             return;
         }
-        if (planeIsVector(s)) {
+        if (planesAreVectors(s)) {
             unfoldPlanes(x, first, images, s, col, colOff, ld);
             return;
         }
@@ -211,80 +210,90 @@ final class Im2col {
     }
 
     /**
-     * True when a plane is exactly one vector in and out: stride 1, h*w = L and a "same" output
-     * size (the 4x4 layers at 16 lanes). Then {@link #unfoldPlanes} needs no padded copy.
+     * True for stride 1, a "same" output size, planes of whole vectors and rows no wider than a
+     * vector (the 4x4 layers on 8 or 16 lanes, 12x12 on 16). There tap (ki, kj) moves every pixel
+     * of a plane by one offset, (ki - pad)*w + kj - pad, so {@link #unfoldPlanes} reads each column
+     * vector with one masked load (the lanes whose window stays in the image) and needs no padded
+     * copy. (Rows wider than a vector take the padded copy, whose runs are whole vectors anyway.)
      */
-    static boolean planeIsVector(Conv2dShape s) {
-        return s.stride() == 1 && s.h() * s.w() == L && s.oh() == s.h() && s.ow() == s.w();
+    static boolean planesAreVectors(Conv2dShape s) {
+        return s.stride() == 1 && s.oh() == s.h() && s.ow() == s.w() && s.h() * s.w() % L == 0 && s.w() <= L;
     }
-
-    /** Per window tap (ki, kj): the lane shuffle that moves a plane under the tap, and its in-image lanes. */
-    record PlaneShuffles(int w, int kh, int kw, int pad, VectorShuffle<Float>[] shuffles,
-                                 VectorMask<Float>[] inside) {
-    }
-
-    private static volatile PlaneShuffles unfoldShuffles;
-    private static volatile PlaneShuffles foldShuffles;
 
     /**
-     * unfold: lane (i, j) of tap (ki, kj)'s column row reads plane lane (i - pad + ki, j - pad + kj).
-     * fold (the inverse): plane lane (y, x) reads lane (y + pad - ki, x + pad - kj) of the tap's row.
-     * Lanes whose source lies outside the plane are not in {@code inside}.
+     * Per window tap t = ki*kw + kj of a {@link #planesAreVectors} shape: the offset by which it moves
+     * a plane, and per vector v of the plane the lanes that stay inside the image, in {@code
+     * inside[(t*vecs + v)*L + lane]}. unfold: pixel q of the tap's column row is pixel q + shift of
+     * the plane. fold (the inverse): pixel q of the plane takes pixel q + shift of the tap's row.
      */
-    @SuppressWarnings("unchecked")
-    static PlaneShuffles planeShuffles(Conv2dShape s, boolean fold) {
-        PlaneShuffles ps = fold ? foldShuffles : unfoldShuffles;
-        if (ps != null && ps.w() == s.w() && ps.kh() == s.kh() && ps.kw() == s.kw() && ps.pad() == s.pad()) {
-            return ps;
+    record PlaneTaps(int h, int w, int kh, int kw, int pad, int[] shift, boolean[] inside) {
+        boolean fits(Conv2dShape s) {
+            return h == s.h() && w == s.w() && kh == s.kh() && kw == s.kw() && pad == s.pad();
         }
-        int w = s.w();
+
+        VectorMask<Float> inside(int t, int v) {
+            return VectorMask.fromArray(F, inside, (t * (h * w / L) + v) * L);
+        }
+    }
+
+    private static volatile PlaneTaps unfoldTaps;
+    private static volatile PlaneTaps foldTaps;
+
+    static PlaneTaps planeTaps(Conv2dShape s, boolean fold) {
+        PlaneTaps pt = fold ? foldTaps : unfoldTaps;
+        if (pt != null && pt.fits(s)) {
+            return pt;
+        }
         int h = s.h();
+        int w = s.w();
+        int taps = s.kh() * s.kw();
         int sign = fold ? -1 : 1;
-        VectorShuffle<Float>[] shuffles = new VectorShuffle[s.kh() * s.kw()];
-        VectorMask<Float>[] inside = new VectorMask[shuffles.length];
+        int[] shift = new int[taps];
+        boolean[] inside = new boolean[taps * h * w];
         for (int ki = 0; ki < s.kh(); ki++) {
             for (int kj = 0; kj < s.kw(); kj++) {
-                int[] from = new int[L];
-                boolean[] in = new boolean[L];
+                int t = ki * s.kw() + kj;
+                int dy = sign * (ki - s.pad());
+                int dx = sign * (kj - s.pad());
+                shift[t] = dy * w + dx;
                 for (int i = 0; i < h; i++) {
                     for (int j = 0; j < w; j++) {
-                        int y = i + sign * (ki - s.pad());
-                        int x = j + sign * (kj - s.pad());
-                        in[i * w + j] = y >= 0 && y < h && x >= 0 && x < w;
-                        from[i * w + j] = in[i * w + j] ? y * w + x : 0;
+                        inside[t * h * w + i * w + j] = i + dy >= 0 && i + dy < h && j + dx >= 0 && j + dx < w;
                     }
                 }
-                shuffles[ki * s.kw() + kj] = VectorShuffle.fromArray(F, from, 0);
-                inside[ki * s.kw() + kj] = VectorMask.fromArray(F, in, 0);
             }
         }
-        ps = new PlaneShuffles(w, s.kh(), s.kw(), s.pad(), shuffles, inside);
+        pt = new PlaneTaps(h, w, s.kh(), s.kw(), s.pad(), shift, inside);
         if (fold) {
-            foldShuffles = ps;
+            foldTaps = pt;
         } else {
-            unfoldShuffles = ps;
+            unfoldTaps = pt;
         }
-        return ps;
+        return pt;
     }
 
     /**
-     * {@link #unfold} for {@link #planeIsVector} shapes: column row (ci, ki, kj) of an image is
-     * plane ci with its lanes moved by the tap's shuffle, zero where the window leaves the image;
-     * a load, shuffle and store per tap and plane, instead of a padded copy plus four masked loads
-     * and three blends per column vector. Taps outermost: each tap's shuffle and mask are made
-     * ready once, not once per plane.
+     * {@link #unfold} for {@link #planesAreVectors} shapes: each vector of column row (ci, ki, kj)
+     * of an image is one masked load of plane ci at the tap's offset (zero where the window leaves
+     * the image), instead of a padded copy plus masked loads and blends to pack several short rows
+     * into a vector. Taps and plane vectors outermost: each mask is made once, not once per plane.
      */
     private static void unfoldPlanes(float[] x, int first, int images, Conv2dShape s, float[] col, int colOff, int ld) {
-        PlaneShuffles ps = planeShuffles(s, false);
+        PlaneTaps pt = planeTaps(s, false);
         int taps = s.kh() * s.kw();
+        int c = s.c();
+        int p = s.h() * s.w();
+        int vecs = p / L;
         for (int t = 0; t < taps; t++) {
-            VectorShuffle<Float> shuffle = ps.shuffles()[t];
-            VectorMask<Float> inside = ps.inside()[t];
-            for (int c = 0; c < s.c(); c++) {
-                int src = (first * s.c() + c) * L;
-                int dst = colOff + (c * taps + t) * ld;
-                for (int g = 0; g < images; g++, src += s.c() * L, dst += L) {
-                    FloatVector.fromArray(F, x, src).rearrange(shuffle, inside).intoArray(col, dst);
+            int shift = pt.shift()[t];
+            for (int v = 0; v < vecs; v++) {
+                VectorMask<Float> inside = pt.inside(t, v);
+                for (int ci = 0; ci < c; ci++) {
+                    int src = (first * c + ci) * p + v * L + shift;
+                    int dst = colOff + (ci * taps + t) * ld + v * L;
+                    for (int g = 0; g < images; g++, src += c * p, dst += p) {
+                        FloatVector.fromArray(F, x, src, inside).intoArray(col, dst);
+                    }
                 }
             }
         }
