@@ -22,6 +22,8 @@ import org.jresnet.core.backend.Conv2dShape;
 final class Transpose {
     /** The zip transposes apply: their shuffles are written for 16 lanes (512-bit vectors). */
     static final boolean ZIPS = L == 16;
+    /** {@link #interleave4x8} applies: 8 lanes (256-bit vectors), where the GEMM runs 4-row tiles. */
+    static final boolean ZIPS4 = L == 8;
 
     private Transpose() {
     }
@@ -179,6 +181,32 @@ final class Transpose {
         u2.rearrange(ZIP4_HI, v2).intoArray(dst, d + 5 * L);
         u3.rearrange(ZIP4_LO, v3).intoArray(dst, d + 6 * L);
         u3.rearrange(ZIP4_HI, v3).intoArray(dst, d + 7 * L);
+    }
+
+    /**
+     * 4 rows of 8 floats (row r at src[s + r*p]) interleaved: dst[d + j*4 + r] = src[s + r*p + j],
+     * the 4-row tiles' packing on 8 lanes. Two rounds of two-vector zips (1, then 2 lanes at a
+     * time), 8 shuffles for 32 floats, where a scalar pack stores them one at a time with a stride
+     * of 4. Only where {@link #ZIPS4}.
+     *
+     * <pre>
+     * round 1: rows (0,1) and (2,3) zipped by lanes: [r0j r1j ...] pixels 0-3 and 4-7
+     * round 2: the pairs zipped by 2 lanes: [r0j r1j r2j r3j r0j+1 ...], 2 pixels a vector
+     * </pre>
+     */
+    static void interleave4x8(float[] src, int s, int p, float[] dst, int d) {
+        FloatVector r0 = FloatVector.fromArray(F, src, s);
+        FloatVector r1 = FloatVector.fromArray(F, src, s + p);
+        FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
+        FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
+        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
+        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
+        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
+        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
+        a01.rearrange(ZIP2_LO, a23).intoArray(dst, d);
+        a01.rearrange(ZIP2_HI, a23).intoArray(dst, d + L);
+        b01.rearrange(ZIP2_LO, b23).intoArray(dst, d + 2 * L);
+        b01.rearrange(ZIP2_HI, b23).intoArray(dst, d + 3 * L);
     }
 
     /**

@@ -149,4 +149,24 @@ class TransposeTest {
             }
         }
     }
+    /** The 4-row interleave alone (it exists for 8 lanes only). */
+    @Test
+    void interleave4x8MovesEveryFloatOnce() {
+        assumeTrue(Transpose.ZIPS4, "the 4-row interleave is for 8-lane vectors; this run has " + Simd.L);
+        Random r = new Random(14);
+        int p = 29;
+        float[] src = random(r, 4 * p + 20);
+        float[] got = new float[32 + 6];
+        Arrays.fill(got, Float.NaN);
+        Transpose.interleave4x8(src, 3, p, got, 6);
+        for (int j = 0; j < 8; j++) {
+            for (int row = 0; row < 4; row++) {
+                assertArrayEquals(new float[] {src[3 + row * p + j]}, new float[] {got[6 + j * 4 + row]},
+                        "interleave row " + row + " column " + j);
+            }
+        }
+        for (int i = 0; i < 6; i++) {
+            assertArrayEquals(new float[] {Float.NaN}, new float[] {got[i]}, "written before its 32 floats at " + i);
+        }
+    }
 }
