@@ -17,12 +17,13 @@ import org.jresnet.core.backend.Conv2dShape;
  * L channels of one pixel are gathered into a vector (index map 0, p, 2p, ...) and stored in
  * order: a scalar transpose cost 2 ns an element, as much as the FMAs of conv1's weight gradient.
  * On 16 lanes ({@link #ZIPS}), whole 16 x 16 blocks go through two-vector zips instead
- * ({@link #transpose16x16}): four rounds of shuffles cost less than sixteen gathers.
+ * ({@link #transpose16x16}): four rounds of shuffles cost less than sixteen gathers; on 8 lanes
+ * ({@link #ZIPS4}) 8 x 8 blocks ({@link #transpose8x8}), three rounds.
  */
 final class Transpose {
     /** The zip transposes apply: their shuffles are written for 16 lanes (512-bit vectors). */
     static final boolean ZIPS = L == 16;
-    /** {@link #interleave4x8} applies: 8 lanes (256-bit vectors), where the GEMM runs 4-row tiles. */
+    /** {@link #interleave4x8} and {@link #transpose8x8} apply: 8 lanes (256-bit vectors, AVX2). */
     static final boolean ZIPS4 = L == 8;
 
     private Transpose() {
@@ -90,14 +91,18 @@ final class Transpose {
         int plane = h * w;
         int vecs = c / L;
         zeroBorders(xh, images, hp, wp, c, pad);
-        if (ZIPS && c % L == 0 && plane % L == 0) {
+        if ((ZIPS || ZIPS4) && c % L == 0 && plane % L == 0) {
             int[] at = pixelSlots(s);
             float[] tmp = TMP.get();
             for (int i = 0; i < images; i++) {
                 int src = (first + i) * c * plane;
                 for (int cb = 0; cb < c; cb += L) {
                     for (int q0 = 0; q0 < plane; q0 += L) {
-                        transpose16x16(x, src + cb * plane + q0, plane, xh, i * hp * wp * c + cb, at, q0, tmp);
+                        if (ZIPS) {
+                            transpose16x16(x, src + cb * plane + q0, plane, xh, i * hp * wp * c + cb, at, q0, tmp);
+                        } else {
+                            transpose8x8(x, src + cb * plane + q0, plane, xh, i * hp * wp * c + cb, at, q0);
+                        }
                     }
                 }
             }
@@ -207,6 +212,49 @@ final class Transpose {
         a01.rearrange(ZIP2_HI, a23).intoArray(dst, d + L);
         b01.rearrange(ZIP2_LO, b23).intoArray(dst, d + 2 * L);
         b01.rearrange(ZIP2_HI, b23).intoArray(dst, d + 3 * L);
+    }
+
+    /**
+     * 8 rows of 8 floats (row r at src[s + r*p]) to 8 vectors of 8, vector j = column j of the block,
+     * stored at dst[dOff + at[q0 + j]] (x channels-last: 8 channels by 8 pixels), in three rounds of
+     * two-vector zips (1, 2, then 4 lanes at a time): 24 shuffles for 64 floats, where the gather
+     * path loads each vector from 8 places. Only where {@link #ZIPS4}.
+     */
+    static void transpose8x8(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0) {
+        FloatVector r0 = FloatVector.fromArray(F, src, s);
+        FloatVector r1 = FloatVector.fromArray(F, src, s + p);
+        FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
+        FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
+        FloatVector r4 = FloatVector.fromArray(F, src, s + 4 * p);
+        FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
+        FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
+        FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
+        // rows (0,1) (2,3) (4,5) (6,7) zipped: columns 0-3 (a) and 4-7 (b)
+        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
+        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
+        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
+        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
+        FloatVector a45 = r4.rearrange(ZIP1_LO, r5);
+        FloatVector b45 = r4.rearrange(ZIP1_HI, r5);
+        FloatVector a67 = r6.rearrange(ZIP1_LO, r7);
+        FloatVector b67 = r6.rearrange(ZIP1_HI, r7);
+        // rows 0-3 (u) and 4-7 (v), two columns a vector: 0-1, 2-3, 4-5, 6-7
+        FloatVector u0 = a01.rearrange(ZIP2_LO, a23);
+        FloatVector u1 = a01.rearrange(ZIP2_HI, a23);
+        FloatVector u2 = b01.rearrange(ZIP2_LO, b23);
+        FloatVector u3 = b01.rearrange(ZIP2_HI, b23);
+        FloatVector v0 = a45.rearrange(ZIP2_LO, a67);
+        FloatVector v1 = a45.rearrange(ZIP2_HI, a67);
+        FloatVector v2 = b45.rearrange(ZIP2_LO, b67);
+        FloatVector v3 = b45.rearrange(ZIP2_HI, b67);
+        u0.rearrange(ZIP4_LO, v0).intoArray(dst, dOff + at[q0]);
+        u0.rearrange(ZIP4_HI, v0).intoArray(dst, dOff + at[q0 + 1]);
+        u1.rearrange(ZIP4_LO, v1).intoArray(dst, dOff + at[q0 + 2]);
+        u1.rearrange(ZIP4_HI, v1).intoArray(dst, dOff + at[q0 + 3]);
+        u2.rearrange(ZIP4_LO, v2).intoArray(dst, dOff + at[q0 + 4]);
+        u2.rearrange(ZIP4_HI, v2).intoArray(dst, dOff + at[q0 + 5]);
+        u3.rearrange(ZIP4_LO, v3).intoArray(dst, dOff + at[q0 + 6]);
+        u3.rearrange(ZIP4_HI, v3).intoArray(dst, dOff + at[q0 + 7]);
     }
 
     /**

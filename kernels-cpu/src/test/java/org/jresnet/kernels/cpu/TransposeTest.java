@@ -169,4 +169,25 @@ class TransposeTest {
             assertArrayEquals(new float[] {Float.NaN}, new float[] {got[i]}, "written before its 32 floats at " + i);
         }
     }
+    /** The 8 x 8 transpose alone (8 lanes only): columns to the slots a table names. */
+    @Test
+    void transpose8x8MovesEveryFloatOnce() {
+        assumeTrue(Transpose.ZIPS4, "the 8 x 8 transpose is for 8-lane vectors; this run has " + Simd.L);
+        Random r = new Random(15);
+        int p = 23;
+        float[] src = random(r, 8 * p + 20);
+        int[] at = new int[12];
+        for (int q = 0; q < at.length; q++) {
+            at[q] = (at.length - 1 - q) * 8; // columns stored in reverse order
+        }
+        float[] out = new float[at.length * 8 + 3];
+        Arrays.fill(out, Float.NaN);
+        Transpose.transpose8x8(src, 2, p, out, 3, at, 4);
+        for (int j = 0; j < 8; j++) {
+            for (int row = 0; row < 8; row++) {
+                assertArrayEquals(new float[] {src[2 + row * p + j]}, new float[] {out[3 + at[4 + j] + row]},
+                        "transpose row " + row + " column " + j);
+            }
+        }
+    }
 }
