@@ -47,7 +47,7 @@ final class Gemm {
 
     /**
      * {@link #packA} in blocks of {@code mr} rows (a kernel with its own register block). Whole
-     * blocks of a row-major A (weights, forward) go through {@link Transpose#interleave8x16} (8
+     * blocks of a row-major A (weights, forward) go through {@link Transpose#interleave8xL} (8
      * rows, 16 lanes) or {@link Transpose#interleave4x8} (4 rows, 8 lanes) where they apply; of a
      * column-major A (transposed weights, input gradient) each k is a run of mr consecutive floats;
      * the rest element by element. (The weights are packed on the calling
@@ -59,12 +59,8 @@ final class Gemm {
             int d = mb * k * mr;
             int s = off + mb * mr * rowStride;
             boolean whole = mb * mr + mr <= m;
-            if (whole && colStride == 1 && mr == 8 && Transpose.ZIPS) {
-                interleave8(src, s, rowStride, k, dst, d);
-                continue;
-            }
-            if (whole && colStride == 1 && mr == 4 && Transpose.ZIPS4) {
-                interleave4(src, s, rowStride, k, dst, d);
+            if (whole && colStride == 1 && (mr == 8 && Transpose.ZIPS || mr == 4 && Transpose.ZIPS4)) {
+                interleave(src, s, rowStride, k, dst, d, mr);
                 continue;
             }
             if (whole && rowStride == 1) {
@@ -116,35 +112,23 @@ final class Gemm {
     }
 
     /**
-     * 8 rows of {@code len} floats (row r at src[s + r*stride]) interleaved: dst[d + j*8 + r] =
-     * src[s + r*stride + j]; whole 16-float runs by {@link Transpose#interleave8x16}, the rest
-     * element by element. Only where {@link Transpose#ZIPS}.
+     * {@code rows} (8 or 4) rows of {@code len} floats (row r at src[s + r*stride]) interleaved:
+     * dst[d + j*rows + r] = src[s + r*stride + j]; whole L-float runs by {@link
+     * Transpose#interleave8xL} or {@link Transpose#interleave4x8}, the rest element by element. Only
+     * where {@link Transpose#ZIPS} (8 rows) or {@link Transpose#ZIPS4} (4 rows).
      */
-    private static void interleave8(float[] src, int s, int stride, int len, float[] dst, int d) {
+    private static void interleave(float[] src, int s, int stride, int len, float[] dst, int d, int rows) {
         int j = 0;
         for (; j + L <= len; j += L) {
-            Transpose.interleave8x16(src, s + j, stride, dst, d + j * 8);
-        }
-        for (; j < len; j++) {
-            for (int r = 0; r < 8; r++) {
-                dst[d + j * 8 + r] = src[s + r * stride + j];
+            if (rows == 8) {
+                Transpose.interleave8xL(src, s + j, stride, dst, d + j * 8);
+            } else {
+                Transpose.interleave4x8(src, s + j, stride, dst, d + j * 4);
             }
         }
-    }
-
-    /**
-     * 4 rows of {@code len} floats (row r at src[s + r*stride]) interleaved: dst[d + j*4 + r] =
-     * src[s + r*stride + j]; whole 8-float runs by {@link Transpose#interleave4x8}, the rest element
-     * by element. Only where {@link Transpose#ZIPS4}.
-     */
-    private static void interleave4(float[] src, int s, int stride, int len, float[] dst, int d) {
-        int j = 0;
-        for (; j + L <= len; j += L) {
-            Transpose.interleave4x8(src, s + j, stride, dst, d + j * 4);
-        }
         for (; j < len; j++) {
-            for (int r = 0; r < 4; r++) {
-                dst[d + j * 4 + r] = src[s + r * stride + j];
+            for (int r = 0; r < rows; r++) {
+                dst[d + j * rows + r] = src[s + r * stride + j];
             }
         }
     }
@@ -153,23 +137,16 @@ final class Gemm {
      * Packs the planes of {@code images} consecutive images as one M x (images*p) matrix A, in
      * {@link #packA}'s layout: A(m, i*p + j) = src[off + (i*M + m)*p + j] (dy (n, oc, p) of a chunk
      * of images as (oc, pixels)), zero past M. With 8-row tiles on 16 lanes, whole blocks of 8 rows
-     * by 16 pixels go through {@link Transpose#interleave8x16}, with 4-row tiles on 8 lanes blocks
+     * by 16 pixels go through {@link Transpose#interleave8xL}, with 4-row tiles on 8 lanes blocks
      * of 4 by 8 through {@link Transpose#interleave4x8}; the rest element by element.
      */
     static void packPlanes(float[] src, int off, int m, int p, int images, float[] dst) {
         int q = images * p;
-        boolean shuffled8 = MR == 8 && Transpose.ZIPS;
-        boolean shuffled4 = MR == 4 && Transpose.ZIPS4;
+        boolean shuffled = MR == 8 && Transpose.ZIPS || MR == 4 && Transpose.ZIPS4;
         for (int mb = 0; mb < blocks(m); mb++) {
-            if ((shuffled8 || shuffled4) && mb * MR + MR <= m) {
+            if (shuffled && mb * MR + MR <= m) {
                 for (int i = 0; i < images; i++) {
-                    int s = off + (i * m + mb * MR) * p;
-                    int d = mb * q * MR + i * p * MR;
-                    if (shuffled8) {
-                        interleave8(src, s, p, p, dst, d);
-                    } else {
-                        interleave4(src, s, p, p, dst, d);
-                    }
+                    interleave(src, off + (i * m + mb * MR) * p, p, p, dst, mb * q * MR + i * p * MR, MR);
                 }
                 continue;
             }

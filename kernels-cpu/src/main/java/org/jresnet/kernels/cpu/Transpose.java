@@ -141,10 +141,11 @@ final class Transpose {
     private static final VectorShuffle<Float> ZIP8_HI = zip(8, L / 2);
 
     /**
-     * 8 rows of 16 floats (row r at src[s + r*p]) interleaved: dst[d + j*8 + r] = src[s + r*p + j].
+     * 8 rows of L floats (row r at src[s + r*p]) interleaved: dst[d + j*8 + r] = src[s + r*p + j].
      * A transpose in three rounds of two-vector zips (1, 2, then 4 lanes at a time), 24 shuffles for
-     * 128 floats, where a scalar pack stores them one at a time with a stride of 8 (the GEMM's
-     * packing of the weights and of dy for the channels-last weight gradient). Only where {@link #ZIPS}.
+     * 8L floats, where a scalar pack stores them one at a time with a stride of 8 (the GEMM's
+     * packing of the weights and of dy for the channels-last weight gradient, on 16 lanes; on 8
+     * lanes, {@link #transpose8x8}). Where {@link #ZIPS} or {@link #ZIPS4}.
      *
      * <pre>
      * round 1: rows (0,1) (2,3) (4,5) (6,7) zipped by lanes:   [r0j r1j ...] pixels 0-7 and 8-15
@@ -152,7 +153,7 @@ final class Transpose {
      * round 3: rows 0-3 with rows 4-7 by 4 lanes: [r0j .. r7j, r0j+1 .. r7j+1], 2 pixels a vector
      * </pre>
      */
-    static void interleave8x16(float[] src, int s, int p, float[] dst, int d) {
+    static void interleave8xL(float[] src, int s, int p, float[] dst, int d) {
         FloatVector r0 = FloatVector.fromArray(F, src, s);
         FloatVector r1 = FloatVector.fromArray(F, src, s + p);
         FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
@@ -216,9 +217,12 @@ final class Transpose {
 
     /**
      * 8 rows of 8 floats (row r at src[s + r*p]) to 8 vectors of 8, vector j = column j of the block,
-     * stored at dst[dOff + at[q0 + j]] (x channels-last: 8 channels by 8 pixels), in three rounds of
-     * two-vector zips (1, 2, then 4 lanes at a time): 24 shuffles for 64 floats, where the gather
-     * path loads each vector from 8 places. Only where {@link #ZIPS4}.
+     * stored at dst[dOff + at[q0 + j]] (x channels-last: 8 channels by 8 pixels): the rounds of
+     * {@link #interleave8xL}, each column stored from its register to its slot. (Through {@code
+     * interleave8xL} and a scratch block, since a helper cannot hand back 8 vectors unboxed, it
+     * took twice as long: res32's 32 x 4x4 channels-last copy 1.22 against 0.57 us for 4 images,
+     * slower than the gathers.) 24 shuffles for 64 floats, where the gather path loads each vector
+     * from 8 places. Only where {@link #ZIPS4}.
      */
     static void transpose8x8(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0) {
         FloatVector r0 = FloatVector.fromArray(F, src, s);
@@ -229,7 +233,6 @@ final class Transpose {
         FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
         FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
         FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
-        // rows (0,1) (2,3) (4,5) (6,7) zipped: columns 0-3 (a) and 4-7 (b)
         FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
         FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
         FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
@@ -238,7 +241,6 @@ final class Transpose {
         FloatVector b45 = r4.rearrange(ZIP1_HI, r5);
         FloatVector a67 = r6.rearrange(ZIP1_LO, r7);
         FloatVector b67 = r6.rearrange(ZIP1_HI, r7);
-        // rows 0-3 (u) and 4-7 (v), two columns a vector: 0-1, 2-3, 4-5, 6-7
         FloatVector u0 = a01.rearrange(ZIP2_LO, a23);
         FloatVector u1 = a01.rearrange(ZIP2_HI, a23);
         FloatVector u2 = b01.rearrange(ZIP2_LO, b23);
@@ -316,8 +318,8 @@ final class Transpose {
      * lanes. 64 shuffles for 256 floats. Only where {@link #ZIPS}.
      */
     static void transpose16x16(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0, float[] tmp) {
-        interleave8x16(src, s, p, tmp, 0);
-        interleave8x16(src, s + 8 * p, p, tmp, 8 * L);
+        interleave8xL(src, s, p, tmp, 0);
+        interleave8xL(src, s + 8 * p, p, tmp, 8 * L);
         for (int k = 0; k < 8; k++) {
             // columns 2k and 2k+1: rows 0-7 of both, then rows 8-15 of both
             FloatVector lo = FloatVector.fromArray(F, tmp, k * L);

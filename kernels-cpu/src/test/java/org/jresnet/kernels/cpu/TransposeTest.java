@@ -128,23 +128,29 @@ class TransposeTest {
         float[] src = random(r, 16 * p + 20);
         float[] got = new float[128 + 5];
         Arrays.fill(got, Float.NaN);
-        Transpose.interleave8x16(src, 3, p, got, 5);
-        for (int j = 0; j < 16; j++) {
-            for (int row = 0; row < 8; row++) {
-                assertArrayEquals(new float[] {src[3 + row * p + j]}, new float[] {got[5 + j * 8 + row]},
-                        "interleave row " + row + " column " + j);
-            }
-        }
-        int[] at = new int[20];
-        for (int q = 0; q < at.length; q++) {
-            at[q] = (at.length - 1 - q) * 16; // columns stored in reverse order
-        }
+        Transpose.interleave8xL(src, 3, p, got, 5);
+        assertInterleaved(src, 3, p, got, 5, 8, 16);
+        int[] at = reversedSlots(20, 16);
         float[] out = new float[at.length * 16 + 2];
         Arrays.fill(out, Float.NaN);
         Transpose.transpose16x16(src, 2, p, out, 2, at, 4, new float[256]);
-        for (int j = 0; j < 16; j++) {
-            for (int row = 0; row < 16; row++) {
-                assertArrayEquals(new float[] {src[2 + row * p + j]}, new float[] {out[2 + at[4 + j] + row]},
+        assertTransposed(src, 2, p, out, 2, at, 4, 16);
+    }
+
+    /** Slots for n columns of {@code size} floats, in reverse order. */
+    private static int[] reversedSlots(int n, int size) {
+        int[] at = new int[n];
+        for (int q = 0; q < n; q++) {
+            at[q] = (n - 1 - q) * size;
+        }
+        return at;
+    }
+
+    /** Column j of the size x size block at src[s + row*p + j] is at out[dOff + at[q0 + j] + row]. */
+    private static void assertTransposed(float[] src, int s, int p, float[] out, int dOff, int[] at, int q0, int size) {
+        for (int j = 0; j < size; j++) {
+            for (int row = 0; row < size; row++) {
+                assertArrayEquals(new float[] {src[s + row * p + j]}, new float[] {out[dOff + at[q0 + j] + row]},
                         "transpose row " + row + " column " + j);
             }
         }
@@ -159,16 +165,22 @@ class TransposeTest {
         float[] got = new float[32 + 6];
         Arrays.fill(got, Float.NaN);
         Transpose.interleave4x8(src, 3, p, got, 6);
-        for (int j = 0; j < 8; j++) {
-            for (int row = 0; row < 4; row++) {
-                assertArrayEquals(new float[] {src[3 + row * p + j]}, new float[] {got[6 + j * 4 + row]},
-                        "interleave row " + row + " column " + j);
-            }
-        }
+        assertInterleaved(src, 3, p, got, 6, 4, 8);
         for (int i = 0; i < 6; i++) {
             assertArrayEquals(new float[] {Float.NaN}, new float[] {got[i]}, "written before its 32 floats at " + i);
         }
     }
+
+    /** {@code rows} rows of {@code cols} floats at src[s + row*p + j] are at got[d + j*rows + row]. */
+    private static void assertInterleaved(float[] src, int s, int p, float[] got, int d, int rows, int cols) {
+        for (int j = 0; j < cols; j++) {
+            for (int row = 0; row < rows; row++) {
+                assertArrayEquals(new float[] {src[s + row * p + j]}, new float[] {got[d + j * rows + row]},
+                        "interleave row " + row + " column " + j);
+            }
+        }
+    }
+
     /** The 8 x 8 transpose alone (8 lanes only): columns to the slots a table names. */
     @Test
     void transpose8x8MovesEveryFloatOnce() {
@@ -176,18 +188,10 @@ class TransposeTest {
         Random r = new Random(15);
         int p = 23;
         float[] src = random(r, 8 * p + 20);
-        int[] at = new int[12];
-        for (int q = 0; q < at.length; q++) {
-            at[q] = (at.length - 1 - q) * 8; // columns stored in reverse order
-        }
+        int[] at = reversedSlots(12, 8);
         float[] out = new float[at.length * 8 + 3];
         Arrays.fill(out, Float.NaN);
         Transpose.transpose8x8(src, 2, p, out, 3, at, 4);
-        for (int j = 0; j < 8; j++) {
-            for (int row = 0; row < 8; row++) {
-                assertArrayEquals(new float[] {src[2 + row * p + j]}, new float[] {out[3 + at[4 + j] + row]},
-                        "transpose row " + row + " column " + j);
-            }
-        }
+        assertTransposed(src, 2, p, out, 3, at, 4, 8);
     }
 }
