@@ -190,7 +190,9 @@ final class Col2im {
      * summed in two registers over (ki, kj), in the same order, the second vector's lanes past the
      * row masked off; a row's second store spills into the next row (stored after it), except on
      * a plane's last row. (The bordered copy of {@link #foldWide} loaded, added and stored every
-     * run into memory: 20% of conv2's input gradient on 8 lanes in perf.)
+     * run into memory: 20% of conv2's input gradient on 8 lanes in perf.) foldNarrow5's loop with a
+     * second register, kept apart: a flag for the second vector would test inside the hot loop of
+     * the 16-lane fold too.
      */
     private static void foldTwoVectors5(float[] col, int colBase, int ld, int first, int images, Conv2dShape s,
                                         float[] dx) {
