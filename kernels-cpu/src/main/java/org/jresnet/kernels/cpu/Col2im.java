@@ -209,11 +209,12 @@ final class Col2im {
         VectorMask<Float> m2 = take(2, pad, ow, w);
         VectorMask<Float> m3 = take(3, pad, ow, w);
         VectorMask<Float> m4 = take(4, pad, ow, w);
-        VectorMask<Float> n0 = takeSecond(0, pad, ow, w);
-        VectorMask<Float> n1 = takeSecond(1, pad, ow, w);
-        VectorMask<Float> n2 = takeSecond(2, pad, ow, w);
-        VectorMask<Float> n3 = takeSecond(3, pad, ow, w);
-        VectorMask<Float> n4 = takeSecond(4, pad, ow, w);
+        // the second vector's lane l is dx column L + l: take() of the row from column L on
+        VectorMask<Float> n0 = take(0 - L, pad, ow, w - L);
+        VectorMask<Float> n1 = take(1 - L, pad, ow, w - L);
+        VectorMask<Float> n2 = take(2 - L, pad, ow, w - L);
+        VectorMask<Float> n3 = take(3 - L, pad, ow, w - L);
+        VectorMask<Float> n4 = take(4 - L, pad, ow, w - L);
         VectorMask<Float> rest = F.indexInRange(0, w - L);
         int d = ld - 1;
         for (int g = 0; g < images; g++) {
@@ -257,13 +258,6 @@ final class Col2im {
                 }
             }
         }
-    }
-
-    /** {@link #take} for the second vector of a row: its lanes l are dx columns L + l. */
-    private static VectorMask<Float> takeSecond(int kj, int pad, int ow, int w) {
-        int lo = Math.max(0, kj - pad - L);
-        int hi = Math.max(lo, Math.min(w - L, kj - pad + ow - L));
-        return F.indexInRange(0, hi).andNot(F.indexInRange(0, lo));
     }
 
     /** Stride 1, wide rows: runs added into a zero-bordered copy, then the interior copied out. */

@@ -59,7 +59,7 @@ final class Gemm {
             int d = mb * k * mr;
             int s = off + mb * mr * rowStride;
             boolean whole = mb * mr + mr <= m;
-            if (whole && colStride == 1 && (mr == 8 && Transpose.ZIPS || mr == 4 && Transpose.ZIPS4)) {
+            if (whole && colStride == 1 && interleaves(mr)) {
                 interleave(src, s, rowStride, k, dst, d, mr);
                 continue;
             }
@@ -111,6 +111,11 @@ final class Gemm {
         }
     }
 
+    /** Whether {@link #interleave} has a shuffle form for blocks of this many rows on this CPU's lanes. */
+    private static boolean interleaves(int rows) {
+        return rows == 8 && Transpose.ZIPS || rows == 4 && Transpose.ZIPS4;
+    }
+
     /**
      * {@code rows} (8 or 4) rows of {@code len} floats (row r at src[s + r*stride]) interleaved:
      * dst[d + j*rows + r] = src[s + r*stride + j]; whole L-float runs by {@link
@@ -142,7 +147,7 @@ final class Gemm {
      */
     static void packPlanes(float[] src, int off, int m, int p, int images, float[] dst) {
         int q = images * p;
-        boolean shuffled = MR == 8 && Transpose.ZIPS || MR == 4 && Transpose.ZIPS4;
+        boolean shuffled = interleaves(MR);
         for (int mb = 0; mb < blocks(m); mb++) {
             if (shuffled && mb * MR + MR <= m) {
                 for (int i = 0; i < images; i++) {
