@@ -2,6 +2,7 @@ package org.jresnet.kernels.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.regex.Matcher;
@@ -108,7 +109,7 @@ class WorkerPoolTest {
             }
         }
         Matcher m = Pattern.compile("worker 0: (\\d+) tasks").matcher(stats.report());
-        org.junit.jupiter.api.Assertions.assertTrue(m.find(), stats.report());
+        assertTrue(m.find(), stats.report());
         assertEquals("40", m.group(1), stats.report());
     }
 
