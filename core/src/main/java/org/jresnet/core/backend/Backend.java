@@ -28,6 +28,15 @@ public interface Backend {
         return "";
     }
 
+    /**
+     * Threads this backend's kernels run on: 1 for backends without a pool of their own. Callers
+     * with independent work (evaluation's batches) may run it side by side on that many one-thread
+     * backends instead.
+     */
+    default int threads() {
+        return 1;
+    }
+
     // ---- memory ------------------------------------------------------------------------------
 
     /** Zero-filled float32 storage of {@code n} elements. */

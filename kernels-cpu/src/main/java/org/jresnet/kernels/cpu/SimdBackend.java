@@ -51,6 +51,7 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
         return conv.plan(s).describe() + " (" + Gemm.MR + "-row tiles, " + Simd.L + " lanes)";
     }
 
+    @Override
     public int threads() {
         return pool.threads();
     }

@@ -1,10 +1,15 @@
 package org.jresnet.mnist.train;
 
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jresnet.core.Grad;
 import org.jresnet.core.Ops;
+import org.jresnet.core.Rng;
 import org.jresnet.core.Scope;
 import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.BackendOptions;
+import org.jresnet.core.backend.Backends;
 import org.jresnet.mnist.data.Mnist;
 import org.jresnet.mnist.model.Net;
 
@@ -17,38 +22,157 @@ public record Evaluation(int count, double meanLoss, int correct, int[][] confus
         return count == 0 ? 0 : (double) correct / count;
     }
 
-    /** Evaluates in batches of {@link Net#evalBatch()} images, without a graph, in eval mode. */
+    /**
+     * Evaluates in batches of {@link Net#evalBatch()} images, without a graph, in eval mode. On a
+     * backend with several threads the batches run side by side, each thread on a one-thread copy
+     * of the backend and of the network, instead of every batch split over the threads: a batch's
+     * kernels then need no hand-offs between threads, nor the serial steps between them (copying
+     * the images in, the loss, the argmax). The result is the same to the last bit either way: each
+     * batch's logits do not depend on the thread count, and the batches' losses are summed in order.
+     */
     public static Evaluation run(Net net, Backend backend, Mnist data) {
-        int[][] confusion = new int[Net.CLASSES][Net.CLASSES];
-        double lossSum = 0;
-        int correct = 0;
         int n = data.size();
         int batch = net.evalBatch();
+        int batches = (n + batch - 1) / batch;
+        double[] losses = new double[batches];
+        int[] predictions = new int[n];
         boolean wasTraining = net.isTraining();
         net.eval();
-        try (Grad g = Grad.disabled()) {
-            for (int from = 0; from < n; from += batch) {
-                int to = Math.min(n, from + batch);
-                try (Scope s = Scope.open()) {
-                    int[] y = data.labels(from, to);
-                    Tensor logits = net.forward(Tensor.of(backend, data.images(from, to), to - from, 1, 28, 28));
-                    lossSum += (double) Ops.crossEntropy(logits, Tensor.labels(backend, y)).item() * (to - from);
-                    float[] l = logits.toArray();
-                    for (int i = 0; i < y.length; i++) {
-                        int pred = argmax(l, i * Net.CLASSES, Net.CLASSES);
-                        confusion[y[i]][pred]++;
-                        if (pred == y[i]) {
-                            correct++;
-                        }
-                    }
-                }
+        try {
+            int workers = Math.min(backend.threads(), batches);
+            if (workers > 1) {
+                sideBySide(net, backend, data, workers, losses, predictions);
+            } else {
+                AtomicInteger next = new AtomicInteger();
+                evaluate(net, backend, data, next, losses, predictions);
             }
         } finally {
             if (wasTraining) {
                 net.train();
             }
         }
+        int[][] confusion = new int[Net.CLASSES][Net.CLASSES];
+        int correct = 0;
+        for (int i = 0; i < n; i++) {
+            int y = data.label(i);
+            confusion[y][predictions[i]]++;
+            if (predictions[i] == y) {
+                correct++;
+            }
+        }
+        double lossSum = 0;
+        for (double l : losses) {
+            lossSum += l;
+        }
         return new Evaluation(n, n == 0 ? Double.NaN : lossSum / n, correct, confusion);
+    }
+
+    /**
+     * Takes batches from {@code next} until none is left: each batch's summed loss goes to
+     * {@code losses[batch]}, each image's predicted class to {@code predictions[image]}.
+     */
+    private static void evaluate(Net net, Backend backend, Mnist data, AtomicInteger next, double[] losses,
+            int[] predictions) {
+        int n = data.size();
+        int batch = net.evalBatch();
+        try (Grad g = Grad.disabled()) {
+            for (int k; (k = next.getAndIncrement()) < losses.length; ) {
+                int from = k * batch;
+                int to = Math.min(n, from + batch);
+                try (Scope s = Scope.open()) {
+                    int[] y = data.labels(from, to);
+                    Tensor logits = net.forward(Tensor.of(backend, data.images(from, to), to - from, 1, 28, 28));
+                    losses[k] = (double) Ops.crossEntropy(logits, Tensor.labels(backend, y)).item() * (to - from);
+                    float[] l = logits.toArray();
+                    for (int i = 0; i < y.length; i++) {
+                        predictions[from + i] = argmax(l, i * Net.CLASSES, Net.CLASSES);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #evaluate} on {@code workers} threads (this one among them), each with its own copies. */
+    private static void sideBySide(Net net, Backend backend, Mnist data, int workers, double[] losses,
+            int[] predictions) {
+        AtomicInteger next = new AtomicInteger();
+        Backend[] backends = new Backend[workers];
+        Thread[] threads = new Thread[workers - 1];
+        Throwable[] failures = new Throwable[workers];
+        try {
+            for (int w = 0; w < workers; w++) {
+                backends[w] = Backends.create(backend.name(), BackendOptions.defaults().withThreads(1));
+            }
+            Net[] copies = new Net[workers];
+            for (int w = 0; w < workers; w++) {
+                copies[w] = copy(net, backends[w]);
+            }
+            for (int w = 1; w < workers; w++) {
+                int id = w;
+                threads[w - 1] = new Thread(() -> {
+                    try {
+                        evaluate(copies[id], backends[id], data, next, losses, predictions);
+                    } catch (Throwable e) {
+                        failures[id] = e;
+                        next.set(losses.length); // the others stop after their current batch
+                    }
+                }, "jresnet-eval-" + w);
+                threads[w - 1].setDaemon(true);
+                threads[w - 1].start();
+            }
+            try {
+                evaluate(copies[0], backends[0], data, next, losses, predictions);
+            } catch (RuntimeException | Error e) {
+                next.set(losses.length);
+                failures[0] = e;
+            }
+            joinAll(threads);
+        } finally {
+            for (Backend b : backends) {
+                if (b instanceof AutoCloseable c) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        // its threads are daemons; nothing else to release
+                    }
+                }
+            }
+        }
+        for (Throwable f : failures) {
+            if (f instanceof RuntimeException r) {
+                throw r;
+            } else if (f instanceof Error e) {
+                throw e;
+            } else if (f != null) {
+                throw new IllegalStateException(f);
+            }
+        }
+    }
+
+    /** The same network on another backend: built from its spec, parameters and buffers copied, in eval mode. */
+    static Net copy(Net net, Backend backend) {
+        Net copy = net.spec().build(backend, new Rng(0));
+        Map<String, Tensor> to = copy.namedState();
+        net.namedState().forEach((name, t) -> to.get(name).copyFrom(t.toArray()));
+        copy.eval();
+        return copy;
+    }
+
+    private static void joinAll(Thread[] threads) {
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (t != null) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the workers end after their batches; wait for them
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** How many rows of logits (N x {@link Net#CLASSES}) have their first maximum at the label. */
