@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Warm evaluation of the 10k MNIST test set, side by side: ONNX Runtime for Java (CPU, 2 intra-op
 # threads, ALL_OPT) against this engine (simd, 2 threads, the app's Evaluation) in one JVM, rounds
-# alternating, then PyTorch eager (2 threads, no_grad) on the same weights; two such passes.
+# alternating with a pause before each pass (ORT's threads spin after a run), then PyTorch eager (2 threads, no_grad) on the same weights; two such passes.
 # --batch is ORT's and PyTorch's batch; this engine evaluates as `mnist.jar eval` does, in batches of
 # the model's own evaluation size (64 for the seed net, where larger ones measured no faster). The
 # model is exported with `mnist.jar export` (so ORT runs what our exporter writes); each engine
