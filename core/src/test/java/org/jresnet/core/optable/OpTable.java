@@ -168,7 +168,7 @@ public final class OpTable {
                 new Conv2dShape(7, 16, 6, 6, 17, 1, 1, 1, 0),
                 new Conv2dShape(3, 4, 11, 13, 9, 3, 3, 1, 2),
                 new Conv2dShape(3, 8, 10, 9, 5, 3, 3, 1, 1),     // wide paths, K >= 64, odd oc
-                new Conv2dShape(2, 4, 9, 20, 6, 5, 5, 1, 2),     // wide dW at both widths: kw*c = 20 < any NR
+                new Conv2dShape(2, 3, 9, 20, 6, 5, 5, 1, 2),     // wide dW at both widths: kw*c = 15 < any NR, K = 75
                 new Conv2dShape(2, 40, 13, 12, 33, 1, 1, 1, 0),  // 1x1, oc past 2 vectors
                 new Conv2dShape(5, 33, 6, 5, 7, 3, 3, 1, 1),     // channels-last dW: kw*c = 99, oc = 7
                 new Conv2dShape(9, 16, 5, 7, 6, 3, 2, 1, 0),     // channels-last dW: kh != kw, chunk tail

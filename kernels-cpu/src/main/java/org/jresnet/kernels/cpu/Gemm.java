@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * C is computed in register tiles of MR rows by a few vectors of columns; MR and the tiles are
  * chosen once for this CPU ({@link Simd#TILE_ROWS}): 8 x 2 and 8 x 1 vectors ({@link GemmTiles8}) where there
- * are 32 vector registers, 4 x 4 and 4 x 3 ({@link GemmTiles4}) where there are 16. Each element of C
+ * are 32 vector registers, 4 x 2 and 4 x 1 ({@link GemmTiles4}) where there are 16. Each element of C
  * is one chain of FMAs over k = 0..K-1, so its value does not depend on the tile that computes it or
  * on how callers split the work. Rows of B are found through a table rather than a stride so that a
  * convolution can point them straight into a zero-bordered image instead of copying an im2col
@@ -24,9 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class Gemm {
     /** Rows of A per packed block and per tile. */
     static final int MR = Simd.TILE_ROWS;
-    /** Columns of C per regular tile: 2 vectors with 8 rows, 3 with 4 (the widest tile is {@link #NQ} or less). */
-    static final int NR = (MR == 8 ? 2 : 3) * L;
-    /** Columns of C per 4-vector tile of the 4-row family (16 accumulators). */
+    /** Columns of C per regular tile, the widest: 2 vectors, with 8 rows or 4. */
+    static final int NR = 2 * L;
+    /** Four vectors of columns: the fewest pixels per image for which ConvPlan multiplies shifted planes. */
     static final int NQ = 4 * L;
 
     private Gemm() {
@@ -175,17 +175,8 @@ final class Gemm {
         }
     }
 
-    /** Per-thread scratch tile for a last row block of fewer than MR rows (at most 4 vectors wide). */
-    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NQ]);
-
-    /** 4 x 4 tiles for {@code v} vectors of columns: v - 4*quads is a multiple of 3, or 1 when v is 1 or 5. */
-    static int quadTiles(int v) {
-        int q = v % 3;
-        while (q > 0 && 4 * q > v) {
-            q--;
-        }
-        return q;
-    }
+    /** Per-thread scratch tile for a last row block of fewer than MR rows (at most {@link #NR} wide). */
+    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private static volatile float[] zeros = new float[256];
 
@@ -239,13 +230,9 @@ final class Gemm {
             n = columns(2, v / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
             n = columns(1, v % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
         } else {
-            // 4 x 4 tiles first, as many as make the rest a multiple of 3 (or leave one vector): the
-            // one-vector tile runs at about half speed (80 columns = 48 + 16 + 16 sent 40% through it)
-            int quads = quadTiles(v);
-            n = columns(4, quads, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
-            int threes = (v - 4 * quads) / 3;
-            n = columns(3, threes, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
-            n = columns(1, v - 4 * quads - 3 * threes, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+            // 4 x 2 tiles and, for an odd count, one 4 x 1 (see GemmTiles4 for why not a 4 x 3)
+            n = columns(2, v / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+            n = columns(1, v % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
         }
         for (; n < nTo; n++) {
             for (int mb = mbFrom; mb < mbTo; mb++) {
@@ -277,9 +264,9 @@ final class Gemm {
                     tile(vecs, ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc, init, mb * MR);
                 } else {
                     float[] edge = EDGE.get();
-                    tile(vecs, ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, NQ, init, mb * MR);
+                    tile(vecs, ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, NR, init, mb * MR);
                     for (int r = 0; r < rows; r++) {
-                        System.arraycopy(edge, r * NQ, c, cOff + (mb * MR + r) * ldc + n, vecs * L);
+                        System.arraycopy(edge, r * NR, c, cOff + (mb * MR + r) * ldc + n, vecs * L);
                     }
                 }
             }
@@ -296,10 +283,8 @@ final class Gemm {
             } else {
                 GemmTiles8.nn8x1(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
             }
-        } else if (vecs == 4) {
-            GemmTiles4.nn4x4(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
-        } else if (vecs == 3) {
-            GemmTiles4.nn4x3(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
+        } else if (vecs == 2) {
+            GemmTiles4.nn4x2(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
         } else {
             GemmTiles4.nn4x1(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
         }

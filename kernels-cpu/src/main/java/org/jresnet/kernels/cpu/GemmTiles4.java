@@ -6,132 +6,63 @@ import static org.jresnet.kernels.cpu.Simd.L;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The 4-row register tiles of {@link Gemm#nn}, for CPUs with 16 vector registers (AVX2): a 4 x 3-vector
- * tile holds 12 accumulators, 3 rows of B and a broadcast of A, which is all 16 registers.
+ * The 4-row register tiles of {@link Gemm#nn}, for CPUs with 16 vector registers (AVX2): a 4 x 2-vector
+ * tile holds 8 accumulators, 2 rows of B and a broadcast of A, 11 of the 16 registers.
  *
  * <pre>
  * C[ci + r*ldc + j] = init[initOff + r] + sum over kk of A(r, kk) * B(kk, j)   r < 4, j < width
  * A packed 4 rows interleaved at ap[a + kk*4 + r]; row kk of B at b[b0 + bRows[kk]]
  * </pre>
  *
- * Per k: 4 x 4 loads 4 vectors and broadcasts 4 values for 16 FMAs, 4 x 3 3 and 4 for 12, 4 x 1 1 and
- * 4 for 4 (about half speed; only for a last odd vector). Each element is one FMA chain over kk in
- * order, whichever tile computes it.
+ * Per k: 4 x 2 loads 2 vectors and broadcasts 4 values for 8 FMAs, 4 x 1 1 and 4 for 4 (about half
+ * speed; only for a last odd vector). A wider tile does not pay with 16 registers: a 4 x 3 (12
+ * accumulators, 3 rows of B, a broadcast: all 16) leaves C2 none for the loop's own values and it
+ * spills in the inner loop, at half the speed of the 4 x 2 when the JIT may use only AVX2
+ * (-XX:UseAVX=2). Each element is one FMA chain over kk in order, whichever tile computes it.
  */
 final class GemmTiles4 {
     private GemmTiles4() {
     }
 
-    static void nn4x4(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
-                              float[] init, int initOff) {
-        FloatVector c00 = FloatVector.broadcast(F, init[initOff]);
-        FloatVector c10 = FloatVector.broadcast(F, init[initOff + 1]);
-        FloatVector c20 = FloatVector.broadcast(F, init[initOff + 2]);
-        FloatVector c30 = FloatVector.broadcast(F, init[initOff + 3]);
-        FloatVector c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c11 = c10, c12 = c10, c13 = c10;
-        FloatVector c21 = c20, c22 = c20, c23 = c20;
-        FloatVector c31 = c30, c32 = c30, c33 = c30;
-        for (int kk = 0; kk < k; kk++, a += 4) {
-            int bi = b0 + bRows[kk];
-            FloatVector y0 = FloatVector.fromArray(F, b, bi);
-            FloatVector y1 = FloatVector.fromArray(F, b, bi + L);
-            FloatVector y2 = FloatVector.fromArray(F, b, bi + 2 * L);
-            FloatVector y3 = FloatVector.fromArray(F, b, bi + 3 * L);
-            FloatVector a0 = FloatVector.broadcast(F, ap[a]);
-            c00 = a0.fma(y0, c00);
-            c01 = a0.fma(y1, c01);
-            c02 = a0.fma(y2, c02);
-            c03 = a0.fma(y3, c03);
-            FloatVector a1 = FloatVector.broadcast(F, ap[a + 1]);
-            c10 = a1.fma(y0, c10);
-            c11 = a1.fma(y1, c11);
-            c12 = a1.fma(y2, c12);
-            c13 = a1.fma(y3, c13);
-            FloatVector a2 = FloatVector.broadcast(F, ap[a + 2]);
-            c20 = a2.fma(y0, c20);
-            c21 = a2.fma(y1, c21);
-            c22 = a2.fma(y2, c22);
-            c23 = a2.fma(y3, c23);
-            FloatVector a3 = FloatVector.broadcast(F, ap[a + 3]);
-            c30 = a3.fma(y0, c30);
-            c31 = a3.fma(y1, c31);
-            c32 = a3.fma(y2, c32);
-            c33 = a3.fma(y3, c33);
-        }
-        // stored here, not through a helper taking the vectors (ConvSingleChannel.forwardBlock: boxing)
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c02.intoArray(c, ci + 2 * L);
-        c03.intoArray(c, ci + 3 * L);
-        ci += ldc;
-        c10.intoArray(c, ci);
-        c11.intoArray(c, ci + L);
-        c12.intoArray(c, ci + 2 * L);
-        c13.intoArray(c, ci + 3 * L);
-        ci += ldc;
-        c20.intoArray(c, ci);
-        c21.intoArray(c, ci + L);
-        c22.intoArray(c, ci + 2 * L);
-        c23.intoArray(c, ci + 3 * L);
-        ci += ldc;
-        c30.intoArray(c, ci);
-        c31.intoArray(c, ci + L);
-        c32.intoArray(c, ci + 2 * L);
-        c33.intoArray(c, ci + 3 * L);
-    }
-
-    static void nn4x3(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
+    static void nn4x2(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
                               float[] init, int initOff) {
         FloatVector c00 = FloatVector.broadcast(F, init[initOff]);
         FloatVector c10 = FloatVector.broadcast(F, init[initOff + 1]);
         FloatVector c20 = FloatVector.broadcast(F, init[initOff + 2]);
         FloatVector c30 = FloatVector.broadcast(F, init[initOff + 3]);
         FloatVector c01 = c00;
-        FloatVector c02 = c00;
         FloatVector c11 = c10;
-        FloatVector c12 = c10;
         FloatVector c21 = c20;
-        FloatVector c22 = c20;
         FloatVector c31 = c30;
-        FloatVector c32 = c30;
         for (int kk = 0; kk < k; kk++, a += 4) {
             int bi = b0 + bRows[kk];
             FloatVector y0 = FloatVector.fromArray(F, b, bi);
             FloatVector y1 = FloatVector.fromArray(F, b, bi + L);
-            FloatVector y2 = FloatVector.fromArray(F, b, bi + 2 * L);
             FloatVector a0 = FloatVector.broadcast(F, ap[a]);
             c00 = a0.fma(y0, c00);
             c01 = a0.fma(y1, c01);
-            c02 = a0.fma(y2, c02);
             FloatVector a1 = FloatVector.broadcast(F, ap[a + 1]);
             c10 = a1.fma(y0, c10);
             c11 = a1.fma(y1, c11);
-            c12 = a1.fma(y2, c12);
             FloatVector a2 = FloatVector.broadcast(F, ap[a + 2]);
             c20 = a2.fma(y0, c20);
             c21 = a2.fma(y1, c21);
-            c22 = a2.fma(y2, c22);
             FloatVector a3 = FloatVector.broadcast(F, ap[a + 3]);
             c30 = a3.fma(y0, c30);
             c31 = a3.fma(y1, c31);
-            c32 = a3.fma(y2, c32);
         }
+        // stored here, not through a helper taking the vectors (ConvSingleChannel.forwardBlock: boxing)
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
-        c02.intoArray(c, ci + 2 * L);
         ci += ldc;
         c10.intoArray(c, ci);
         c11.intoArray(c, ci + L);
-        c12.intoArray(c, ci + 2 * L);
         ci += ldc;
         c20.intoArray(c, ci);
         c21.intoArray(c, ci + L);
-        c22.intoArray(c, ci + 2 * L);
         ci += ldc;
         c30.intoArray(c, ci);
         c31.intoArray(c, ci + L);
-        c32.intoArray(c, ci + 2 * L);
     }
 
     static void nn4x1(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,

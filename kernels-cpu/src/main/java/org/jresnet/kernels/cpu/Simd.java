@@ -18,7 +18,7 @@ final class Simd {
     static final String TILE_ROWS_PROPERTY = "jresnet.simd.tileRows";
     /**
      * Rows of A per GEMM register tile: 8 (8 x 2-vector tiles) on a CPU with 32 vector registers,
-     * 4 (4 x 3 and 4 x 4) on one with 16, which an 8 x 2 tile's 19 live vectors would overflow.
+     * 4 (4 x 2) on one with 16, which an 8 x 2 tile's 19 live vectors would overflow.
      * {@value #TILE_ROWS_PROPERTY} (4 or 8) overrides it, so that the tests run both families here.
      */
     static final int TILE_ROWS = tileRows(System.getProperty(TILE_ROWS_PROPERTY));

@@ -10,22 +10,6 @@ import org.junit.jupiter.api.Test;
 /** How {@link Gemm#nn} splits columns into tiles, and that the split changes no bit of C. */
 class GemmTilingTest {
 
-    @Test
-    void quadTilesLeaveAMultipleOfThreeVectorsOrOne() {
-        for (int v = 0; v <= 64; v++) {
-            int q = Gemm.quadTiles(v);
-            int rest = v - 4 * q;
-            assertTrue(rest >= 0, "v " + v);
-            if (v == 1 || v == 2 || v == 5) {
-                assertEquals(v == 5 ? 1 : v, rest, "v " + v + ": too few vectors for 4 + 3s");
-            } else {
-                assertEquals(0, rest % 3, "v " + v + ": the rest goes to 4 x 3 tiles");
-            }
-        }
-        assertEquals(1, Gemm.quadTiles(5), "conv2's weight gradient: 80 columns = 64 + 16");
-        assertEquals(0, Gemm.quadTiles(3 * 4), "192 columns stay in 4 x 3 tiles");
-    }
-
     /** Each element of C is one FMA chain over k whatever tile computes it: every split gives the same bits. */
     @Test
     void everyColumnSplitGivesTheSameProduct() {
