@@ -94,7 +94,8 @@ public final class KernelReport {
         }
 
         System.out.println();
-        System.out.println("CPU: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        System.out.println("CPU: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores"
+                + jitInstructions());
         Backend simd = Impl.create("simd1");
         System.out.println("backend: " + simd.description());
         for (String layer : new String[] {"conv1", "res16", "conv2", "res32"}) {
@@ -124,6 +125,20 @@ public final class KernelReport {
                     + field(lines, "model") + ")";
         } catch (java.io.IOException | RuntimeException e) {
             return System.getProperty("os.arch");
+        }
+    }
+
+    /**
+     * ", JIT UseAVX=N" on x86: the instructions HotSpot compiles to, N = 3 with AVX-512 (32 vector
+     * registers), 2 when held to AVX2 (16), as -XX:UseAVX=2 does for the AVX2 stand-in; empty elsewhere.
+     */
+    static String jitInstructions() {
+        try {
+            var hotspot = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return ", JIT UseAVX=" + hotspot.getVMOption("UseAVX").getValue();
+        } catch (RuntimeException e) {
+            return ""; // not x86, or not HotSpot
         }
     }
 
