@@ -25,7 +25,8 @@ import org.jresnet.mnist.train.Interruption;
  * launcher stops the child if it is itself told to stop. If the restart is impossible, it runs in
  * this JVM without those backends. The child also gets the providers' warm-up hints
  * ({@link BackendProvider#warmUpJvmOptions()}: JIT settings that bring the kernels' compiled code
- * sooner), unless {@code -Djresnet.launcher.jitHints=off}.
+ * sooner), unless {@code -Djresnet.launcher.jitHints=off}, and maps its classes from a {@link
+ * ClassArchive} that the first run of a build writes, unless {@code -Djresnet.launcher.cds=off}.
  */
 public final class Launcher {
     /** Set in the child: never re-execute again, and the launcher's pid to watch. */
@@ -85,8 +86,12 @@ public final class Launcher {
         }
         Process child;
         Thread errors = null;
+        ClassArchive.Plan archive = ClassArchive.Plan.NONE;
         try {
-            List<String> cmd = childCommand(args);
+            List<String> cmd = new ArrayList<>(childCommand(args));
+            archive = ClassArchive.plan(stableOptions(cmd), System.getProperty("java.class.path"),
+                    Path.of(System.getProperty("java.io.tmpdir")));
+            cmd.addAll(1, archive.options()); // before the user's options: an -Xlog:cds of theirs still prints
             ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
             if (cmd.stream().anyMatch(a -> a.startsWith(DIRECTIVES_FILE))) {
                 pb.redirectError(ProcessBuilder.Redirect.PIPE);
@@ -103,9 +108,11 @@ public final class Launcher {
             return;
         }
         Thread forwarder = errors;
+        ClassArchive.Plan written = archive;
         Thread stopper = new Thread(() -> {
             stop(child);
             drained(forwarder);
+            ClassArchive.finish(written, 1); // stopped: a half-written archive goes
         }, "stop-child");
         Runtime.getRuntime().addShutdownHook(stopper);
         int status;
@@ -118,7 +125,19 @@ public final class Launcher {
             }
         }
         drained(forwarder);
+        ClassArchive.finish(archive, status);
         System.exit(status);
+    }
+
+    /**
+     * The child's JVM options that stay the same from run to run (what a {@link ClassArchive} is
+     * keyed by): those before the class path, without the launcher's pid and the directives file's
+     * temp name.
+     */
+    static List<String> stableOptions(List<String> cmd) {
+        int end = cmd.indexOf("-cp");
+        return cmd.subList(1, end < 0 ? cmd.size() : end).stream()
+                .filter(a -> !a.startsWith("-D" + CHILD_PROPERTY + "=") && !a.startsWith(DIRECTIVES_FILE)).toList();
     }
 
     /**
