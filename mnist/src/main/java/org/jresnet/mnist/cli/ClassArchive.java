@@ -19,8 +19,8 @@ import java.util.stream.Stream;
  *
  * <p>It lives in the temp folder under a name that hashes what makes it valid: the JDK, the class
  * path's jars with their sizes and times, and the child's JVM options. A run writes it under a name
- * of its own and the launcher renames it into place only after the child ended with status 0, so
- * neither a crash nor two first runs at once leave a half-written archive under the real name.
+ * of its own and the launcher renames it into place only after the child's JVM went through its own
+ * exit, so neither a crash nor two first runs at once leave a half-written archive under the real name.
  * HotSpot checks the archive again when it maps it and runs without it if anything differs; the
  * child's CDS logging is off, so neither case prints anything. {@code -Djresnet.launcher.cds=off},
  * or any CDS or AOT-cache option of the user's own, leaves it out.
@@ -71,15 +71,20 @@ final class ClassArchive {
     }
 
     /**
-     * After the child: a written archive goes into place if the child ended well, else away; older
-     * archives beyond the {@link #KEEP} newest go too.
+     * After the child, given its exit status: a written archive goes into place if the child's JVM
+     * went through its own exit, where HotSpot writes it (any status the program chose, below 128, or
+     * 130 and 143 after Ctrl-C or SIGTERM, which it also handles), else away (killed, crashed: the
+     * file may be cut short). An error of the program's keeps the archive: a run that fails is no
+     * reason to write it again at the end of every next one. Older archives beyond the {@link #KEEP}
+     * newest go too.
      */
     static void finish(Plan plan, int status) {
         if (plan.written() == null) {
             return;
         }
         try {
-            if (status == 0 && Files.isRegularFile(plan.written())) {
+            boolean ownExit = status >= 0 && status < 128 || status == 130 || status == 143;
+            if (ownExit && Files.isRegularFile(plan.written()) && Files.size(plan.written()) > 0) {
                 Files.move(plan.written(), plan.target(), StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);
                 prune(plan.target().getParent(), plan.target());

@@ -112,7 +112,7 @@ public final class Launcher {
         Thread stopper = new Thread(() -> {
             stop(child);
             drained(forwarder);
-            ClassArchive.finish(written, 1); // stopped: a half-written archive goes
+            ClassArchive.finish(written, child.isAlive() ? 137 : child.exitValue());
         }, "stop-child");
         Runtime.getRuntime().addShutdownHook(stopper);
         int status;

@@ -38,15 +38,22 @@ class ClassArchiveTest {
         assertTrue(first.written().getFileName().toString().endsWith("." + ProcessHandle.current().pid() + ".tmp"));
         assertTrue(first.target().getFileName().toString().matches("jresnet-cds-[0-9a-f]{16}\\.jsa"), first.toString());
 
-        // the child exits with an error: what it wrote goes, nothing is in place
-        Files.writeString(first.written(), "half");
-        ClassArchive.finish(first, 1);
-        assertFalse(Files.exists(first.written()));
+        // the child is killed or crashes (128 + signal): what it wrote may be cut short and goes
+        for (int killed : new int[] {137, 134, 139}) {
+            Files.writeString(first.written(), "half");
+            ClassArchive.finish(first, killed);
+            assertFalse(Files.exists(first.written()), "status " + killed);
+            assertFalse(Files.exists(first.target()), "status " + killed);
+        }
+        // an empty file is no archive either
+        Files.writeString(first.written(), "");
+        ClassArchive.finish(first, 0);
         assertFalse(Files.exists(first.target()));
 
-        // it ends well: the archive is renamed into place and the next run maps it
+        // its JVM exits by itself, whatever the program's status (an error: 1): the archive is
+        // renamed into place and the next run maps it
         Files.writeString(first.written(), "archive");
-        ClassArchive.finish(first, 0);
+        ClassArchive.finish(first, 1);
         assertFalse(Files.exists(first.written()));
         assertEquals("archive", Files.readString(first.target()));
         ClassArchive.Plan next = ClassArchive.plan(OPTIONS, cp, archives);
@@ -54,6 +61,12 @@ class ClassArchiveTest {
         assertTrue(next.options().contains("-XX:SharedArchiveFile=" + first.target()), next.toString());
         ClassArchive.finish(next, 0); // nothing written: nothing moves
         assertEquals("archive", Files.readString(first.target()));
+        // Ctrl-C (130) and SIGTERM (143) still run the JVM's exit, which writes the archive
+        for (int stopped : new int[] {130, 143}) {
+            Files.writeString(first.written(), "after " + stopped);
+            ClassArchive.finish(first, stopped);
+            assertEquals("after " + stopped, Files.readString(first.target()));
+        }
     }
 
     @Test
