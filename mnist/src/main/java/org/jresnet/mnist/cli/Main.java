@@ -2,7 +2,11 @@ package org.jresnet.mnist.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.jresnet.mnist.common.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,11 +20,28 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "mnist", mixinStandardHelpOptions = true, version = "jresnet mnist 0.1.0",
         description = "Trains the seed article's ResNet on MNIST with the jresnet engine (train is the default"
-                + " subcommand).",
-        subcommands = {TrainOptions.TrainCommand.class, EvalCommand.class, PredictCommand.class, ExportCommand.class,
-            Experiment.class, ServeCommand.class,
-            CommandLine.HelpCommand.class})
+                + " subcommand).")
 public final class Main implements Callable<Integer> {
+    /**
+     * The subcommands in the order the help lists them. Picocli reads each one's annotations when it
+     * is added; a command line that starts with a subcommand's name gets only that one (the others
+     * cost the start of every run some 30-40 ms), any other gets them all (the help, the default
+     * train, a mistyped name that picocli then suggests a correction for).
+     */
+    static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("train", TrainOptions.TrainCommand::new);
+        m.put("eval", EvalCommand::new);
+        m.put("predict", PredictCommand::new);
+        m.put("export", ExportCommand::new);
+        m.put("experiment", Experiment::new);
+        m.put("serve", ServeCommand::new);
+        m.put("help", CommandLine.HelpCommand::new);
+        return Collections.unmodifiableMap(m);
+    }
+
     static volatile boolean verbose;
     /** Where the commands print (tests capture it). */
     static volatile PrintStream stdout = System.out;
@@ -39,6 +60,12 @@ public final class Main implements Callable<Integer> {
         verbose = false;
         stdout = out;
         CommandLine cl = new CommandLine(new Main());
+        String first = args.length > 0 ? args[0] : "";
+        if (SUBCOMMANDS.containsKey(first) && !first.equals("help")) {
+            cl.addSubcommand(first, SUBCOMMANDS.get(first).get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
