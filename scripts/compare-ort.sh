@@ -7,7 +7,10 @@
 # model is exported with `mnist.jar export` (so ORT runs what our exporter writes); each engine
 # prints its accuracy, which must agree.
 #
-#   scripts/compare-ort.sh MODEL.safetensors [--data DIR] [--batch N] [--passes N]
+#   scripts/compare-ort.sh MODEL.safetensors [--data DIR] [--batch N] [--passes N] [--separate]
+#
+# --separate runs each engine alone in a JVM of its own (the two JVMs one after the other, their
+# order alternating by pass), so that neither runs beside the other's threads, JIT or memory.
 #
 # Needs the built mnist.jar (./mvnw -B -DskipTests package), PyTorch for /usr/bin/python3
 # (apt-get install -y python3-torch; without it the PyTorch rows are skipped) and fetches
@@ -15,17 +18,19 @@
 # warm-up; the median of rounds 2-11 is printed, and at the end the median over passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: $0 MODEL.safetensors [--data DIR] [--batch N]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 MODEL.safetensors [--data DIR] [--batch N] [--passes N] [--separate]" >&2; exit 2; }
 model=$1; shift
 data=../shared/data/mnist
 batch=1000
 passes=2
+separate=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data=$2; shift 2 ;;
     --batch) batch=$2; shift 2 ;;
     --passes) passes=$2; shift 2 ;;
-    *) echo "usage: $0 MODEL.safetensors [--data DIR] [--batch N] [--passes N]" >&2; exit 2 ;;
+    --separate) separate=1; shift ;;
+    *) echo "usage: $0 MODEL.safetensors [--data DIR] [--batch N] [--passes N] [--separate]" >&2; exit 2 ;;
   esac
 done
 [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -44,16 +49,22 @@ torch_ok=0
 echo "compare-ort: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) (family $(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -1), model $(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for p in $(seq 1 "$passes"); do
   echo "== pass $p"
-  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 \
-    -XX:+UseSerialGC -cp "$work:$jar:$ort" OrtCompare "$data" "$work/model.onnx" "$model" "$batch" 2>&1 \
-    | grep -v '^WARNING' | tee -a "$work/log"
+  engines=both
+  if [ $separate = 1 ]; then engines=$([ $((p % 2)) = 1 ] && echo "ort jresnet" || echo "jresnet ort"); fi
+  for e in $engines; do
+    "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 \
+      -XX:+UseSerialGC -cp "$work:$jar:$ort" OrtCompare "$data" "$work/model.onnx" "$model" "$batch" "$e" 2>&1 \
+      | grep -v '^WARNING' | tee -a "$work/log"
+  done
   if [ $torch_ok = 1 ]; then
     /usr/bin/python3 scripts/ort/torch_eval.py ../shared/reference/pytorch_seed.py "$model" "$data" "$batch" 12 \
       | tee -a "$work/log"
   fi
 done
-echo "== medians over $passes passes (img/s, warm, 10k test images, ORT and PyTorch at batch $batch, jresnet at the app's evaluation batch, 2 threads)"
-awk '/^median of rounds/ && /ORT/ {gsub(",", ""); o[++no] = $6; j[++nj] = $8}
+echo "== medians over $passes passes (img/s, warm, 10k test images, ORT and PyTorch at batch $batch, jresnet at the app's evaluation batch, 2 threads$([ $separate = 1 ] && echo ", each engine in its own JVM"))"
+awk '/^median of rounds/ && /ORT/ && !/alone/ {gsub(",", ""); o[++no] = $6; j[++nj] = $8}
+     /alone in its JVM: ORT/ {o[++no] = $10}
+     /alone in its JVM: jresnet/ {j[++nj] = $10}
      /^median of rounds/ && /PyTorch/ {t[++nt] = $6}
      function med(a, n,   i, k, v) { for (i = 2; i <= n; i++) { v = a[i]; for (k = i - 1; k >= 1 && a[k] > v; k--) a[k + 1] = a[k]; a[k + 1] = v }
                                    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
