@@ -87,8 +87,8 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
 
     /**
      * The shifted planes suit the shape: stride 1, each image's pixels whole vectors (no column
-     * thrown away) and at least one widest tile of them (with fewer, as res32's 16 on 16 lanes, the
-     * one-image product runs on its narrowest, load-bound tile and grouping images wins), a window
+     * thrown away) and at least {@link #SHIFTED_PIXELS} of them (with fewer, as res32's 16 on 16 lanes,
+     * the one-image product runs on its narrowest, load-bound tile and grouping images wins), a window
      * row of at least one full tile, and the planes of one image at most {@value #SHIFTED_BYTES}
      * bytes, so that they stay in the core's cache while the product streams over them (conv2's
      * input gradient as a forward pass would build 133 KB an image).
@@ -96,8 +96,12 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
     private static boolean shiftedPlanes(Conv2dShape s) {
         int p = s.oh() * s.ow();
         long planes = (long) s.c() * s.kw() * ConvKernels.shiftedPlane(s);
-        return s.stride() == 1 && p % Simd.L == 0 && p >= Gemm.NQ && channelsLast(s) && 4 * planes <= SHIFTED_BYTES;
+        return s.stride() == 1 && p % Simd.L == 0 && p >= SHIFTED_PIXELS && channelsLast(s)
+                && 4 * planes <= SHIFTED_BYTES;
     }
+
+    /** Fewest pixels per image for the shifted planes: four vectors (see {@link #shiftedPlanes}). */
+    static final int SHIFTED_PIXELS = 4 * Simd.L;
 
     /** Largest shifted planes of one image, in bytes (see {@link #shiftedPlanes}). */
     static final int SHIFTED_BYTES = 64 * 1024;

@@ -26,8 +26,6 @@ final class Gemm {
     static final int MR = Simd.TILE_ROWS;
     /** Columns of C per regular tile, the widest: 2 vectors, with 8 rows or 4. */
     static final int NR = 2 * L;
-    /** Four vectors of columns: the fewest pixels per image for which ConvPlan multiplies shifted planes. */
-    static final int NQ = 4 * L;
 
     private Gemm() {
     }
@@ -225,15 +223,9 @@ final class Gemm {
         float[] init = rowInit != null ? rowInit : zeros(mbTo * MR);
         int n = nFrom;
         int v = (nTo - nFrom) / L;
-        if (MR == 8) {
-            // 8 x 2 tiles and, for an odd count, one 8 x 1 (see GemmTiles8 for why not an 8 x 3)
-            n = columns(2, v / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
-            n = columns(1, v % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
-        } else {
-            // 4 x 2 tiles and, for an odd count, one 4 x 1 (see GemmTiles4 for why not a 4 x 3)
-            n = columns(2, v / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
-            n = columns(1, v % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
-        }
+        // MR x 2 tiles and, for an odd count, one MR x 1 (GemmTiles8 and GemmTiles4 say why not wider)
+        n = columns(2, v / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+        n = columns(1, v % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
         for (; n < nTo; n++) {
             for (int mb = mbFrom; mb < mbTo; mb++) {
                 int rows = Math.min(MR, m - mb * MR);
