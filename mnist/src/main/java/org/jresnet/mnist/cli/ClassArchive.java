@@ -53,13 +53,14 @@ final class ClassArchive {
                 || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
             return Plan.NONE; // the user's own sharing wins; without the JDK's base archive there is none
         }
-        Path target = dir.resolve(PREFIX + key(childOptions, classPath) + ".jsa");
+        String key = key(childOptions, classPath);
+        Path target = dir.resolve(PREFIX + key + ".jsa");
         List<String> options = new ArrayList<>(QUIET);
         if (Files.isRegularFile(target)) {
             options.add("-XX:SharedArchiveFile=" + target);
             return new Plan(options, null, target);
         }
-        Path written = dir.resolve(PREFIX + key(childOptions, classPath) + "." + ProcessHandle.current().pid() + ".tmp");
+        Path written = dir.resolve(PREFIX + key + "." + ProcessHandle.current().pid() + ".tmp");
         options.add("-XX:ArchiveClassesAtExit=" + written);
         return new Plan(options, written, target);
     }

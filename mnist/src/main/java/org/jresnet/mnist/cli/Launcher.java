@@ -108,11 +108,11 @@ public final class Launcher {
             return;
         }
         Thread forwarder = errors;
-        ClassArchive.Plan written = archive;
+        ClassArchive.Plan archivePlan = archive;
         Thread stopper = new Thread(() -> {
             stop(child);
             drained(forwarder);
-            ClassArchive.finish(written, child.isAlive() ? 137 : child.exitValue());
+            ClassArchive.finish(archivePlan, child.isAlive() ? 137 : child.exitValue());
         }, "stop-child");
         Runtime.getRuntime().addShutdownHook(stopper);
         int status;
