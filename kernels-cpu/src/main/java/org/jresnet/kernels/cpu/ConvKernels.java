@@ -136,6 +136,8 @@ final class ConvKernels {
 
     /** Row tables of {@link #forwardShifted}, by shape (immutable once made; a few shapes per network). */
     private final Map<Conv2dShape, int[]> shiftedRows = new HashMap<>();
+    /** Masks of {@link Im2col#shiftedPlanes(float[], int, Conv2dShape, Im2col.PlaneTaps, float[], int)}, by shape. */
+    private final Map<Conv2dShape, Im2col.PlaneTaps> shiftedTaps = new HashMap<>();
 
     /**
      * One image per task and no im2col (conv2: 16 -> 32, 8x8 out). Each channel's zero-bordered
@@ -143,7 +145,9 @@ final class ConvKernels {
      * xp[ci][r][j + kj]. Then the column row of tap (ci, ki, kj), pixels i*ow + j, is the oh*ow floats
      * at sh[(ci*kw + kj)*plane + ki*ow], so the product reads it through its row table and writes y
      * directly. conv2: c*kw*hp = 960 vector copies an image instead of the im2col's K*P/L = 1,600
-     * two-load blends, which cost a quarter of its forward pass.
+     * two-load blends, which cost a quarter of its forward pass. A "same" shape whose planes are
+     * whole vectors (res16, and its input gradient as a forward pass) builds the planes straight
+     * from x with masked loads ({@link Im2col#shiftsInPlace}), without the bordered copy.
      */
     private void forwardShifted(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, Epilogue then) {
         int c = s.c();
@@ -154,12 +158,18 @@ final class ConvKernels {
         int k = c * kh * kw;
         int plane = shiftedPlane(s);
         int[] rows = shiftedRows.computeIfAbsent(s, ConvKernels::shiftedRowTable);
+        Im2col.PlaneTaps taps = Im2col.shiftsInPlace(s) ? shiftedTaps.computeIfAbsent(s, t -> Im2col.buildTaps(t, false))
+                : null;
         pool.run(s.n(), (worker, img) -> {
             Scratch sc = scratch[worker];
-            float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
-            Im2col.pad(x, img, 1, s, xp);
             float[] sh = sc.get(Scratch.COL, (long) c * kw * plane);
-            Im2col.shiftedPlanes(xp, s, sh, plane);
+            if (taps != null) {
+                Im2col.shiftedPlanes(x, img, s, taps, sh, plane);
+            } else {
+                float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
+                Im2col.pad(x, img, 1, s, xp);
+                Im2col.shiftedPlanes(xp, s, sh, plane);
+            }
             float[] dst = y != null ? y : sc.get(Scratch.OUT, (long) oc * p);
             int at = y != null ? img * oc * p : 0;
             Gemm.nn(0, Gemm.blocks(oc), oc, 0, p, k, ap, sh, 0, rows, dst, at, p, rowInit);
