@@ -103,6 +103,17 @@ public class ConvBench {
         return pooled;
     }
 
+    /** {@link #forwardPooled} without the record, as evaluation (no graph) runs it. Read it in us a call. */
+    @Benchmark
+    public Storage forwardPooledNoRecord() {
+        Pool2dShape p = new Pool2dShape(s.n(), s.oc(), s.oh(), s.ow(), 2, 2);
+        if (pooled == null) {
+            pooled = be.allocate((long) s.n() * s.oc() * (s.oh() / 2) * (s.ow() / 2));
+        }
+        be.conv2dMaxPoolReluForward(x, w, b, null, pooled, s, p);
+        return pooled;
+    }
+
     /** y stands in for dy: same shape, and the values do not change the work. */
     @Benchmark
     public Storage backwardInput() {

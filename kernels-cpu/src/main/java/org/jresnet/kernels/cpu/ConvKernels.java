@@ -6,6 +6,7 @@ import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.Pool2dShape;
 
 /**
  * Convolution as matrix products, forward and backward, along the paths that {@link ConvPlan}
@@ -42,6 +43,7 @@ final class ConvKernels {
     private float[] bias = new float[0];
     private float[] biasPartial = new float[0];
     private final ConvSingleChannel single;
+    private final ConvSingleChannelPooled singlePooled;
     private final ConvWeightGradient weight;
     /** Each shape's plan, chosen once (a network has a few shapes). */
     private final Map<Conv2dShape, ConvPlan> plans = new HashMap<>();
@@ -50,6 +52,7 @@ final class ConvKernels {
         this.pool = pool;
         this.scratch = scratch;
         this.single = new ConvSingleChannel(pool, scratch);
+        this.singlePooled = new ConvSingleChannelPooled(pool, scratch);
         this.weight = new ConvWeightGradient(pool, scratch);
     }
 
@@ -97,6 +100,21 @@ final class ConvKernels {
             case SHIFTED -> forwardShifted(x, ap, rowInit, y, s, then);
             default -> forwardIm2col(x, ap, rowInit, y, s, then);
         }
+    }
+
+    /**
+     * pooled = relu(maxpool(conv(x, w) + b)) for a pool p over the whole output, and where record is
+     * not null, where each window's gradient goes ({@link MaxPoolRecord}). One input channel with a
+     * 2x2 stride-2 pool goes by window corners ({@link ConvSingleChannelPooled}); every other shape
+     * pools each task's output in its scratch ({@link Epilogue#maxPoolRelu}).
+     */
+    synchronized void forwardMaxPoolRelu(float[] x, float[] w, float[] b, float[] pooled, float[] record,
+                                         Conv2dShape s, Pool2dShape p) {
+        if (plan(s).forward() == ConvPlan.Forward.ONE_CHANNEL && ConvSingleChannelPooled.handles(s, p)) {
+            singlePooled.forward(x, w, b, pooled, record, s, p);
+            return;
+        }
+        forward(x, w, b, null, s, Epilogue.maxPoolRelu(pooled, record, p));
     }
 
     /** Image groups of ~{@link #GROUP_COLUMNS} columns: each group's im2col, then one product (copied out per image). */

@@ -16,7 +16,7 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
 
     enum Forward {
         /** c = 1: kw shifted copies of the image's plane, Y (oc, P) = W @ taps read in place ({@link ConvSingleChannel}). */
-        ONE_CHANNEL("one-channel shifted planes + GEMM"),
+        ONE_CHANNEL("one-channel shifted planes + GEMM (by pool-window corners before a 2x2 max pool)"),
         /** The product reads each window straight from the zero-bordered image; ow of wp columns kept (copies nothing). */
         WIDE("GEMM on the bordered image in place"),
         /** kw shifted copies of each plane, dense rows of ow: the product reads its rows in place, no column wasted. */

@@ -108,8 +108,8 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
     @Override
     public void conv2dMaxPoolReluForward(Storage x, Storage w, Storage b, Storage record, Storage pooled,
                                          Conv2dShape s, Pool2dShape p) {
-        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), null, s,
-                Epilogue.maxPoolRelu(HeapStorage.of(pooled), record == null ? null : HeapStorage.of(record), p));
+        conv.forwardMaxPoolRelu(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b),
+                HeapStorage.of(pooled), record == null ? null : HeapStorage.of(record), s, p);
     }
 
     @Override
