@@ -14,8 +14,9 @@
 #
 # Needs the built mnist.jar (./mvnw -B -DskipTests package), PyTorch for /usr/bin/python3
 # (apt-get install -y python3-torch; without it the PyTorch rows are skipped) and fetches
-# com.microsoft.onnxruntime:onnxruntime:1.22.0 into ~/.m2 with ./mvnw. Rounds 0-1 of each are
-# warm-up; the median of rounds 2-11 is printed, and at the end the median over passes.
+# com.microsoft.onnxruntime:onnxruntime:1.22.0 into ~/.m2 with ./mvnw. Rounds 0-9 of each engine are
+# warm-up (our JIT was still compiling in rounds 2-8); the median of rounds 10-19 is printed, and at
+# the end the median over passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: $0 MODEL.safetensors [--data DIR] [--batch N] [--passes N] [--separate]" >&2; exit 2; }
@@ -57,7 +58,7 @@ for p in $(seq 1 "$passes"); do
       | grep -v '^WARNING' | tee -a "$work/log"
   done
   if [ $torch_ok = 1 ]; then
-    /usr/bin/python3 scripts/ort/torch_eval.py ../shared/reference/pytorch_seed.py "$model" "$data" "$batch" 12 \
+    /usr/bin/python3 scripts/ort/torch_eval.py ../shared/reference/pytorch_seed.py "$model" "$data" "$batch" 20 10 \
       | tee -a "$work/log"
   fi
 done
