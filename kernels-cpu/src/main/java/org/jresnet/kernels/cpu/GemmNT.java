@@ -13,11 +13,17 @@ import jdk.incubator.vector.FloatVector;
  * </pre>
  *
  * Used for the weight gradient of convolution (dy rows against im2col rows) and for the linear
- * forward pass. A 4 x 3 tile keeps 12 vector accumulators; lanes are summed once per element at
- * the end, in lane order, through a small array: {@code reduceLanes(ADD)} may pick a different
- * order once compiled, which would break bit-identical results between runs.
+ * forward pass. A 4 x 3 tile keeps 12 vector accumulators where there are 32 vector registers; with
+ * 16 (AVX2) it needs all of them with its 3 rows of B and one of A, and C2 spilled in its loop (fc's
+ * forward at 12% of the peak held to AVX2), so there a 4 x 2 tile (11 live vectors) is used. Lanes
+ * are summed once per element at the end, in lane order, through a small array: {@code
+ * reduceLanes(ADD)} may pick a different order once compiled, which would break bit-identical
+ * results between runs. Every element is the same lane-wise FMA chain whichever tile computes it.
  */
 final class GemmNT {
+    /** Columns of C per tile: 3 with 32 vector registers, 2 with 16. */
+    static final int NC = Simd.vectorRegisters() >= 32 ? 3 : 2;
+
     private GemmNT() {
     }
 
@@ -27,8 +33,12 @@ final class GemmNT {
         int m = mFrom;
         for (; m + 4 <= mTo; m += 4) {
             int j = 0;
-            for (; j + 3 <= n; j += 3) {
-                tile4x3(a, aOff + m * lda, lda, b, bOff + j * ldb, ldb, k, c, cOff + m * ldc + j, ldc, lanes);
+            for (; j + NC <= n; j += NC) {
+                if (NC == 3) {
+                    tile4x3(a, aOff + m * lda, lda, b, bOff + j * ldb, ldb, k, c, cOff + m * ldc + j, ldc, lanes);
+                } else {
+                    tile4x2(a, aOff + m * lda, lda, b, bOff + j * ldb, ldb, k, c, cOff + m * ldc + j, ldc, lanes);
+                }
             }
             for (; j < n; j++) {
                 for (int r = 0; r < 4; r++) {
@@ -101,6 +111,58 @@ final class GemmNT {
             for (int j = 0; j < 3; j++) {
                 int bj = b0 + j * ldb;
                 float s = sumLanes(lanes, (r * 3 + j) * L);
+                for (int q = bound; q < k; q++) {
+                    s = Math.fma(a[ar + q], b[bj + q], s);
+                }
+                c[ci + r * ldc + j] = s;
+            }
+        }
+    }
+
+    private static void tile4x2(float[] a, int a0, int lda, float[] b, int b0, int ldb, int k, float[] c, int ci,
+                                int ldc, float[] lanes) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int b1 = b0 + ldb;
+        int bound = F.loopBound(k);
+        for (int q = 0; q < bound; q += L) {
+            FloatVector y0 = FloatVector.fromArray(F, b, b0 + q);
+            FloatVector y1 = FloatVector.fromArray(F, b, b1 + q);
+            FloatVector x = FloatVector.fromArray(F, a, a0 + q);
+            c00 = x.fma(y0, c00);
+            c01 = x.fma(y1, c01);
+            x = FloatVector.fromArray(F, a, a1 + q);
+            c10 = x.fma(y0, c10);
+            c11 = x.fma(y1, c11);
+            x = FloatVector.fromArray(F, a, a2 + q);
+            c20 = x.fma(y0, c20);
+            c21 = x.fma(y1, c21);
+            x = FloatVector.fromArray(F, a, a3 + q);
+            c30 = x.fma(y0, c30);
+            c31 = x.fma(y1, c31);
+        }
+        c00.intoArray(lanes, 0);
+        c01.intoArray(lanes, L);
+        c10.intoArray(lanes, 2 * L);
+        c11.intoArray(lanes, 3 * L);
+        c20.intoArray(lanes, 4 * L);
+        c21.intoArray(lanes, 5 * L);
+        c30.intoArray(lanes, 6 * L);
+        c31.intoArray(lanes, 7 * L);
+        for (int r = 0; r < 4; r++) {
+            int ar = a0 + r * lda;
+            for (int j = 0; j < 2; j++) {
+                int bj = b0 + j * ldb;
+                float s = sumLanes(lanes, (r * 2 + j) * L);
                 for (int q = bound; q < k; q++) {
                     s = Math.fma(a[ar + q], b[bj + q], s);
                 }
