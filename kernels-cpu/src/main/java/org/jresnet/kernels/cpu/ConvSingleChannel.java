@@ -108,17 +108,8 @@ final class ConvSingleChannel {
         int oc = s.oc();
         int p = s.oh() * s.ow();
         int blocks = Gemm.blocks(oc);
-        if (packed.length < blocks * Gemm.MR * k) {
-            packed = new float[blocks * Gemm.MR * k];
-        }
-        Gemm.packA(w, 0, k, 1, oc, k, packed);
-        if (bias.length < blocks * Gemm.MR) {
-            bias = new float[blocks * Gemm.MR];
-        }
-        Arrays.fill(bias, 0f);
-        if (b != null) {
-            System.arraycopy(b, 0, bias, 0, oc);
-        }
+        packed = Gemm.packRows(w, oc, k, packed);
+        bias = Gemm.rowInit(b, oc, bias);
         float[] wpk = packed;
         float[] init = bias;
         int[] off = tapOffsets(s);

@@ -3,7 +3,6 @@ package org.jresnet.kernels.cpu;
 import static org.jresnet.kernels.cpu.Simd.F;
 import static org.jresnet.kernels.cpu.Simd.L;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -96,17 +95,8 @@ final class ConvSingleChannelPooled {
         int k = s.kh() * s.kw();
         int oc = s.oc();
         int blocks = Gemm.blocks(oc);
-        if (packed.length < blocks * Gemm.MR * k) {
-            packed = new float[blocks * Gemm.MR * k];
-        }
-        Gemm.packA(w, 0, k, 1, oc, k, packed);
-        if (bias.length < blocks * Gemm.MR) {
-            bias = new float[blocks * Gemm.MR];
-        }
-        Arrays.fill(bias, 0f);
-        if (b != null) {
-            System.arraycopy(b, 0, bias, 0, oc);
-        }
+        packed = Gemm.packRows(w, oc, k, packed);
+        bias = Gemm.rowInit(b, oc, bias);
         if (tables == null || !tables.s().equals(s) || !tables.p().equals(p)) {
             tables = tables(s, p);
         }

@@ -2,6 +2,7 @@ package org.jresnet.kernels.cpu;
 
 import static org.jresnet.kernels.cpu.Simd.L;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -33,6 +34,28 @@ final class Gemm {
     /** Number of packed row blocks for M rows. */
     static int blocks(int m) {
         return (m + MR - 1) / MR;
+    }
+
+    /** {@link #packA} of the row-major M x K matrix w into dst, or into a new array if dst is too small; returns the one used. */
+    static float[] packRows(float[] w, int m, int k, float[] dst) {
+        int size = blocks(m) * MR * k;
+        float[] d = dst.length < size ? new float[size] : dst;
+        packA(w, 0, k, 1, m, k, d);
+        return d;
+    }
+
+    /**
+     * The rows' start values for {@link #nn}: b's m values (zeros where b is null), then zeros up to
+     * whole row blocks; into dst, or a new array if dst is too small. Returns the one used.
+     */
+    static float[] rowInit(float[] b, int m, float[] dst) {
+        int size = blocks(m) * MR;
+        float[] d = dst.length < size ? new float[size] : dst;
+        Arrays.fill(d, 0f);
+        if (b != null) {
+            System.arraycopy(b, 0, d, 0, m);
+        }
+        return d;
     }
 
     /**

@@ -106,17 +106,7 @@ final class GemmNT {
         c30.intoArray(lanes, 9 * L);
         c31.intoArray(lanes, 10 * L);
         c32.intoArray(lanes, 11 * L);
-        for (int r = 0; r < 4; r++) {
-            int ar = a0 + r * lda;
-            for (int j = 0; j < 3; j++) {
-                int bj = b0 + j * ldb;
-                float s = sumLanes(lanes, (r * 3 + j) * L);
-                for (int q = bound; q < k; q++) {
-                    s = Math.fma(a[ar + q], b[bj + q], s);
-                }
-                c[ci + r * ldc + j] = s;
-            }
-        }
+        finish(4, 3, a, a0, lda, b, b0, ldb, k, bound, c, ci, ldc, lanes);
     }
 
     private static void tile4x2(float[] a, int a0, int lda, float[] b, int b0, int ldb, int k, float[] c, int ci,
@@ -158,11 +148,20 @@ final class GemmNT {
         c21.intoArray(lanes, 5 * L);
         c30.intoArray(lanes, 6 * L);
         c31.intoArray(lanes, 7 * L);
-        for (int r = 0; r < 4; r++) {
+        finish(4, 2, a, a0, lda, b, b0, ldb, k, bound, c, ci, ldc, lanes);
+    }
+
+    /**
+     * A tile's elements from its accumulators, stored in lanes row by row ((r*cols + j)*L): each
+     * element's lanes summed in lane order, then the k - bound tail, into C.
+     */
+    private static void finish(int rows, int cols, float[] a, int a0, int lda, float[] b, int b0, int ldb, int k,
+                               int bound, float[] c, int ci, int ldc, float[] lanes) {
+        for (int r = 0; r < rows; r++) {
             int ar = a0 + r * lda;
-            for (int j = 0; j < 2; j++) {
+            for (int j = 0; j < cols; j++) {
                 int bj = b0 + j * ldb;
-                float s = sumLanes(lanes, (r * 2 + j) * L);
+                float s = sumLanes(lanes, (r * cols + j) * L);
                 for (int q = bound; q < k; q++) {
                     s = Math.fma(a[ar + q], b[bj + q], s);
                 }
