@@ -142,7 +142,7 @@ final class ConvKernels {
                 Gemm.nn(0, blocks, oc, 0, cols, k, ap, col, 0, Gemm.strided(k, cols), out, 0, cols, rowInit);
                 for (int i = 0; i < gi; i++) {
                     for (int o = 0; o < oc; o++) {
-                        System.arraycopy(out, o * cols + i * p, dst, at + (i * oc + o) * p, p);
+                        copyRun(out, o * cols + i * p, dst, at + (i * oc + o) * p, p);
                     }
                 }
             }
@@ -306,7 +306,7 @@ final class ConvKernels {
                 gOff = 0;
                 for (int i = 0; i < gi; i++) {
                     for (int o = 0; o < oc; o++) {
-                        System.arraycopy(dy, ((i0 + i) * oc + o) * p, grad, o * cols + i * p, p);
+                        copyRun(dy, ((i0 + i) * oc + o) * p, grad, o * cols + i * p, p);
                     }
                 }
             }
@@ -429,6 +429,21 @@ final class ConvKernels {
      */
     static int groupStart(int t, int n, int groups) {
         return (int) ((long) t * n / groups);
+    }
+
+    /**
+     * dst[to, to + len) = src[from, from + len): whole vectors where len is a multiple of L (the
+     * planes of the grouped products: res32's 16 pixels, conv2's 64), else System.arraycopy, whose
+     * call cost more than the copy for runs this short (256 of them per group of 8 res32 images).
+     */
+    static void copyRun(float[] src, int from, float[] dst, int to, int len) {
+        if (len % Simd.L != 0) {
+            System.arraycopy(src, from, dst, to, len);
+            return;
+        }
+        for (int j = 0; j < len; j += Simd.L) {
+            FloatVector.fromArray(Simd.F, src, from + j).intoArray(dst, to + j);
+        }
     }
 
     static int ceilDiv(int a, int b) {

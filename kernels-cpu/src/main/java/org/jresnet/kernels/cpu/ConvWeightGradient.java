@@ -68,7 +68,7 @@ final class ConvWeightGradient {
                 float[] grad = sc.get(Scratch.GRAD, (long) oc * cols);
                 for (int i = 0; i < gi; i++) {
                     for (int o = 0; o < oc; o++) {
-                        System.arraycopy(dy, ((i0 + i) * oc + o) * p, grad, o * cols + i * p, p);
+                        ConvKernels.copyRun(dy, ((i0 + i) * oc + o) * p, grad, o * cols + i * p, p);
                     }
                 }
                 GemmNT.nt(0, oc, k, cols, grad, 0, cols, col, c0, cols, part, t * size, k, sc.lanes());
