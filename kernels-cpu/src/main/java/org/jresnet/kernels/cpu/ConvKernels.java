@@ -1,6 +1,5 @@
 package org.jresnet.kernels.cpu;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
@@ -85,16 +84,10 @@ final class ConvKernels {
             return;
         }
         int k = s.c() * s.kh() * s.kw();
-        int oc = s.oc();
-        int blocks = Gemm.blocks(oc);
-        float[] ap = packed(blocks * Gemm.MR * k);
-        Gemm.packA(w, 0, k, 1, oc, k, ap);
-        float[] rowInit = null;
-        if (b != null) {
-            rowInit = bias(blocks * Gemm.MR);
-            System.arraycopy(b, 0, rowInit, 0, oc);
-            Arrays.fill(rowInit, oc, rowInit.length, 0f);
-        }
+        packed = Gemm.packRows(w, s.oc(), k, packed);
+        float[] ap = packed;
+        // no bias: null, and the product starts its rows from zeros
+        float[] rowInit = b == null ? null : (bias = Gemm.rowInit(b, s.oc(), bias));
         switch (path) {
             case WIDE -> forwardWide(x, ap, rowInit, y, s, then);
             case SHIFTED -> forwardShifted(x, ap, rowInit, y, s, then);
@@ -412,13 +405,6 @@ final class ConvKernels {
             packed = new float[Math.toIntExact(size)];
         }
         return packed;
-    }
-
-    private float[] bias(int size) {
-        if (bias.length != size) {
-            bias = new float[size];
-        }
-        return bias;
     }
 
     /**
