@@ -88,7 +88,8 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
     /**
      * The shifted planes suit the shape: stride 1, each image's pixels whole vectors (no column
      * thrown away) and at least {@link #SHIFTED_PIXELS} of them (with fewer, as res32's 16 on 16 lanes,
-     * the one-image product runs on its narrowest, load-bound tile and grouping images wins), a window
+     * the one-image product runs on its narrowest, load-bound tile and grouping images wins; on 8
+     * lanes the same 16 pixels fill the 4 x 2 tile and the planes copy a third of the im2col), a window
      * row of at least one full tile, and the planes of one image at most {@value #SHIFTED_BYTES}
      * bytes, so that they stay in the core's cache while the product streams over them (conv2's
      * input gradient as a forward pass would build 133 KB an image).
@@ -100,8 +101,8 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
                 && 4 * planes <= SHIFTED_BYTES;
     }
 
-    /** Fewest pixels per image for the shifted planes: four vectors (see {@link #shiftedPlanes}). */
-    static final int SHIFTED_PIXELS = 4 * Simd.L;
+    /** Fewest pixels per image for the shifted planes: one regular tile's width (see {@link #shiftedPlanes}). */
+    static final int SHIFTED_PIXELS = Gemm.NR;
 
     /** Largest shifted planes of one image, in bytes (see {@link #shiftedPlanes}). */
     static final int SHIFTED_BYTES = 64 * 1024;
@@ -126,9 +127,9 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
 
     private static Input inputOf(Conv2dShape s) {
         // as a forward pass only where that reads the bordered dy in place or from shifted planes
-        // that stay in cache (res16); elsewhere its copies cost more than the fold (conv2: 800 taps
-        // of shifted planes, 133 KB an image, stream from L2; res32: 4x4 planes need the im2col
-        // either way)
+        // that stay in cache (res16, and res32 on 8 lanes); elsewhere its copies cost more than the
+        // fold (conv2: 800 taps of shifted planes, 133 KB an image, stream from L2; res32 on 16
+        // lanes: its 4x4 planes need the im2col either way)
         Conv2dShape t = ConvKernels.transposed(s);
         if (t == null) {
             return Input.FOLD;
