@@ -56,8 +56,9 @@ final class ConvKernels {
     }
 
     /**
-     * Images per product in the forward and input-gradient passes: enough for ~{@value #GROUP_COLUMNS}
-     * columns (8 images of res32's 16 pixels, 2 of conv2's 64). Groups of ~192 made res32's products
+     * Images per product in the forward im2col and the input gradient's fold path: enough for
+     * ~{@value #GROUP_COLUMNS} columns (8 images of res32's 16 pixels; the fold path takes one image
+     * where its pixels fill a regular tile). Groups of ~192 made res32's products
      * 6 tasks at batch 64, shared 3 / 3 by two threads only when the helper came in time, each
      * streaming a 221 KB panel of columns (147 KB now).
      */
@@ -285,7 +286,9 @@ final class ConvKernels {
         int blocks = Gemm.blocks(k);
         float[] ap = packed(blocks * Gemm.MR * oc);
         Gemm.packA(w, 0, 1, k, k, oc, ap);
-        int g = groupImages(p, n);
+        // one image a product wherever its pixels fill a regular tile (conv2's 64): the product then
+        // reads dy in place; grouping copied every plane for a wider product that ran no faster
+        int g = p >= Gemm.NR ? 1 : groupImages(p, n);
         int groups = ceilDiv(n, g);
         pool.run(groups, (worker, t) -> {
             int i0 = groupStart(t, n, groups);
