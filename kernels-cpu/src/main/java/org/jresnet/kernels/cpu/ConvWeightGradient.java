@@ -130,8 +130,8 @@ final class ConvWeightGradient {
      * pixels' rows lie c floats apart; where c floats are at least NR floats and a line more (res32
      * on 8 lanes: 32 floats against 16), the tile's panel is q runs of their own, each two lines
      * unless it happens to be 64-byte aligned (a Java array promises 8), and each of the MR-row
-     * blocks of dY re-reads that panel: at 512 pixels 64 KB, streamed from L2, which ran 25-30%
-     * slower than the same runs aligned by hand; at 128 pixels 16 KB, which stays in L1. Where the
+     * blocks of dY re-reads that panel: at 512 pixels 64 KB, which streams from L2 (slower than the
+     * same runs aligned by hand); at 128 pixels 16 KB, which stays in L1. Where the
      * rows share lines (res16, conv2; res32 on 16 lanes) the panel is dense and the larger chunk
      * sums more pixels per tile.
      */
