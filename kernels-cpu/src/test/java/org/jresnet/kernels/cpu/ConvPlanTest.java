@@ -57,12 +57,6 @@ class ConvPlanTest {
             assertEquals(ConvPlan.Input.AS_FORWARD, res32.input());
             assertTrue(res32.describe().startsWith("forward GEMM on shifted planes"));
         }
-        // res32's weight gradient: on 8 lanes a tile's 16 floats of a window row lie 32 floats from the
-        // next pixel's, so its chunks shrink until the tile's panel fits in L1; dense elsewhere
-        int res32Chunk = ConvWeightGradient.chunkPixels(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1));
-        assertEquals(Simd.L <= 8 ? 128 : 512, res32Chunk);
-        assertEquals(512, ConvWeightGradient.chunkPixels(new Conv2dShape(64, 16, 12, 12, 16, 3, 3, 1, 1)));
-        assertEquals(512, ConvWeightGradient.chunkPixels(new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0)));
         // the CIFAR nets' first stage (16 channels, 32x32, pad 1): 6% of the wide columns wasted, kept wide
         assertEquals(ConvPlan.Forward.WIDE, ConvPlan.of(new Conv2dShape(64, 16, 32, 32, 16, 3, 3, 1, 1)).forward());
     }
