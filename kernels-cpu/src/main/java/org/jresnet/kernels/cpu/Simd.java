@@ -1,5 +1,8 @@
 package org.jresnet.kernels.cpu;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,6 +25,8 @@ final class Simd {
      * {@value #TILE_ROWS_PROPERTY} (4 or 8) overrides it, so that the tests run both families here.
      */
     static final int TILE_ROWS = tileRows(System.getProperty(TILE_ROWS_PROPERTY));
+    /** Bytes of one core's L2 cache, from Linux's sysfs; 512 KB where it cannot be read. */
+    static final int L2_BYTES = l2Bytes(Path.of("/sys/devices/system/cpu/cpu0/cache"));
 
     private Simd() {
     }
@@ -64,6 +69,32 @@ final class Simd {
     static int defaultTileRows() {
         return vectorRegisters() >= 32 ? 8 : 4;
     }
+
+    /**
+     * The size of the level-2 data or unified cache listed under {@code dir} (index*&#47;level, type,
+     * size as "1024K"), or 512 KB (the smallest L2 of the x86 CPUs with AVX2) if there is none.
+     */
+    static int l2Bytes(Path dir) {
+        try (var entries = Files.list(dir)) {
+            for (Path index : entries.filter(d -> d.getFileName().toString().startsWith("index")).sorted().toList()) {
+                Path level = index.resolve("level");
+                Path type = index.resolve("type");
+                Path size = index.resolve("size");
+                if (Files.isReadable(level) && Files.readString(level).strip().equals("2")
+                        && Files.isReadable(type) && !Files.readString(type).strip().equals("Instruction")
+                        && Files.isReadable(size)) {
+                    String v = Files.readString(size).strip();
+                    int unit = v.endsWith("K") ? 1024 : v.endsWith("M") ? 1024 * 1024 : 1;
+                    return Integer.parseInt(v.replaceAll("[KM]$", "")) * unit;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or an unexpected format: the default below
+        }
+        return DEFAULT_L2_BYTES;
+    }
+
+    static final int DEFAULT_L2_BYTES = 512 * 1024;
 
     /** "512-bit vectors (16 float lanes)" for the backend's one-line description. */
     static String describe() {
