@@ -25,7 +25,7 @@ final class Simd {
      * {@value #TILE_ROWS_PROPERTY} (4 or 8) overrides it, so that the tests run both families here.
      */
     static final int TILE_ROWS = tileRows(System.getProperty(TILE_ROWS_PROPERTY));
-    /** Bytes of one core's L2 cache, from Linux's sysfs; 512 KB where it cannot be read. */
+    /** Bytes of one core's L2 cache, from Linux's sysfs; 256 KB where it cannot be read. */
     static final int L2_BYTES = l2Bytes(Path.of("/sys/devices/system/cpu/cpu0/cache"));
 
     private Simd() {
@@ -72,7 +72,8 @@ final class Simd {
 
     /**
      * The size of the level-2 data or unified cache listed under {@code dir} (index*&#47;level, type,
-     * size as "1024K"), or 512 KB (the smallest L2 of the x86 CPUs with AVX2) if there is none.
+     * size as "1024K"), or 256 KB (the smallest per-core L2 of x86 CPUs with AVX2, Haswell to
+     * Skylake client) if there is none.
      */
     static int l2Bytes(Path dir) {
         try (var entries = Files.list(dir)) {
@@ -94,7 +95,7 @@ final class Simd {
         return DEFAULT_L2_BYTES;
     }
 
-    static final int DEFAULT_L2_BYTES = 512 * 1024;
+    static final int DEFAULT_L2_BYTES = 256 * 1024;
 
     /** "512-bit vectors (16 float lanes)" for the backend's one-line description. */
     static String describe() {
