@@ -117,7 +117,7 @@ final class ConvWeightGradient {
         transposeSum(part, n, k, oc, dw);
     }
 
-    /** Pixels summed per weight-gradient chunk of the channels-last path, unless {@link #chunkPixels} says fewer. */
+    /** Pixels summed per weight-gradient chunk of the channels-last path, unless {@link #chunkImages} says fewer. */
     private static final int PIXELS_PER_CHUNK = 512;
     /** Bytes of a cache line. */
     private static final int LINE = 64;
@@ -125,30 +125,35 @@ final class ConvWeightGradient {
     private static final int PANEL_BYTES = 16 * 1024;
 
     /**
-     * Pixels per chunk of the channels-last path: {@value #PIXELS_PER_CHUNK}, or fewer where a tile's
-     * rows of B share no cache line and the extra partial sums stay in L2. A tile reads NR floats of
-     * each window row, and consecutive pixels' rows lie c floats apart; where c floats are at least
-     * NR floats and a line more (res32 on 8 lanes: 32 floats against 16), the tile's panel is q runs
-     * of their own, each two lines unless it happens to be 64-byte aligned (a Java array promises
-     * 8), and each of the MR-row blocks of dY re-reads that panel: at 512 pixels 64 KB, which
-     * streams from L2 (slower than the same runs aligned by hand); at 128 pixels 16 KB, which stays
-     * in L1. But each chunk writes k*oc partial sums that the reduction reads back: for the CIFAR
-     * nets' 64-channel 7x7 convs, chunks of 2-3 images made 2.4-4.7 MB of them and the kernel
-     * slower, so the smaller chunk is taken only where all its partials fit in half of L2. Where the
-     * rows share lines (res16, conv2; res32 on 16 lanes) the panel is dense and the larger chunk
-     * sums more pixels per tile.
+     * Images per chunk of the channels-last path: {@value #PIXELS_PER_CHUNK} pixels' worth, or fewer
+     * where a tile's rows of B share no cache line and the extra partial sums stay in L2. A tile
+     * reads NR floats of each window row, and consecutive pixels' rows lie c floats apart; where c
+     * floats are at least NR floats and a line more (res32 on 8 lanes: 32 floats against 16), the
+     * tile's panel is q runs of their own, each two lines unless it happens to be 64-byte aligned (a
+     * Java array promises 8), and each of the MR-row blocks of dY re-reads that panel: at 512 pixels
+     * 64 KB, which streams from L2 (slower than the same runs aligned by hand); at 128 pixels 16 KB,
+     * which stays in L1. But each chunk writes k*oc partial sums that the reduction reads back: for
+     * the CIFAR nets' 64-channel 7x7 convs, chunks of 2-3 images made 2.4-4.7 MB of them and the
+     * kernel slower, so the smaller chunk is taken only where all its partials fit in half of L2.
+     * Where the rows share lines (res16, conv2; res32 on 16 lanes) the panel is dense and the larger
+     * chunk sums more pixels per tile.
      */
-    static int chunkPixels(Conv2dShape s) {
+    static int chunkImages(Conv2dShape s) {
+        int p = s.oh() * s.ow();
+        int images = imagesFor(PIXELS_PER_CHUNK, p, s.n());
         int run = Gemm.NR * Float.BYTES;
         if (s.c() * Float.BYTES < run + LINE) {
-            return PIXELS_PER_CHUNK;
+            return images;
         }
         int lines = (run + LINE - 1) / LINE + 1;
-        int q = Math.min(PIXELS_PER_CHUNK, PANEL_BYTES / (lines * LINE));
-        int p = s.oh() * s.ow();
-        int images = Math.min(s.n(), (q + p - 1) / p);
-        long partials = (long) ConvKernels.ceilDiv(s.n(), images) * s.c() * s.kh() * s.kw() * s.oc() * Float.BYTES;
-        return partials <= Simd.L2_BYTES / 2 ? q : PIXELS_PER_CHUNK;
+        int fewer = imagesFor(PANEL_BYTES / (lines * LINE), p, s.n());
+        long partials = (long) ConvKernels.ceilDiv(s.n(), fewer) * s.c() * s.kh() * s.kw() * s.oc() * Float.BYTES;
+        return partials <= Simd.L2_BYTES / 2 ? fewer : images;
+    }
+
+    /** Images of p pixels that hold at least {@code pixels} of them, at most n. */
+    private static int imagesFor(int pixels, int p, int n) {
+        return Math.min(n, (pixels + p - 1) / p);
     }
 
     private final Map<Conv2dShape, int[]> pixelRows = new HashMap<>();
@@ -177,7 +182,7 @@ final class ConvWeightGradient {
         int hp = s.h() + 2 * s.pad();
         int wp = s.w() + 2 * s.pad();
         int k = c * kh * kw;
-        int ci = Math.min(n, (chunkPixels(s) + p - 1) / p);
+        int ci = chunkImages(s);
         int chunks = ConvKernels.ceilDiv(n, ci);
         int size = k * oc;
         float[] part = partial((long) chunks * size);

@@ -60,13 +60,14 @@ class ConvPlanTest {
         // res32's weight gradient: on 8 lanes a tile's 16 floats of a window row lie 32 floats from the
         // next pixel's, so its chunks shrink until the tile's panel fits in L1, if their 8 partial
         // sums of 36 KB fit in half of L2; dense elsewhere
-        int res32Chunk = ConvWeightGradient.chunkPixels(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1));
-        assertEquals(Simd.L <= 8 && Simd.L2_BYTES / 2 >= 8 * 288 * 32 * 4 ? 128 : 512, res32Chunk);
-        // the CIFAR nets' 64-channel 7x7 convs: smaller chunks would make MBs of partial sums
-        assertEquals(512, ConvWeightGradient.chunkPixels(new Conv2dShape(64, 64, 7, 7, 64, 3, 3, 1, 1)));
-        assertEquals(512, ConvWeightGradient.chunkPixels(new Conv2dShape(64, 32, 14, 14, 32, 3, 3, 1, 1)));
-        assertEquals(512, ConvWeightGradient.chunkPixels(new Conv2dShape(64, 16, 12, 12, 16, 3, 3, 1, 1)));
-        assertEquals(512, ConvWeightGradient.chunkPixels(new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0)));
+        int res32Chunk = ConvWeightGradient.chunkImages(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1));
+        assertEquals(Simd.L <= 8 && Simd.L2_BYTES / 2 >= 8 * 288 * 32 * 4 ? 128 / 16 : 512 / 16, res32Chunk);
+        // the CIFAR nets' 64-channel 7x7 convs: smaller chunks would make MBs of partial sums (and
+        // the 32-channel 14x14 ones): 512 pixels' worth of images, as res16's and conv2's
+        assertEquals(11, ConvWeightGradient.chunkImages(new Conv2dShape(64, 64, 7, 7, 64, 3, 3, 1, 1)));
+        assertEquals(3, ConvWeightGradient.chunkImages(new Conv2dShape(64, 32, 14, 14, 32, 3, 3, 1, 1)));
+        assertEquals(4, ConvWeightGradient.chunkImages(new Conv2dShape(64, 16, 12, 12, 16, 3, 3, 1, 1)));
+        assertEquals(8, ConvWeightGradient.chunkImages(new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0)));
         // the CIFAR nets' first stage (16 channels, 32x32, pad 1): 6% of the wide columns wasted, kept wide
         assertEquals(ConvPlan.Forward.WIDE, ConvPlan.of(new Conv2dShape(64, 16, 32, 32, 16, 3, 3, 1, 1)).forward());
     }
