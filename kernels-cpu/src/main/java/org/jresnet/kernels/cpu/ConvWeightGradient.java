@@ -148,7 +148,7 @@ final class ConvWeightGradient {
         int lines = (run + LINE - 1) / LINE + 1;
         int fewer = imagesFor(PANEL_BYTES / (lines * LINE), p, s.n());
         long partials = (long) ConvKernels.ceilDiv(s.n(), fewer) * s.c() * s.kh() * s.kw() * s.oc() * Float.BYTES;
-        return partials <= Simd.L2_BYTES / 2 ? fewer : images;
+        return partials <= Simd.l2Bytes() / 2 ? fewer : images;
     }
 
     /** Images of p pixels that hold at least {@code pixels} of them, at most n. */

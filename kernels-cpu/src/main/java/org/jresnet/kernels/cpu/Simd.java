@@ -25,8 +25,6 @@ final class Simd {
      * {@value #TILE_ROWS_PROPERTY} (4 or 8) overrides it, so that the tests run both families here.
      */
     static final int TILE_ROWS = tileRows(System.getProperty(TILE_ROWS_PROPERTY));
-    /** Bytes of one core's L2 cache, from Linux's sysfs; 256 KB where it cannot be read. */
-    static final int L2_BYTES = l2Bytes(Path.of("/sys/devices/system/cpu/cpu0/cache"));
 
     private Simd() {
     }
@@ -68,6 +66,18 @@ final class Simd {
     /** 8-row tiles need 19 live vectors (16 accumulators, 2 of B, a broadcast of A). */
     static int defaultTileRows() {
         return vectorRegisters() >= 32 ? 8 : 4;
+    }
+
+    /**
+     * Bytes of one core's L2 cache, from Linux's sysfs; 256 KB where it cannot be read. Read on
+     * first use (only the training's weight gradient asks), not when the backend starts.
+     */
+    static int l2Bytes() {
+        return L2.BYTES;
+    }
+
+    private static final class L2 {
+        static final int BYTES = l2Bytes(Path.of("/sys/devices/system/cpu/cpu0/cache"));
     }
 
     /**

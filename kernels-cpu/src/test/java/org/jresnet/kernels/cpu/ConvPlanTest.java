@@ -61,7 +61,7 @@ class ConvPlanTest {
         // next pixel's, so its chunks shrink until the tile's panel fits in L1, if their 8 partial
         // sums of 36 KB fit in half of L2; dense elsewhere
         int res32Chunk = ConvWeightGradient.chunkImages(new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1));
-        assertEquals(Simd.L <= 8 && Simd.L2_BYTES / 2 >= 8 * 288 * 32 * 4 ? 128 / 16 : 512 / 16, res32Chunk);
+        assertEquals(Simd.L <= 8 && Simd.l2Bytes() / 2 >= 8 * 288 * 32 * 4 ? 128 / 16 : 512 / 16, res32Chunk);
         // the CIFAR nets' 64-channel 7x7 convs: smaller chunks would make MBs of partial sums (and
         // the 32-channel 14x14 ones): 512 pixels' worth of images, as res16's and conv2's
         assertEquals(11, ConvWeightGradient.chunkImages(new Conv2dShape(64, 64, 7, 7, 64, 3, 3, 1, 1)));
