@@ -151,6 +151,7 @@ public final class OpTable {
                 new Conv2dShape(2, 1, 13, 7, 5, 5, 5, 1, 0),     // P = 27 < one block
                 new Conv2dShape(3, 1, 30, 31, 4, 3, 5, 1, 1),    // kh != kw, several pixel blocks
                 new Conv2dShape(2, 1, 15, 17, 6, 7, 7, 1, 3),    // kw 7: two kj groups, any-kw fold
+                new Conv2dShape(2, 1, 16, 18, 7, 3, 5, 1, 1),    // pooled by window corners: 8x8 pooled, oc 7, kh != kw
                 new Conv2dShape(3, 16, 12, 12, 16, 3, 3, 1, 1),  // residual block 1
                 new Conv2dShape(4, 16, 12, 12, 16, 3, 3, 1, 1),  // a residual-block conv
                 new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0), // conv2, batch 64 (the network's second conv, full batch)

@@ -25,15 +25,28 @@ import org.jresnet.core.backend.Pool2dShape;
  * </pre>
  *
  * Why: pooling the output of {@link ConvSingleChannel}'s forward pairs each pixel with its row
- * neighbour through two-vector shuffles, a third of conv1's pooled forward pass (0.13 of 0.46 ms at
- * batch 64). Here the stride-2 split is paid on the input instead, once per image row of S (a
- * quarter of the output's size per corner, read by 25 taps), and each corner's product writes its
- * own plane. Each element of Y_c is the same FMA chain over the taps as in the plain product, and
- * the max, relu and record are those of {@link MaxPool2x2#forwardPairs}, so the bits are the same.
+ * neighbour through two-vector shuffles, a third of conv1's pooled forward pass. Here the stride-2
+ * split is paid on the input instead, once per image row of S (a quarter of the output's size per
+ * corner, read by 25 taps). With 32 vector registers one tile holds the four corners of the same 4
+ * rows and one vector of columns: the max, relu and record happen in registers, y is never stored,
+ * and each tap's 4 rows of B serve 16 FMAs for 8 loads (a 2-vector GEMM tile loads 10), in tiles one
+ * vector wide, which any plane of whole vectors fills (144 floats are 9 vectors of 16). With 16
+ * registers such a tile has room for 2 rows only, and ran slower than a GEMM per corner into scratch
+ * followed by a pass that pools the four planes, which is what runs there. Each element of Y_c is the
+ * same FMA chain over the taps as in the plain product, and the max, relu and record are those of
+ * {@link MaxPool2x2#forwardPairs}, so the bits are the same either way.
  */
 final class ConvSingleChannelPooled {
     /** Lane i takes lane 2i of (a, b): every other float of two vectors. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> 2 * i);
+
+    /**
+     * Whether the four corners are pooled in registers ({@link #tile4}): 16 accumulators, 4 rows of B
+     * and a broadcast need 32 vector registers. With 16 each corner's product goes to a scratch plane
+     * through {@link Gemm#nn}'s tiles and {@link #pool} reads the four back. Tied to the GEMM's 8-row
+     * tiles, which need as many registers, so that the tests run both ways on one machine.
+     */
+    static final boolean IN_REGISTERS = Gemm.MR == 8;
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
@@ -57,7 +70,7 @@ final class ConvSingleChannelPooled {
     }
 
     /** The per-shape row tables and record positions. */
-    private record Tables(Conv2dShape s, Pool2dShape p, int plane, int[][] corners, float[] positions) {
+    private record Tables(Conv2dShape s, Pool2dShape p, int plane, int[] rows, int[][] corners, float[] positions) {
     }
 
     private static Tables tables(Conv2dShape s, Pool2dShape p) {
@@ -65,14 +78,13 @@ final class ConvSingleChannelPooled {
         int pw = p.ow();
         // rows of the even planes, the more numerous (see split); L floats of slack for a row's spill
         int plane = (ph + s.kh() / 2) * pw + L;
-        int[][] corners = new int[4][s.kh() * s.kw()];
-        for (int c = 0; c < 4; c++) {
-            int di = c / 2;
-            int dj = c % 2;
+        // corner (di, 1) reads the planes of v + 1, two planes after those of corner (di, 0)
+        int[] rows = new int[2 * s.kh() * s.kw()];
+        for (int di = 0; di < 2; di++) {
             for (int ki = 0; ki < s.kh(); ki++) {
                 for (int kj = 0; kj < s.kw(); kj++) {
                     int u = di + ki;
-                    corners[c][ki * s.kw() + kj] = planeIndex(dj + kj, u % 2) * plane + u / 2 * pw;
+                    rows[(ki * s.kw() + kj) * 2 + di] = planeIndex(kj, u % 2) * plane + u / 2 * pw;
                 }
             }
         }
@@ -82,7 +94,13 @@ final class ConvSingleChannelPooled {
                 positions[i * pw + j] = 2 * i * s.ow() + 2 * j;
             }
         }
-        return new Tables(s, p, plane, corners, positions);
+        int[][] corners = new int[4][s.kh() * s.kw()];
+        for (int c = 0; c < 4; c++) {
+            for (int kk = 0; kk < corners[c].length; kk++) {
+                corners[c][kk] = rows[2 * kk + c / 2] + c % 2 * 2 * plane;
+            }
+        }
+        return new Tables(s, p, plane, rows, corners, positions);
     }
 
     /** Where S (v, par) is among the 2 * (kw + 1) planes. */
@@ -94,7 +112,6 @@ final class ConvSingleChannelPooled {
     void forward(float[] x, float[] w, float[] b, float[] pooled, float[] record, Conv2dShape s, Pool2dShape p) {
         int k = s.kh() * s.kw();
         int oc = s.oc();
-        int blocks = Gemm.blocks(oc);
         packed = Gemm.packRows(w, oc, k, packed);
         bias = Gemm.rowInit(b, oc, bias);
         if (tables == null || !tables.s().equals(s) || !tables.p().equals(p)) {
@@ -110,12 +127,127 @@ final class ConvSingleChannelPooled {
             Im2col.pad(x, img, 1, s, xp);
             float[] sh = sc.get(Scratch.COL, (long) 2 * (s.kw() + 1) * t.plane());
             split(xp, s, p, t, sh);
-            float[] out = sc.get(Scratch.OUT, 4L * oc * q);
-            for (int c = 0; c < 4; c++) {
-                Gemm.nn(0, blocks, oc, 0, q, k, wpk, sh, 0, t.corners()[c], out, c * oc * q, q, init);
+            if (!IN_REGISTERS) {
+                float[] out = sc.get(Scratch.OUT, 4L * oc * q);
+                for (int c = 0; c < 4; c++) {
+                    Gemm.nn(0, Gemm.blocks(oc), oc, 0, q, k, wpk, sh, 0, t.corners()[c], out, c * oc * q, q, init);
+                }
+                pool(out, oc, q, img, s.ow(), t.positions(), pooled, record);
+                return;
             }
-            pool(out, oc, q, img, s.ow(), t.positions(), pooled, record);
+            int right = 2 * t.plane();
+            for (int o0 = 0; o0 < oc; o0 += 4) {
+                // rows o0.. of W: packed block o0 / MR, from row o0 % MR of its MR interleaved rows
+                int a = o0 / Gemm.MR * k * Gemm.MR + o0 % Gemm.MR;
+                for (int v = 0; v < q; v += L) {
+                    tile4(wpk, a, sh, t.rows(), right, v, k, init, o0, oc, q, img, s.ow(), t.positions(), pooled,
+                            record);
+                }
+            }
         });
+    }
+
+    /**
+     * Rows o0..o0+3 of one image's pooled planes (and record) at columns v..v+L-1: the four corners'
+     * products in 16 accumulators, pooled in registers. Row kk of B_c starts in sh at rows[kk*2 + di]
+     * (+ right where dj = 1); A rows o0.. at ap[a + kk*MR + r].
+     */
+    private static void tile4(float[] ap, int a, float[] sh, int[] rows, int right, int v, int k, float[] init,
+                              int o0, int oc, int q, int img, int ow, float[] positions, float[] pooled,
+                              float[] record) {
+        FloatVector x00 = FloatVector.broadcast(F, init[o0]);
+        FloatVector x01 = x00;
+        FloatVector x02 = x00;
+        FloatVector x03 = x00;
+        FloatVector x10 = FloatVector.broadcast(F, init[o0 + 1]);
+        FloatVector x11 = x10;
+        FloatVector x12 = x10;
+        FloatVector x13 = x10;
+        FloatVector x20 = FloatVector.broadcast(F, init[o0 + 2]);
+        FloatVector x21 = x20;
+        FloatVector x22 = x20;
+        FloatVector x23 = x20;
+        FloatVector x30 = FloatVector.broadcast(F, init[o0 + 3]);
+        FloatVector x31 = x30;
+        FloatVector x32 = x30;
+        FloatVector x33 = x30;
+        for (int kk = 0; kk < k; kk++, a += Gemm.MR) {
+            int top = rows[2 * kk] + v;
+            int bottom = rows[2 * kk + 1] + v;
+            FloatVector y0 = FloatVector.fromArray(F, sh, top);
+            FloatVector y1 = FloatVector.fromArray(F, sh, top + right);
+            FloatVector y2 = FloatVector.fromArray(F, sh, bottom);
+            FloatVector y3 = FloatVector.fromArray(F, sh, bottom + right);
+            FloatVector a0 = FloatVector.broadcast(F, ap[a]);
+            x00 = a0.fma(y0, x00);
+            x01 = a0.fma(y1, x01);
+            x02 = a0.fma(y2, x02);
+            x03 = a0.fma(y3, x03);
+            FloatVector a1 = FloatVector.broadcast(F, ap[a + 1]);
+            x10 = a1.fma(y0, x10);
+            x11 = a1.fma(y1, x11);
+            x12 = a1.fma(y2, x12);
+            x13 = a1.fma(y3, x13);
+            FloatVector a2 = FloatVector.broadcast(F, ap[a + 2]);
+            x20 = a2.fma(y0, x20);
+            x21 = a2.fma(y1, x21);
+            x22 = a2.fma(y2, x22);
+            x23 = a2.fma(y3, x23);
+            FloatVector a3 = FloatVector.broadcast(F, ap[a + 3]);
+            x30 = a3.fma(y0, x30);
+            x31 = a3.fma(y1, x31);
+            x32 = a3.fma(y2, x32);
+            x33 = a3.fma(y3, x33);
+        }
+        // the rule of MaxPool2x2.forwardPairs, written out per row: a helper taking the vectors is
+        // not always inlined (C2's node budget), and then every vector is boxed
+        FloatVector pos = FloatVector.fromArray(F, positions, v);
+        FloatVector p1 = pos.add(1f);
+        FloatVector p2 = pos.add((float) ow);
+        FloatVector p3 = pos.add((float) (ow + 1));
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector none = FloatVector.broadcast(F, -1f);
+        int to = (img * oc + o0) * q + v;
+        if (o0 < oc) {
+            FloatVector m = x00.max(x01).max(x02.max(x03));
+            VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+            if (record != null) {
+                FloatVector r = p3.blend(p2, x02.compare(VectorOperators.EQ, m));
+                r = r.blend(p1, x01.compare(VectorOperators.EQ, m)).blend(pos, x00.compare(VectorOperators.EQ, m));
+                none.blend(r, positive).intoArray(record, to);
+            }
+            zero.blend(m, positive).intoArray(pooled, to);
+        }
+        if (o0 + 1 < oc) {
+            FloatVector m = x10.max(x11).max(x12.max(x13));
+            VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+            if (record != null) {
+                FloatVector r = p3.blend(p2, x12.compare(VectorOperators.EQ, m));
+                r = r.blend(p1, x11.compare(VectorOperators.EQ, m)).blend(pos, x10.compare(VectorOperators.EQ, m));
+                none.blend(r, positive).intoArray(record, to + q);
+            }
+            zero.blend(m, positive).intoArray(pooled, to + q);
+        }
+        if (o0 + 2 < oc) {
+            FloatVector m = x20.max(x21).max(x22.max(x23));
+            VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+            if (record != null) {
+                FloatVector r = p3.blend(p2, x22.compare(VectorOperators.EQ, m));
+                r = r.blend(p1, x21.compare(VectorOperators.EQ, m)).blend(pos, x20.compare(VectorOperators.EQ, m));
+                none.blend(r, positive).intoArray(record, to + 2 * q);
+            }
+            zero.blend(m, positive).intoArray(pooled, to + 2 * q);
+        }
+        if (o0 + 3 < oc) {
+            FloatVector m = x30.max(x31).max(x32.max(x33));
+            VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+            if (record != null) {
+                FloatVector r = p3.blend(p2, x32.compare(VectorOperators.EQ, m));
+                r = r.blend(p1, x31.compare(VectorOperators.EQ, m)).blend(pos, x30.compare(VectorOperators.EQ, m));
+                none.blend(r, positive).intoArray(record, to + 3 * q);
+            }
+            zero.blend(m, positive).intoArray(pooled, to + 3 * q);
+        }
     }
 
     /**
