@@ -16,7 +16,8 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
 
     enum Forward {
         /** c = 1: kw shifted copies of the image's plane, Y (oc, P) = W @ taps read in place ({@link ConvSingleChannel}). */
-        ONE_CHANNEL("one-channel shifted planes + GEMM (by pool-window corners before a 2x2 max pool)"),
+        ONE_CHANNEL("one-channel shifted planes + GEMM (before a 2x2 max pool: by window corners, "
+                + (ConvSingleChannelPooled.IN_REGISTERS ? "4 per register tile)" : "a plane each)")),
         /** The product reads each window straight from the zero-bordered image; ow of wp columns kept (copies nothing). */
         WIDE("GEMM on the bordered image in place"),
         /** kw shifted copies of each plane, dense rows of ow: the product reads its rows in place, no column wasted. */
