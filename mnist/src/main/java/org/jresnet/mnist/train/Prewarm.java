@@ -1,6 +1,10 @@
 package org.jresnet.mnist.train;
 
+import org.jresnet.core.Grad;
+import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
+import org.jresnet.core.Scope;
+import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.BackendOptions;
 import org.jresnet.core.backend.Backends;
@@ -64,6 +68,9 @@ public final class Prewarm implements AutoCloseable {
             while (!stop) {
                 step.run(images, labels, TrainingStep.ALWAYS);
                 steps++;
+                if (!stop) {
+                    evaluate(net, backend, images, labels);
+                }
             }
         } catch (RuntimeException | Error e) {
             // a warm-up that fails costs nothing but the warm-up: the real run reports its own errors
@@ -75,6 +82,23 @@ public final class Prewarm implements AutoCloseable {
                     // nothing to keep
                 }
             }
+        }
+    }
+
+    /**
+     * One batch the way {@link Evaluation} runs it: eval mode, no graph, no pooling record, the loss
+     * read back. Without it the kernels' first C2 code has only seen training and meets these
+     * branches first at the end of epoch 1, where each such branch throws that code away (an
+     * uncommon trap) and C2 compiles it again while the evaluation and the second epoch run.
+     */
+    private static void evaluate(Net net, Backend backend, float[] images, int[] labels) {
+        net.eval();
+        try (Grad g = Grad.disabled(); Scope s = Scope.open()) {
+            Tensor logits = net.forward(Tensor.of(backend, images, BATCH, 1, Net.IMAGE_SIZE, Net.IMAGE_SIZE));
+            Ops.crossEntropy(logits, Tensor.labels(backend, labels)).item();
+            logits.toArray();
+        } finally {
+            net.train();
         }
     }
 
