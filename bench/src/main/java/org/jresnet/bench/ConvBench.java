@@ -90,7 +90,7 @@ public class ConvBench {
     /**
      * The forward pass of the pooled layers (conv1, conv2) as the network runs it: convolution,
      * 2x2 max pool and relu, with the pool's record; the difference from {@link #forward} is the
-     * pooling epilogue. Read it in us a call (not in the kernel report's table).
+     * pooling epilogue. The kernel report rates it by the convolution's FLOPs alone.
      */
     @Benchmark
     public Storage forwardPooled() {

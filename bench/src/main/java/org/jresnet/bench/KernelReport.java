@@ -61,10 +61,10 @@ public final class KernelReport {
         // the FMA kernels only: backwardBias (sums, no FLOPs of the conv's count) is timed on its own
         all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".(forward|backward(Input|Weight))$")
                 .param("impl", "simd1", "simd2", "reference")));
-        // conv1 as training runs it: with its relu and 2x2 max pool (and their record) in one kernel;
-        // the row counts the convolution's FLOPs only
+        // conv1 and conv2 as training runs them: with relu and 2x2 max pool (and their record) in
+        // one kernel; the rows count the convolution's FLOPs only
         all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".forwardPooled$")
-                .param("impl", "simd1", "simd2").param("layer", "conv1")));
+                .param("impl", "simd1", "simd2").param("layer", "conv1", "conv2")));
         all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".forward$")
                 .param("impl", "simd1", "simd2").param("batch", "1000")));
         all.addAll(run(base(warmups, iterations).include(LinearBench.class.getName())
