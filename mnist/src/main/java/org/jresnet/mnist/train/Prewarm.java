@@ -13,8 +13,9 @@ import org.jresnet.mnist.model.ModelSpec;
 import org.jresnet.mnist.model.Net;
 
 /**
- * Training steps of a throwaway copy of the model on random images, on a one-thread backend of its
- * own, while the main thread loads the data set: the JIT compiles the kernels meanwhile, on the
+ * Training steps of a throwaway copy of the model on random images, each followed by one forward
+ * pass as the evaluation runs it, on a one-thread backend of its own, while the main thread loads
+ * the data set: the JIT compiles the kernels meanwhile, on the
  * core that the data loading leaves free, so the first real steps no longer run them in the
  * interpreter. The real network, its weights and the training results are untouched (the copy has
  * its own weights, optimiser and backend); {@link #close} stops it before the first real step.
