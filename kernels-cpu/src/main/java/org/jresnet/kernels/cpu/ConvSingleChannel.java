@@ -168,13 +168,16 @@ final class ConvSingleChannel {
                             weightBlock2(dy, d0, d1, sh, off, tg * TAPS, p, acc,
                                     (o0 * off.length + tg * TAPS) * L, off.length * L);
                         }
-                        continue;
+                    } else {
+                        int d2 = (img * oc + Math.min(o0 + 2, oc - 1)) * p;
+                        int d3 = (img * oc + Math.min(o0 + 3, oc - 1)) * p;
+                        for (int tg = 0; tg < tapGroups; tg++) {
+                            weightBlock(dy, d0, d1, d2, d3, sh, off, tg * TAPS, p, acc,
+                                    (o0 * off.length + tg * TAPS) * L, off.length * L);
+                        }
                     }
-                    int d2 = (img * oc + Math.min(o0 + 2, oc - 1)) * p;
-                    int d3 = (img * oc + Math.min(o0 + 3, oc - 1)) * p;
-                    for (int tg = 0; tg < tapGroups; tg++) {
-                        weightBlock(dy, d0, d1, d2, d3, sh, off, tg * TAPS, p, acc,
-                                (o0 * off.length + tg * TAPS) * L, off.length * L);
+                    if (p % L != 0) {
+                        weightTail(dy, img * oc, o0, oc, sh, off, p, acc, off.length * L);
                     }
                 }
             }
@@ -193,8 +196,9 @@ final class ConvSingleChannel {
     }
 
     /**
-     * acc[(r, tap)] += sum over pixel vectors of dy row r times sh at off[tap], for 4 rows and
-     * taps [t0, t0 + 5); accumulator (r, tap - t0) at acc[a0 + r*rowStride + (tap - t0)*L].
+     * acc[(r, tap)] += sum over the whole pixel vectors of dy row r times sh at off[tap], for 4 rows
+     * and taps [t0, t0 + 5); accumulator (r, tap - t0) at acc[a0 + r*rowStride + (tap - t0)*L]. The
+     * last p mod L pixels are {@link #weightTail}'s.
      */
     private static void weightBlock(float[] dy, int d0, int d1, int d2, int d3, float[] sh, int[] off, int t0,
                                     int p, float[] acc, int a0, int rowStride) {
@@ -259,39 +263,6 @@ final class ConvSingleChannel {
             c24 = g2.fma(v, c24);
             c34 = g3.fma(v, c34);
         }
-        if (q < p) {
-            // the pixel tail: dy and sh both masked, so pixels of the next row or image add nothing
-            VectorMask<Float> m = F.indexInRange(q, p);
-            FloatVector g0 = FloatVector.fromArray(F, dy, d0 + q, m);
-            FloatVector g1 = FloatVector.fromArray(F, dy, d1 + q, m);
-            FloatVector g2 = FloatVector.fromArray(F, dy, d2 + q, m);
-            FloatVector g3 = FloatVector.fromArray(F, dy, d3 + q, m);
-            FloatVector v = FloatVector.fromArray(F, sh, s0 + q, m);
-            c00 = g0.fma(v, c00);
-            c10 = g1.fma(v, c10);
-            c20 = g2.fma(v, c20);
-            c30 = g3.fma(v, c30);
-            v = FloatVector.fromArray(F, sh, s1 + q, m);
-            c01 = g0.fma(v, c01);
-            c11 = g1.fma(v, c11);
-            c21 = g2.fma(v, c21);
-            c31 = g3.fma(v, c31);
-            v = FloatVector.fromArray(F, sh, s2 + q, m);
-            c02 = g0.fma(v, c02);
-            c12 = g1.fma(v, c12);
-            c22 = g2.fma(v, c22);
-            c32 = g3.fma(v, c32);
-            v = FloatVector.fromArray(F, sh, s3 + q, m);
-            c03 = g0.fma(v, c03);
-            c13 = g1.fma(v, c13);
-            c23 = g2.fma(v, c23);
-            c33 = g3.fma(v, c33);
-            v = FloatVector.fromArray(F, sh, s4 + q, m);
-            c04 = g0.fma(v, c04);
-            c14 = g1.fma(v, c14);
-            c24 = g2.fma(v, c24);
-            c34 = g3.fma(v, c34);
-        }
         c00.intoArray(acc, a0);
         c01.intoArray(acc, a0 + L);
         c02.intoArray(acc, a0 + 2 * L);
@@ -312,6 +283,28 @@ final class ConvSingleChannel {
         c32.intoArray(acc, a3 + 2 * L);
         c33.intoArray(acc, a3 + 3 * L);
         c34.intoArray(acc, a3 + 4 * L);
+    }
+
+    /**
+     * The pixel tail of {@link #weightBlock} and {@link #weightBlock2} for rows [o0, o0 + CO) and every tap:
+     * the last p mod L pixels, dy and sh both masked so that pixels of the next row or image add
+     * nothing; accumulator (r, tap) at acc[(o0 + r)*rowStride + tap*L], after the blocks' whole vectors
+     * (so each lane's chain of FMAs keeps its pixel order). A method of its own: with the JDK's
+     * bounds checks on (its default) and no AVX-512 masks, masked loads inside the blocks made C2
+     * give up on their vector stores and run the whole block ~15x slower, though the tail never ran.
+     */
+    private static void weightTail(float[] dy, int row0, int o0, int oc, float[] sh, int[] off, int p, float[] acc,
+                                   int rowStride) {
+        int q = F.loopBound(p);
+        VectorMask<Float> m = F.indexInRange(q, p);
+        for (int r = 0; r < CO; r++) {
+            // channels past oc read the last one again, as in the blocks; their sums are never used
+            FloatVector g = FloatVector.fromArray(F, dy, (row0 + Math.min(o0 + r, oc - 1)) * p + q, m);
+            for (int tap = 0; tap < off.length; tap++) {
+                int a = (o0 + r) * rowStride + tap * L;
+                g.fma(FloatVector.fromArray(F, sh, off[tap] + q, m), FloatVector.fromArray(F, acc, a)).intoArray(acc, a);
+            }
+        }
     }
 
     /** {@link #weightBlock} for 2 rows of dy (channels), where there are 16 vector registers. */
@@ -351,27 +344,6 @@ final class ConvSingleChannel {
             c03 = g0.fma(v, c03);
             c13 = g1.fma(v, c13);
             v = FloatVector.fromArray(F, sh, s4 + q);
-            c04 = g0.fma(v, c04);
-            c14 = g1.fma(v, c14);
-        }
-        if (q < p) {
-            // the pixel tail, masked as in weightBlock
-            VectorMask<Float> m = F.indexInRange(q, p);
-            FloatVector g0 = FloatVector.fromArray(F, dy, d0 + q, m);
-            FloatVector g1 = FloatVector.fromArray(F, dy, d1 + q, m);
-            FloatVector v = FloatVector.fromArray(F, sh, s0 + q, m);
-            c00 = g0.fma(v, c00);
-            c10 = g1.fma(v, c10);
-            v = FloatVector.fromArray(F, sh, s1 + q, m);
-            c01 = g0.fma(v, c01);
-            c11 = g1.fma(v, c11);
-            v = FloatVector.fromArray(F, sh, s2 + q, m);
-            c02 = g0.fma(v, c02);
-            c12 = g1.fma(v, c12);
-            v = FloatVector.fromArray(F, sh, s3 + q, m);
-            c03 = g0.fma(v, c03);
-            c13 = g1.fma(v, c13);
-            v = FloatVector.fromArray(F, sh, s4 + q, m);
             c04 = g0.fma(v, c04);
             c14 = g1.fma(v, c14);
         }
