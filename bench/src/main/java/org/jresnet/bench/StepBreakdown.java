@@ -22,7 +22,7 @@ import org.jresnet.mnist.train.TrainingStep;
  * implementation named {@code simd2@64} runs at batch 64 there, so batch sizes can be compared.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepBreakdown [--forward BATCH] [impl...]
+ * java -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepBreakdown [--forward BATCH] [impl...]
  * </pre>
  */
 public final class StepBreakdown {

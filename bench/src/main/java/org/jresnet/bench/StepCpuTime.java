@@ -17,7 +17,7 @@ import org.jresnet.mnist.train.TrainingStep;
  * bytes all threads allocate per steady-state step.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepCpuTime [impl] [steps]
+ * java -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepCpuTime [impl] [steps]
  * </pre>
  */
 public final class StepCpuTime {

@@ -16,7 +16,7 @@ import org.jresnet.mnist.train.TrainingStep;
  * is given, so pass those to see the warm-up the app has (bench/RESULTS-2026-12-05.md shows how).
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.WarmupSteps [impl] [steps]
+ * java -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.WarmupSteps [impl] [steps]
  * </pre>
  */
 public final class WarmupSteps {
