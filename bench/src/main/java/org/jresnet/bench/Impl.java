@@ -14,7 +14,6 @@ final class Impl {
             return new ReferenceBackend();
         }
         if (impl.startsWith("simd")) {
-            warnIfChecked();
             return new SimdBackend(Integer.parseInt(impl.substring(4)));
         }
         throw new IllegalArgumentException("unknown impl '" + impl + "'; use reference, simd1, simd2, ...");
@@ -26,11 +25,12 @@ final class Impl {
     private static boolean warned;
 
     /**
-     * One line on stderr where the Vector API's bounds checks are on (the JDK's default): the app
-     * runs without them and the JMH benchmarks fork without them, so a tool run by hand that keeps
-     * them times other code (a few percent a step, and far more for a kernel that trips over them).
+     * One line on stderr where the Vector API's bounds checks are on (the JDK's default), for the
+     * tools that time kernels in their own JVM: the app runs without them and the JMH benchmarks
+     * fork without them, so such a tool run with them times other code (a few percent a step, and
+     * far more for a kernel that trips over them).
      */
-    private static synchronized void warnIfChecked() {
+    static synchronized void warnIfChecked() {
         if (!warned && System.getProperty(OOB_CHECK) == null) {
             warned = true;
             System.err.println("note: the Vector API's bounds checks are on (the JDK's default); mnist.jar trains"

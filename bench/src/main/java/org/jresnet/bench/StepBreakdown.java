@@ -39,6 +39,7 @@ public final class StepBreakdown {
     }
 
     public static void main(String[] args) {
+        Impl.warnIfChecked();
         int forwardBatch = 0;
         if (args.length >= 2 && args[0].equals("--forward")) {
             forwardBatch = Integer.parseInt(args[1]);

@@ -25,6 +25,7 @@ public final class StepCpuTime {
     }
 
     public static void main(String[] args) {
+        Impl.warnIfChecked();
         String impl = args.length > 0 ? args[0] : "simd1";
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int batch = 64;

@@ -24,6 +24,7 @@ public final class WarmupSteps {
     }
 
     public static void main(String[] args) {
+        Impl.warnIfChecked();
         String impl = args.length > 0 ? args[0] : "simd2";
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 12;
         long start = System.nanoTime();
