@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  *
  * C is computed in register tiles of MR rows by a few vectors of columns; MR and the tiles are
- * chosen once for this CPU ({@link Simd#TILE_ROWS}): 8 x 2 and 8 x 1 vectors ({@link GemmTiles8}) where there
- * are 32 vector registers, 4 x 2 and 4 x 1 ({@link GemmTiles4}) where there are 16. Each element of C
+ * chosen once for this CPU ({@link Simd#TILE_ROWS}): 8 x 2, two 4 x 3 for an odd count's last three
+ * vectors, and 8 x 1 ({@link GemmTiles8}) where there are 32 vector registers, 4 x 2 and 4 x 1
+ * ({@link GemmTiles4}) where there are 16. Each element of C
  * is one chain of FMAs over k = 0..K-1, so its value does not depend on the tile that computes it or
  * on how callers split the work. Rows of B are found through a table rather than a stride so that a
  * convolution can point them straight into a zero-bordered image instead of copying an im2col
@@ -196,8 +197,11 @@ final class Gemm {
         }
     }
 
-    /** Per-thread scratch tile for a last row block of fewer than MR rows (at most {@link #NR} wide). */
-    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    /** Widest tile, in floats: 3 vectors (the 8-row family's odd ending). */
+    private static final int EDGE_WIDTH = 3 * L;
+
+    /** Per-thread scratch tile for a last row block of fewer than MR rows (at most {@link #EDGE_WIDTH} wide). */
+    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * EDGE_WIDTH]);
 
     private static volatile float[] zeros = new float[256];
 
@@ -246,9 +250,12 @@ final class Gemm {
         float[] init = rowInit != null ? rowInit : zeros(mbTo * MR);
         int n = nFrom;
         int v = (nTo - nFrom) / L;
-        // MR x 2 tiles and, for an odd count, one MR x 1 (GemmTiles8 and GemmTiles4 say why not wider)
-        n = columns(2, v / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
-        n = columns(1, v % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+        // MR x 2 tiles and, for an odd count, the last three vectors in 8-row tiles' 3-vector form
+        // or one MR x 1 (GemmTiles8 and GemmTiles4 say why)
+        int threes = MR == 8 && v % 2 == 1 && v >= 3 ? 1 : 0;
+        n = columns(2, (v - 3 * threes) / 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+        n = columns(3, threes, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
+        n = columns(1, (v - 3 * threes) % 2, n, mbFrom, mbTo, m, k, ap, b, bOff, bRows, c, cOff, ldc, init);
         for (; n < nTo; n++) {
             for (int mb = mbFrom; mb < mbTo; mb++) {
                 int rows = Math.min(MR, m - mb * MR);
@@ -279,9 +286,9 @@ final class Gemm {
                     tile(vecs, ap, mb * k * MR, b, bOff + n, bRows, k, c, cOff + mb * MR * ldc + n, ldc, init, mb * MR);
                 } else {
                     float[] edge = EDGE.get();
-                    tile(vecs, ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, NR, init, mb * MR);
+                    tile(vecs, ap, mb * k * MR, b, bOff + n, bRows, k, edge, 0, EDGE_WIDTH, init, mb * MR);
                     for (int r = 0; r < rows; r++) {
-                        System.arraycopy(edge, r * NR, c, cOff + (mb * MR + r) * ldc + n, vecs * L);
+                        System.arraycopy(edge, r * EDGE_WIDTH, c, cOff + (mb * MR + r) * ldc + n, vecs * L);
                     }
                 }
             }
@@ -295,6 +302,9 @@ final class Gemm {
         if (MR == 8) {
             if (vecs == 2) {
                 GemmTiles8.nn8x2(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
+            } else if (vecs == 3) {
+                GemmTiles8.nn4x3(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
+                GemmTiles8.nn4x3(ap, a + 4, b, b0, bRows, k, c, ci + 4 * ldc, ldc, init, initOff + 4);
             } else {
                 GemmTiles8.nn8x1(ap, a, b, b0, bRows, k, c, ci, ldc, init, initOff);
             }

@@ -17,11 +17,14 @@ import jdk.incubator.vector.FloatVector;
  * Why 8 x 2 and not 4 x 3 where there are registers for it: per FMA it loads a third as many B
  * vectors (2 per 16 FMAs instead of 3 per 12) and each B vector serves twice as many rows of A. On a
  * CPU with two 512-bit FMA pipes the 4 x 3 tile cannot keep both busy, while broadcasts of A are cheap
- * loads; on one pipe the tile is never worse. An odd vector count ends with one 8 x 1 tile (1 load
- * and 8 broadcasts per 8 FMAs): an 8 x 3 tile, 28 live vectors of the 32, ran the 3- and 5-vector
- * weight gradients slower than 8 x 2 + 8 x 1 (bench/RESULTS-2026-12-05.md), likely because C2 then
- * runs short of registers. Each element is one FMA chain over kk in order, whichever tile computes
- * it, so the two families give the same bits.
+ * loads; on one pipe the tile is never worse. An odd vector count of 3 or more ends with three
+ * vectors as two 4 x 3 tiles ({@link #nn4x3}, rows 0-3 and 4-7 of the block: 3 B loads and 4
+ * broadcasts per 12 FMAs) rather than 8 x 2 + 8 x 1, whose 8 x 1 tile spends a broadcast on every
+ * FMA and ran at about three quarters of the 8 x 2 tile's speed even with B in L1; a single vector
+ * left over takes the 8 x 1. (An 8 x 3 tile, 28 live vectors of the 32, ran the 3- and 5-vector
+ * weight gradients slower than 8 x 2 + 8 x 1, likely because C2 then runs short of registers.) Each
+ * element is one FMA chain over kk in order, whichever tile computes it, so the two families give
+ * the same bits.
  */
 final class GemmTiles8 {
     private GemmTiles8() {
@@ -97,6 +100,63 @@ final class GemmTiles8 {
         ci += ldc;
         c70.intoArray(c, ci);
         c71.intoArray(c, ci + L);
+    }
+
+    /**
+     * Rows r0..r0+3 of an 8-row packed block by 3 vectors: A at ap[a + kk*8 + r] with {@code a}
+     * pointing at row r0 of the block; C rows from ci, start values from init[initOff]. 12 accumulators.
+     */
+    static void nn4x3(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
+                      float[] init, int initOff) {
+        FloatVector c00 = FloatVector.broadcast(F, init[initOff]);
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c10 = FloatVector.broadcast(F, init[initOff + 1]);
+        FloatVector c11 = c10;
+        FloatVector c12 = c10;
+        FloatVector c20 = FloatVector.broadcast(F, init[initOff + 2]);
+        FloatVector c21 = c20;
+        FloatVector c22 = c20;
+        FloatVector c30 = FloatVector.broadcast(F, init[initOff + 3]);
+        FloatVector c31 = c30;
+        FloatVector c32 = c30;
+        for (int kk = 0; kk < k; kk++, a += 8) {
+            int bi = b0 + bRows[kk];
+            FloatVector y0 = FloatVector.fromArray(F, b, bi);
+            FloatVector y1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector y2 = FloatVector.fromArray(F, b, bi + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(F, ap[a]);
+            c00 = a0.fma(y0, c00);
+            c01 = a0.fma(y1, c01);
+            c02 = a0.fma(y2, c02);
+            FloatVector a1 = FloatVector.broadcast(F, ap[a + 1]);
+            c10 = a1.fma(y0, c10);
+            c11 = a1.fma(y1, c11);
+            c12 = a1.fma(y2, c12);
+            FloatVector a2 = FloatVector.broadcast(F, ap[a + 2]);
+            c20 = a2.fma(y0, c20);
+            c21 = a2.fma(y1, c21);
+            c22 = a2.fma(y2, c22);
+            FloatVector a3 = FloatVector.broadcast(F, ap[a + 3]);
+            c30 = a3.fma(y0, c30);
+            c31 = a3.fma(y1, c31);
+            c32 = a3.fma(y2, c32);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        ci += ldc;
+        c10.intoArray(c, ci);
+        c11.intoArray(c, ci + L);
+        c12.intoArray(c, ci + 2 * L);
+        ci += ldc;
+        c20.intoArray(c, ci);
+        c21.intoArray(c, ci + L);
+        c22.intoArray(c, ci + 2 * L);
+        ci += ldc;
+        c30.intoArray(c, ci);
+        c31.intoArray(c, ci + L);
+        c32.intoArray(c, ci + 2 * L);
     }
 
     static void nn8x1(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] c, int ci, int ldc,
