@@ -291,7 +291,8 @@ final class ConvSingleChannel {
      * nothing; accumulator (r, tap) at acc[(o0 + r)*rowStride + tap*L], after the blocks' whole vectors
      * (so each lane's chain of FMAs keeps its pixel order). A method of its own: with the JDK's
      * bounds checks on (its default) and no AVX-512 masks, masked loads inside the blocks made C2
-     * give up on their vector stores and run the whole block ~15x slower, though the tail never ran.
+     * give up on intrinsifying their vector stores, which slowed the whole block by an order of
+     * magnitude though the tail never ran.
      */
     private static void weightTail(float[] dy, int row0, int o0, int oc, float[] sh, int[] off, int p, float[] acc,
                                    int rowStride) {

@@ -20,7 +20,7 @@ import jdk.incubator.vector.FloatVector;
  * loads; on one pipe the tile is never worse. An odd vector count of 3 or more ends with three
  * vectors as two 4 x 3 tiles ({@link #nn4x3}, rows 0-3 and 4-7 of the block: 3 B loads and 4
  * broadcasts per 12 FMAs) rather than 8 x 2 + 8 x 1, whose 8 x 1 tile spends a broadcast on every
- * FMA and ran at about three quarters of the 8 x 2 tile's speed even with B in L1; a single vector
+ * FMA (the 8 x 2 on every other one) and is the slowest of them even with B in L1; a single vector
  * left over takes the 8 x 1. (An 8 x 3 tile, 28 live vectors of the 32, ran the 3- and 5-vector
  * weight gradients slower than 8 x 2 + 8 x 1, likely because C2 then runs short of registers.) Each
  * element is one FMA chain over kk in order, whichever tile computes it, so the two families give
