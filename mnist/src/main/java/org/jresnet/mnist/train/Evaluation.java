@@ -91,13 +91,24 @@ public record Evaluation(int count, double meanLoss, int correct, int[][] confus
         int to = Math.min(data.size(), from + net.evalBatch());
         try (Scope s = Scope.open()) {
             int[] y = data.labels(from, to);
-            Tensor logits = net.forward(Tensor.of(backend, data.images(from, to), to - from, 1, 28, 28));
-            losses[k] = (double) Ops.crossEntropy(logits, Tensor.labels(backend, y)).item() * (to - from);
-            float[] l = logits.toArray();
+            float[] l = logits(net, backend, data.images(from, to), y, losses, k);
             for (int i = 0; i < y.length; i++) {
                 predictions[from + i] = argmax(l, i * Net.CLASSES, Net.CLASSES);
             }
         }
+    }
+
+    /**
+     * The logits of one batch of labels.length images (n x CLASSES, row by row), and its summed
+     * cross-entropy loss into loss[at]; in the caller's scope, gradient mode and eval mode. The
+     * warm-up ({@link Prewarm}) runs this same method, so that C2 meets the evaluation's path before
+     * the first evaluation does.
+     */
+    static float[] logits(Net net, Backend backend, float[] images, int[] labels, double[] loss, int at) {
+        int n = labels.length;
+        Tensor logits = net.forward(Tensor.of(backend, images, n, 1, Net.IMAGE_SIZE, Net.IMAGE_SIZE));
+        loss[at] = (double) Ops.crossEntropy(logits, Tensor.labels(backend, labels)).item() * n;
+        return logits.toArray();
     }
 
     /** {@link #evaluate} on {@code workers} threads (this one among them), each with its own copies. */

@@ -1,10 +1,8 @@
 package org.jresnet.mnist.train;
 
 import org.jresnet.core.Grad;
-import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
 import org.jresnet.core.Scope;
-import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.BackendOptions;
 import org.jresnet.core.backend.Backends;
@@ -87,17 +85,16 @@ public final class Prewarm implements AutoCloseable {
     }
 
     /**
-     * One batch the way {@link Evaluation} runs it: eval mode, no graph, no pooling record, the loss
-     * read back. Without it the kernels' first C2 code has only seen training and meets these
-     * branches first at the end of epoch 1, where each such branch throws that code away (an
-     * uncommon trap) and C2 compiles it again while the evaluation and the second epoch run.
+     * One batch the way {@link Evaluation} runs it, through its own {@link Evaluation#logits}: eval
+     * mode, no graph, no pooling record, the loss read back. Without it the kernels' first C2 code
+     * has only seen training and meets these branches first at the end of epoch 1, where each such
+     * branch throws that code away (an uncommon trap) and C2 compiles it again while the evaluation
+     * and the second epoch run.
      */
     private static void evaluate(Net net, Backend backend, float[] images, int[] labels) {
         net.eval();
         try (Grad g = Grad.disabled(); Scope s = Scope.open()) {
-            Tensor logits = net.forward(Tensor.of(backend, images, BATCH, 1, Net.IMAGE_SIZE, Net.IMAGE_SIZE));
-            Ops.crossEntropy(logits, Tensor.labels(backend, labels)).item();
-            logits.toArray();
+            Evaluation.logits(net, backend, images, labels, new double[1], 0);
         } finally {
             net.train();
         }
