@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  * They change which methods the JIT compiles and when, never a result.
  *
  * <p>Until C2 has compiled a kernel, each Vector API call in it runs the API's Java fallback (a loop
- * over the lanes on boxed vectors), some 300 times slower than the compiled kernel. Two things put
+ * over the lanes on boxed vectors), some 300 times slower than the compiled kernel. Three things put
  * off the kernels' C2 code after the JVM starts:
  * <ul>
  * <li>C2 compiles the fallbacks themselves first: while the kernels are interpreted they are the
@@ -24,6 +24,16 @@ import java.util.stream.Collectors;
  *     since they stay compilable a failed intrinsic can still fall back to them.
  * <li>The kernels pass C2's invocation and loop thresholds later than the fallbacks they call:
  *     {@code CompileThresholdScaling} 0.2 queues them for C2 five times sooner.
+ * <li>A kernel is called many times, each call running long loops, so it passes C2's loop
+ *     (on-stack replacement) threshold long before HotSpot's default minimum of calls for a compile of
+ *     the whole method: C2 then compiles it twice, on-stack into the running loop, then as a method.
+ *     The on-stack code is the costlier of the two and the worse: the loop's vectors enter it from the
+ *     interpreter's frame as objects, C2 cannot intrinsify the operations on them, and the code comes
+ *     out many times the size of the method compile. {@code Tier4MinInvocationThreshold} 100 (HotSpot's
+ *     default: 600; 20 calls for the kernels, scaled as above) asks for the method compile while the
+ *     loop counts are still low, so that it lands first for most kernels. It changes when methods
+ *     reach C2, never what C2 makes of them; the loop threshold itself stays, as code with long loops
+ *     in rare calls needs it (the reference backend's kernels).
  * </ul>
  * Only methods that the JDK's Vector API calls from its fallback paths are named: a method on the
  * compiled path (FloatVector.fma, fromArray, ...) must stay inlinable, and excluding one makes the
@@ -41,6 +51,8 @@ final class JitHints {
 
     /** Kernels' C2 thresholds relative to the default. */
     static final String THRESHOLD_SCALING = "0.2";
+    /** Calls before C2 compiles a method whose calls and loops together pass its threshold (HotSpot: 600). */
+    static final String MIN_INVOCATIONS = "-XX:Tier4MinInvocationThreshold=100";
 
     private static volatile List<String> options;
 
@@ -73,6 +85,7 @@ final class JitHints {
         o.add("-XX:CompileCommand=quiet");
         o.add("-XX:CompileCommand=CompileThresholdScaling," + SimdBackendProvider.class.getPackageName().replace('.', '/')
                 + "/*.*," + THRESHOLD_SCALING);
+        o.add(MIN_INVOCATIONS);
         try {
             String text = directives();
             Path file = Path.of(System.getProperty("java.io.tmpdir"),
