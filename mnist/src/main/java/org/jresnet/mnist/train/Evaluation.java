@@ -126,6 +126,7 @@ public record Evaluation(int count, double meanLoss, int correct, int[][] confus
             for (int w = 0; w < workers; w++) {
                 copies[w] = copy(net, backends[w]);
             }
+            firstBatch(copies[0], backends[0], data, next, losses, predictions);
             for (int w = 1; w < workers; w++) {
                 int id = w;
                 threads[w - 1] = new Thread(() -> {
@@ -164,6 +165,24 @@ public record Evaluation(int count, double meanLoss, int correct, int[][] confus
                 throw e;
             } else if (f != null) {
                 throw new IllegalStateException(f);
+            }
+        }
+    }
+
+    /**
+     * Batch 0 on this thread alone, before the other workers start. In a fresh JVM the kernels run
+     * as the Vector API's slow fallbacks until C2 has compiled them, and the first batch takes some
+     * hundred times a warm one; each worker that started with it would run a first batch of its own
+     * that slowly, on the cores the compiler threads need. After one batch the kernels' first
+     * compiled code is in place for every worker (they run the same methods); in a warm JVM this
+     * costs the other workers one batch's wait (a few milliseconds).
+     */
+    private static void firstBatch(Net net, Backend backend, Mnist data, AtomicInteger next, double[] losses,
+            int[] predictions) {
+        try (Grad g = Grad.disabled()) {
+            int k = next.getAndIncrement();
+            if (k < losses.length) {
+                batch(net, backend, data, k, losses, predictions);
             }
         }
     }
