@@ -139,114 +139,121 @@ final class ConvSingleChannelPooled {
             for (int o0 = 0; o0 < oc; o0 += 4) {
                 // rows o0.. of W: packed block o0 / MR, from row o0 % MR of its MR interleaved rows
                 int a = o0 / Gemm.MR * k * Gemm.MR + o0 % Gemm.MR;
-                tile4(wpk, a, sh, t.rows(), right, k, init, o0, oc, q, img, s.ow(), t.positions(), pooled, record);
+                for (int v = 0; v < q; v += L) {
+                    tile4(wpk, a, sh, t.rows(), right, k, init, o0, oc, q, v, img, s.ow(), t.positions(), pooled,
+                            record);
+                }
             }
         });
     }
 
     /**
-     * Rows o0..o0+3 of one image's pooled planes (and record), one vector of columns v..v+L-1 at a
-     * time: the four corners' products in 16 accumulators, pooled in registers. Row kk of B_c starts
-     * in sh at rows[kk*2 + di] (+ right where dj = 1); A rows o0.. at ap[a + kk*MR + r]. The loop
-     * over the columns is in here rather than around the call: one call of 15 arguments per row
-     * group instead of one per vector of columns, each of which has only 25 taps of work.
+     * Rows o0..o0+3 of one image's pooled planes (and record), columns v..v+L-1: the four corners'
+     * products in 16 accumulators, pooled in registers. Row kk of B_c starts in sh at rows[kk*2 + di]
+     * (+ right where dj = 1); A rows o0.. at ap[a + kk*MR + r]. One vector of columns a call, the
+     * loop over them around the call. With the columns' loop in here, a call ran hundreds of loop
+     * iterations, and C2 compiled the method late and twice: first on-stack into the running loop,
+     * code that cannot keep the 16 accumulators in registers (they enter it from the interpreter as
+     * objects) and that takes C2 several times as long, then as a method. With short calls the JIT's
+     * count of calls asks for the method compile sooner, and a fresh JVM's first training steps
+     * lose less time (bench/RESULTS-2026-12-06h.md). A call per 25 taps of 16 vector FMAs costs
+     * nothing measurable once compiled.
      */
     private static void tile4(float[] ap, int a, float[] sh, int[] rows, int right, int k, float[] init, int o0,
-                              int oc, int q, int img, int ow, float[] positions, float[] pooled, float[] record) {
-        for (int v = 0; v < q; v += L) {
-            FloatVector x00 = FloatVector.broadcast(F, init[o0]);
-            FloatVector x01 = x00;
-            FloatVector x02 = x00;
-            FloatVector x03 = x00;
-            FloatVector x10 = FloatVector.broadcast(F, init[o0 + 1]);
-            FloatVector x11 = x10;
-            FloatVector x12 = x10;
-            FloatVector x13 = x10;
-            FloatVector x20 = FloatVector.broadcast(F, init[o0 + 2]);
-            FloatVector x21 = x20;
-            FloatVector x22 = x20;
-            FloatVector x23 = x20;
-            FloatVector x30 = FloatVector.broadcast(F, init[o0 + 3]);
-            FloatVector x31 = x30;
-            FloatVector x32 = x30;
-            FloatVector x33 = x30;
-            for (int kk = 0, ak = a; kk < k; kk++, ak += Gemm.MR) {
-                int top = rows[2 * kk] + v;
-                int bottom = rows[2 * kk + 1] + v;
-                FloatVector y0 = FloatVector.fromArray(F, sh, top);
-                FloatVector y1 = FloatVector.fromArray(F, sh, top + right);
-                FloatVector y2 = FloatVector.fromArray(F, sh, bottom);
-                FloatVector y3 = FloatVector.fromArray(F, sh, bottom + right);
-                FloatVector a0 = FloatVector.broadcast(F, ap[ak]);
-                x00 = a0.fma(y0, x00);
-                x01 = a0.fma(y1, x01);
-                x02 = a0.fma(y2, x02);
-                x03 = a0.fma(y3, x03);
-                FloatVector a1 = FloatVector.broadcast(F, ap[ak + 1]);
-                x10 = a1.fma(y0, x10);
-                x11 = a1.fma(y1, x11);
-                x12 = a1.fma(y2, x12);
-                x13 = a1.fma(y3, x13);
-                FloatVector a2 = FloatVector.broadcast(F, ap[ak + 2]);
-                x20 = a2.fma(y0, x20);
-                x21 = a2.fma(y1, x21);
-                x22 = a2.fma(y2, x22);
-                x23 = a2.fma(y3, x23);
-                FloatVector a3 = FloatVector.broadcast(F, ap[ak + 3]);
-                x30 = a3.fma(y0, x30);
-                x31 = a3.fma(y1, x31);
-                x32 = a3.fma(y2, x32);
-                x33 = a3.fma(y3, x33);
+                              int oc, int q, int v, int img, int ow, float[] positions, float[] pooled,
+                              float[] record) {
+        FloatVector x00 = FloatVector.broadcast(F, init[o0]);
+        FloatVector x01 = x00;
+        FloatVector x02 = x00;
+        FloatVector x03 = x00;
+        FloatVector x10 = FloatVector.broadcast(F, init[o0 + 1]);
+        FloatVector x11 = x10;
+        FloatVector x12 = x10;
+        FloatVector x13 = x10;
+        FloatVector x20 = FloatVector.broadcast(F, init[o0 + 2]);
+        FloatVector x21 = x20;
+        FloatVector x22 = x20;
+        FloatVector x23 = x20;
+        FloatVector x30 = FloatVector.broadcast(F, init[o0 + 3]);
+        FloatVector x31 = x30;
+        FloatVector x32 = x30;
+        FloatVector x33 = x30;
+        for (int kk = 0, ak = a; kk < k; kk++, ak += Gemm.MR) {
+            int top = rows[2 * kk] + v;
+            int bottom = rows[2 * kk + 1] + v;
+            FloatVector y0 = FloatVector.fromArray(F, sh, top);
+            FloatVector y1 = FloatVector.fromArray(F, sh, top + right);
+            FloatVector y2 = FloatVector.fromArray(F, sh, bottom);
+            FloatVector y3 = FloatVector.fromArray(F, sh, bottom + right);
+            FloatVector a0 = FloatVector.broadcast(F, ap[ak]);
+            x00 = a0.fma(y0, x00);
+            x01 = a0.fma(y1, x01);
+            x02 = a0.fma(y2, x02);
+            x03 = a0.fma(y3, x03);
+            FloatVector a1 = FloatVector.broadcast(F, ap[ak + 1]);
+            x10 = a1.fma(y0, x10);
+            x11 = a1.fma(y1, x11);
+            x12 = a1.fma(y2, x12);
+            x13 = a1.fma(y3, x13);
+            FloatVector a2 = FloatVector.broadcast(F, ap[ak + 2]);
+            x20 = a2.fma(y0, x20);
+            x21 = a2.fma(y1, x21);
+            x22 = a2.fma(y2, x22);
+            x23 = a2.fma(y3, x23);
+            FloatVector a3 = FloatVector.broadcast(F, ap[ak + 3]);
+            x30 = a3.fma(y0, x30);
+            x31 = a3.fma(y1, x31);
+            x32 = a3.fma(y2, x32);
+            x33 = a3.fma(y3, x33);
+        }
+        // the rule of MaxPool2x2.forwardPairs, written out per row: a helper taking the vectors is
+        // not always inlined (C2's node budget), and then every vector is boxed
+        FloatVector pos = FloatVector.fromArray(F, positions, v);
+        FloatVector p1 = pos.add(1f);
+        FloatVector p2 = pos.add((float) ow);
+        FloatVector p3 = pos.add((float) (ow + 1));
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector none = FloatVector.broadcast(F, -1f);
+        int to = (img * oc + o0) * q + v;
+        if (o0 < oc) {
+            FloatVector m = x00.max(x01).max(x02.max(x03));
+            VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+            if (record != null) {
+                FloatVector r = p3.blend(p2, x02.compare(VectorOperators.EQ, m));
+                r = r.blend(p1, x01.compare(VectorOperators.EQ, m)).blend(pos, x00.compare(VectorOperators.EQ, m));
+                none.blend(r, positive).intoArray(record, to);
             }
-            // the rule of MaxPool2x2.forwardPairs, written out per row: a helper taking the vectors is
-            // not always inlined (C2's node budget), and then every vector is boxed
-            FloatVector pos = FloatVector.fromArray(F, positions, v);
-            FloatVector p1 = pos.add(1f);
-            FloatVector p2 = pos.add((float) ow);
-            FloatVector p3 = pos.add((float) (ow + 1));
-            FloatVector zero = FloatVector.zero(F);
-            FloatVector none = FloatVector.broadcast(F, -1f);
-            int to = (img * oc + o0) * q + v;
-            if (o0 < oc) {
-                FloatVector m = x00.max(x01).max(x02.max(x03));
-                VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
-                if (record != null) {
-                    FloatVector r = p3.blend(p2, x02.compare(VectorOperators.EQ, m));
-                    r = r.blend(p1, x01.compare(VectorOperators.EQ, m)).blend(pos, x00.compare(VectorOperators.EQ, m));
-                    none.blend(r, positive).intoArray(record, to);
-                }
-                zero.blend(m, positive).intoArray(pooled, to);
+            zero.blend(m, positive).intoArray(pooled, to);
+        }
+        if (o0 + 1 < oc) {
+            FloatVector m = x10.max(x11).max(x12.max(x13));
+            VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+            if (record != null) {
+                FloatVector r = p3.blend(p2, x12.compare(VectorOperators.EQ, m));
+                r = r.blend(p1, x11.compare(VectorOperators.EQ, m)).blend(pos, x10.compare(VectorOperators.EQ, m));
+                none.blend(r, positive).intoArray(record, to + q);
             }
-            if (o0 + 1 < oc) {
-                FloatVector m = x10.max(x11).max(x12.max(x13));
-                VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
-                if (record != null) {
-                    FloatVector r = p3.blend(p2, x12.compare(VectorOperators.EQ, m));
-                    r = r.blend(p1, x11.compare(VectorOperators.EQ, m)).blend(pos, x10.compare(VectorOperators.EQ, m));
-                    none.blend(r, positive).intoArray(record, to + q);
-                }
-                zero.blend(m, positive).intoArray(pooled, to + q);
+            zero.blend(m, positive).intoArray(pooled, to + q);
+        }
+        if (o0 + 2 < oc) {
+            FloatVector m = x20.max(x21).max(x22.max(x23));
+            VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+            if (record != null) {
+                FloatVector r = p3.blend(p2, x22.compare(VectorOperators.EQ, m));
+                r = r.blend(p1, x21.compare(VectorOperators.EQ, m)).blend(pos, x20.compare(VectorOperators.EQ, m));
+                none.blend(r, positive).intoArray(record, to + 2 * q);
             }
-            if (o0 + 2 < oc) {
-                FloatVector m = x20.max(x21).max(x22.max(x23));
-                VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
-                if (record != null) {
-                    FloatVector r = p3.blend(p2, x22.compare(VectorOperators.EQ, m));
-                    r = r.blend(p1, x21.compare(VectorOperators.EQ, m)).blend(pos, x20.compare(VectorOperators.EQ, m));
-                    none.blend(r, positive).intoArray(record, to + 2 * q);
-                }
-                zero.blend(m, positive).intoArray(pooled, to + 2 * q);
+            zero.blend(m, positive).intoArray(pooled, to + 2 * q);
+        }
+        if (o0 + 3 < oc) {
+            FloatVector m = x30.max(x31).max(x32.max(x33));
+            VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
+            if (record != null) {
+                FloatVector r = p3.blend(p2, x32.compare(VectorOperators.EQ, m));
+                r = r.blend(p1, x31.compare(VectorOperators.EQ, m)).blend(pos, x30.compare(VectorOperators.EQ, m));
+                none.blend(r, positive).intoArray(record, to + 3 * q);
             }
-            if (o0 + 3 < oc) {
-                FloatVector m = x30.max(x31).max(x32.max(x33));
-                VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
-                if (record != null) {
-                    FloatVector r = p3.blend(p2, x32.compare(VectorOperators.EQ, m));
-                    r = r.blend(p1, x31.compare(VectorOperators.EQ, m)).blend(pos, x30.compare(VectorOperators.EQ, m));
-                    none.blend(r, positive).intoArray(record, to + 3 * q);
-                }
-                zero.blend(m, positive).intoArray(pooled, to + 3 * q);
-            }
+            zero.blend(m, positive).intoArray(pooled, to + 3 * q);
         }
     }
 
