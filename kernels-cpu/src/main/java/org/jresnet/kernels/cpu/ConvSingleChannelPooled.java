@@ -156,8 +156,8 @@ final class ConvSingleChannelPooled {
      * code that cannot keep the 16 accumulators in registers (they enter it from the interpreter as
      * objects) and that takes C2 several times as long, then as a method. With short calls the JIT's
      * count of calls asks for the method compile sooner, and a fresh JVM's first training steps
-     * lose less time (bench/RESULTS-2026-12-06h.md). A call per 25 taps of 16 vector FMAs costs
-     * nothing measurable once compiled.
+     * lose less time (bench/RESULTS-2026-12-06h.md); a call per 25 taps of 16 vector FMAs costs a
+     * compiled step well under 1%, within what the benchmarks can tell apart.
      */
     private static void tile4(float[] ap, int a, float[] sh, int[] rows, int right, int k, float[] init, int o0,
                               int oc, int q, int v, int img, int ow, float[] positions, float[] pooled,

@@ -28,12 +28,12 @@ import java.util.stream.Collectors;
  *     (on-stack replacement) threshold long before HotSpot's default minimum of calls for a compile of
  *     the whole method: C2 then compiles it twice, on-stack into the running loop, then as a method.
  *     The on-stack code is the costlier of the two and the worse: the loop's vectors enter it from the
- *     interpreter's frame as objects, C2 cannot intrinsify the operations on them, and the code comes
- *     out many times the size of the method compile. {@code Tier4MinInvocationThreshold} 100 (HotSpot's
- *     default: 600; 20 calls for the kernels, scaled as above) asks for the method compile while the
- *     loop counts are still low, so that it lands first for most kernels. It changes when methods
- *     reach C2, never what C2 makes of them; the loop threshold itself stays, as code with long loops
- *     in rare calls needs it (the reference backend's kernels).
+ *     interpreter's frame as objects, C2 fails to intrinsify some of the operations on them, and the
+ *     code comes out many times the size of the method compile. {@code Tier4MinInvocationThreshold}
+ *     100 (HotSpot's default: 600; 20 calls for the kernels, scaled as above) asks for the method
+ *     compile while the loop counts are still low, so that it lands first for most kernels. It
+ *     changes when methods reach C2, never what C2 makes of them; the loop threshold itself stays,
+ *     as code with long loops in rare calls needs it (the reference backend's kernels).
  * </ul>
  * Only methods that the JDK's Vector API calls from its fallback paths are named: a method on the
  * compiled path (FloatVector.fma, fromArray, ...) must stay inlinable, and excluding one makes the
