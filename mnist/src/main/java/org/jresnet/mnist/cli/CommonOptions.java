@@ -6,31 +6,32 @@ import org.jresnet.core.backend.BackendOptions;
 import org.jresnet.core.backend.Backends;
 import org.jresnet.mnist.common.UserError;
 import org.jresnet.mnist.data.DataDir;
-import picocli.CommandLine.Option;
 
 /** Options every command that reads data has: backend, threads, data directory, test limit, verbose. */
 final class CommonOptions {
     static final int MAX_THREADS = 1024;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
-            description = "Compute backend: auto, simd, reference, cuda (default: ${DEFAULT-VALUE}).")
     String backend;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Worker threads for the CPU backends (default: all cores).")
     Integer threads;
-
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Directory with the four IDX files (.gz or raw); default: $MNIST_DATA, else ./data/mnist.")
     Path data;
-
-    @Option(names = "--test-limit", paramLabel = "N", defaultValue = "0",
-            description = "Use only the first N test images (0 = all).")
     int testLimit;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors, and how the backend computes each convolution.")
-    void setVerbose(boolean v) {
-        Main.verbose = v;
+    /** Adds these options, writing into this object, to {@code spec}. */
+    void addTo(CommandSpec spec) {
+        spec.add(Opt.text("--backend", "NAME", "Compute backend: auto, simd, reference, cuda (default: " + Opt.DEFAULT
+                + ").", v -> backend = v).withDefault("auto"));
+        spec.add(Opt.integer("--threads", "N", "Worker threads for the CPU backends (default: all cores).",
+                v -> threads = v));
+        spec.add(Opt.path("--data", "DIR", "Directory with the four IDX files (.gz or raw); default: $MNIST_DATA, else"
+                + " ./data/mnist.", v -> data = v));
+        spec.add(Opt.integer("--test-limit", "N", "Use only the first N test images (0 = all).", v -> testLimit = v)
+                .withDefault("0"));
+        spec.add(verbose("Print stack traces of errors, and how the backend computes each convolution."));
+    }
+
+    /** {@code --verbose}, with its help text for one command. */
+    static Opt verbose(String description) {
+        return Opt.flag("--verbose", description, () -> Main.verbose = true);
     }
 
     /** Option values checked before anything is read, downloaded or written. */

@@ -2,7 +2,6 @@ package org.jresnet.mnist.cli;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.mnist.common.Progress;
 import org.jresnet.mnist.data.Mnist;
@@ -10,25 +9,24 @@ import org.jresnet.mnist.model.ModelFile;
 import org.jresnet.mnist.model.ModelSpec;
 import org.jresnet.mnist.model.Net;
 import org.jresnet.mnist.train.Evaluation;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Report the test accuracy of a saved model.safetensors.")
-final class EvalCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model.safetensors.")
+/** {@code eval}: a saved model's accuracy, loss and confusion matrix on the test set. */
+final class EvalCommand implements CliCommand {
+    final CommonOptions common = new CommonOptions();
     Path model;
-
-    @Option(names = "--arch", paramLabel = "NAME", description = "Check that the file holds this network (it"
-            + " records which one it is, so this is optional): " + ModelOptions.MODEL_HELP)
     String arch;
+    final ModelOptions modelOptions = new ModelOptions();
 
-    @Mixin
-    ModelOptions modelOptions;
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = new CommandSpec("mnist eval", "Report the test accuracy of a saved model.safetensors.");
+        common.addTo(spec);
+        spec.add(Opt.path("--model", "FILE", "A model.safetensors.", v -> model = v).required());
+        spec.add(Opt.text("--arch", "NAME", "Check that the file holds this network (it records which one it is, so"
+                + " this is optional): " + ModelOptions.MODEL_HELP, v -> arch = v));
+        modelOptions.addTo(spec);
+        return spec;
+    }
 
     @Override
     public Integer call() {

@@ -12,7 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.jresnet.core.Rng;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.optim.Sgd;
@@ -22,73 +21,55 @@ import org.jresnet.mnist.model.ModelSpec;
 import org.jresnet.mnist.model.Net;
 import org.jresnet.mnist.train.TrainConfig;
 import org.jresnet.mnist.train.TrainingStep;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code experiment degradation} and {@code experiment step}: runs that answer one question each. */
-@Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = "Experiments: degradation (plain vs residual nets over depth), step (time and memory of"
-                + " training steps of one network).",
-        subcommands = {Experiment.DegradationCommand.class, Experiment.StepCommand.class,
-            CommandLine.HelpCommand.class})
-final class Experiment implements Callable<Integer> {
+final class Experiment implements CliCommand {
+    @Override
+    public CommandSpec spec() {
+        return new CommandSpec("mnist experiment", "Experiments: degradation (plain vs residual nets over depth), step"
+                + " (time and memory of training steps of one network).")
+                .subcommand("degradation", DegradationCommand::new)
+                .subcommand("step", StepCommand::new);
+    }
+
     @Override
     public Integer call() {
         throw new UserError("experiment needs a subcommand: degradation or step (see experiment --help)");
     }
 
-    /** Defaults of a command that differ from the shared options' (train's), by option name. */
-    abstract static class Defaults implements CommandLine.IDefaultValueProvider {
-        private final Map<String, String> values;
+    /** He et al.'s CIFAR settings, shortened: fewer epochs on a tenth of the training set. */
+    static final Map<String, String> DEGRADATION_DEFAULTS = Map.of("--epochs", "" + Degradation.DEFAULT_EPOCHS,
+            "--train-limit", "" + Degradation.DEFAULT_TRAIN_LIMIT, "--lr", "" + Degradation.DEFAULT_LR, "--momentum",
+            "0.9", "--weight-decay", "1e-4", "--shortcut", "pad");
 
-        Defaults(Map<String, String> values) {
-            this.values = values;
-        }
+    /** {@code experiment degradation}: plain and residual nets of several depths, trained alike. */
+    static final class DegradationCommand implements CliCommand {
+        final CommonOptions common = new CommonOptions();
+        final HyperOptions hyper = new HyperOptions();
+        final ModelOptions modelOptions = new ModelOptions();
+        List<Integer> depths;
+        Path out;
+        double logEvery;
 
         @Override
-        public String defaultValue(CommandLine.Model.ArgSpec arg) {
-            return arg instanceof CommandLine.Model.OptionSpec o ? values.get(o.longestName()) : null;
+        public CommandSpec spec() {
+            CommandSpec spec = new CommandSpec("mnist experiment degradation", "Trains plain-N and resnet-N for each"
+                    + " depth on the same data and settings, writes degradation.csv and degradation.png (training error"
+                    + " per epoch: plain dashed, residual solid) and says whether the deeper plain net trains worse than"
+                    + " the shallower one and whether the residual nets avoid that (He et al. 2015, figure 4)."
+                    + " --test-limit 0 means the default here, " + Degradation.DEFAULT_TEST_LIMIT + " test images; pass"
+                    + " 10000 for all.");
+            common.addTo(spec);
+            hyper.addTo(spec);
+            modelOptions.addTo(spec);
+            spec.add(Opt.integers("--depths", "N,N,...", "Depths (6n+2) to compare (default: " + Opt.DEFAULT + ").",
+                    v -> depths = v).withDefault(Degradation.DEFAULT_DEPTHS));
+            spec.add(Opt.path("--out", "DIR", "Output directory (default: runs/degradation-<timestamp>); one"
+                    + " subdirectory per network.", v -> out = v));
+            spec.add(Opt.number("--log-every", "SECONDS", "Progress line interval (default: " + Opt.DEFAULT + ").",
+                    v -> logEvery = v).withDefault("30"));
+            return spec.defaults(DEGRADATION_DEFAULTS);
         }
-    }
-
-    /** He et al.'s CIFAR settings, shortened: fewer epochs on a tenth of the training set. */
-    static final class DegradationDefaults extends Defaults {
-        DegradationDefaults() {
-            super(Map.of("--epochs", "" + Degradation.DEFAULT_EPOCHS, "--train-limit", "" + Degradation.DEFAULT_TRAIN_LIMIT,
-                    "--lr", "" + Degradation.DEFAULT_LR, "--momentum", "0.9", "--weight-decay", "1e-4",
-                    "--shortcut", "pad"));
-        }
-    }
-
-    @Command(name = "degradation", mixinStandardHelpOptions = true, defaultValueProvider = DegradationDefaults.class,
-            description = "Trains plain-N and resnet-N for each depth on the same data and settings, writes"
-                    + " degradation.csv and degradation.png (training error per epoch: plain dashed, residual solid) and"
-                    + " says whether the deeper plain net trains worse than the shallower one and whether the residual"
-                    + " nets avoid that (He et al. 2015, figure 4). --test-limit 0 means the default here, "
-                    + Degradation.DEFAULT_TEST_LIMIT + " test images; pass 10000 for all.")
-    static final class DegradationCommand implements Callable<Integer> {
-        @Mixin
-        CommonOptions common;
-
-        @Mixin
-        HyperOptions hyper;
-
-        @Mixin
-        ModelOptions modelOptions;
-
-        @Option(names = "--depths", paramLabel = "N,N,...", split = ",", defaultValue = Degradation.DEFAULT_DEPTHS,
-                description = "Depths (6n+2) to compare (default: ${DEFAULT-VALUE}).")
-        List<Integer> depths;
-
-        @Option(names = "--out", paramLabel = "DIR",
-                description = "Output directory (default: runs/degradation-<timestamp>); one subdirectory per network.")
-        Path out;
-
-        @Option(names = "--log-every", paramLabel = "SECONDS", defaultValue = "30",
-                description = "Progress line interval (default: ${DEFAULT-VALUE}).")
-        double logEvery;
 
         @Override
         public Integer call() throws IOException {
@@ -121,33 +102,28 @@ final class Experiment implements Callable<Integer> {
         }
     }
 
-    /** One network's steps: a few, of a deep network by default, with a small batch. */
-    static final class StepDefaults extends Defaults {
-        StepDefaults() {
-            super(Map.of("--batch-size", "16"));
-        }
-    }
-
-    @Command(name = "step", mixinStandardHelpOptions = true, defaultValueProvider = StepDefaults.class,
-            description = "Builds a network and times N training steps (forward, backward, SGD update) on the first"
-                    + " training images; prints each step's loss and time, the peak Java heap and the process's peak"
-                    + " resident memory. Writes nothing.")
-    static final class StepCommand implements Callable<Integer> {
-        @Mixin
-        CommonOptions common;
-
-        @Option(names = {"--model", "--arch"}, paramLabel = "NAME", defaultValue = "preact-resnet-1202",
-                description = "Network (default: ${DEFAULT-VALUE}): " + ModelOptions.MODEL_HELP)
+    /** {@code experiment step}: one network's steps, a few, of a deep network by default, with a small batch. */
+    static final class StepCommand implements CliCommand {
+        final CommonOptions common = new CommonOptions();
         String model;
-
-        @Mixin
-        ModelOptions modelOptions;
-
-        @Mixin
-        HyperOptions.Step hyper;
-
-        @Option(names = "--steps", paramLabel = "N", defaultValue = "2", description = "Steps (default: ${DEFAULT-VALUE}).")
+        final ModelOptions modelOptions = new ModelOptions();
+        final HyperOptions.Step hyper = new HyperOptions.Step();
         int steps;
+
+        @Override
+        public CommandSpec spec() {
+            CommandSpec spec = new CommandSpec("mnist experiment step", "Builds a network and times N training steps"
+                    + " (forward, backward, SGD update) on the first training images; prints each step's loss and time,"
+                    + " the peak Java heap and the process's peak resident memory. Writes nothing.");
+            common.addTo(spec);
+            spec.add(Opt.text("--model", "NAME", "Network (default: " + Opt.DEFAULT + "): " + ModelOptions.MODEL_HELP,
+                    v -> model = v).withDefault("preact-resnet-1202").alias("--arch"));
+            modelOptions.addTo(spec);
+            hyper.addTo(spec);
+            spec.add(Opt.integer("--steps", "N", "Steps (default: " + Opt.DEFAULT + ").", v -> steps = v)
+                    .withDefault("2"));
+            return spec.defaults(Map.of("--batch-size", "16"));
+        }
 
         @Override
         public Integer call() {

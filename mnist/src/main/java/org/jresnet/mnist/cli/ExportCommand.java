@@ -2,7 +2,6 @@ package org.jresnet.mnist.cli;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import onnx.Onnx.ModelProto;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.BackendOptions;
@@ -10,35 +9,30 @@ import org.jresnet.core.backend.Backends;
 import org.jresnet.mnist.export.OnnxExport;
 import org.jresnet.mnist.model.ModelFile;
 import org.jresnet.mnist.model.Net;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-@Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Write a saved model as ONNX (input 'image' (N,1,28,28) float32, output 'logits' (N,10)),"
-                + " for ONNX Runtime, onnxruntime-web, Netron and other ONNX tools.")
-final class ExportCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model.safetensors (or a checkpoint) of any network this program trains.")
+/** {@code export}: a saved model as an ONNX file. */
+final class ExportCommand implements CliCommand {
     Path model;
-
-    @Option(names = "--onnx", required = true, paramLabel = "OUT.onnx", description = "The ONNX file to write.")
     Path onnx;
-
-    @Option(names = "--opset", paramLabel = "N", defaultValue = "" + OnnxExport.DEFAULT_OPSET,
-            description = "ONNX opset, " + OnnxExport.MIN_OPSET + " to " + OnnxExport.MAX_OPSET
-                    + " (default: ${DEFAULT-VALUE}).")
     int opset;
-
-    @Option(names = "--with-preprocessing", description = "The graph takes raw pixels 0..255 and normalises them itself"
-            + " (by default it takes (pixels / 255 - 0.1307) / 0.3081, as training does).")
     boolean withPreprocessing;
-
-    @Option(names = "--force", description = "Replace OUT.onnx if it exists.")
     boolean force;
 
-    @Option(names = "--verbose", description = "Print every node, and stack traces of errors.")
-    void setVerbose(boolean v) {
-        Main.verbose = v;
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = new CommandSpec("mnist export", "Write a saved model as ONNX (input 'image' (N,1,28,28)"
+                + " float32, output 'logits' (N,10)), for ONNX Runtime, onnxruntime-web, Netron and other ONNX tools.");
+        spec.add(Opt.path("--model", "FILE", "A model.safetensors (or a checkpoint) of any network this program"
+                + " trains.", v -> model = v).required());
+        spec.add(Opt.path("--onnx", "OUT.onnx", "The ONNX file to write.", v -> onnx = v).required());
+        spec.add(Opt.integer("--opset", "N", "ONNX opset, " + OnnxExport.MIN_OPSET + " to " + OnnxExport.MAX_OPSET
+                + " (default: " + Opt.DEFAULT + ").", v -> opset = v).withDefault("" + OnnxExport.DEFAULT_OPSET));
+        spec.add(Opt.flag("--with-preprocessing", "The graph takes raw pixels 0..255 and normalises them itself (by"
+                + " default it takes (pixels / 255 - 0.1307) / 0.3081, as training does).",
+                () -> withPreprocessing = true));
+        spec.add(Opt.flag("--force", "Replace OUT.onnx if it exists.", () -> force = true));
+        spec.add(CommonOptions.verbose("Print every node, and stack traces of errors."));
+        return spec;
     }
 
     @Override

@@ -3,53 +3,51 @@ package org.jresnet.mnist.cli;
 import org.jresnet.mnist.model.ModelSpec;
 import org.jresnet.mnist.train.LrSchedule;
 import org.jresnet.mnist.train.TrainConfig;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * The hyper-parameters of a training run, shared by {@code train} and {@code experiment
  * degradation}; the defaults here are train's (the article's), a command with other defaults
- * gives them through its {@code defaultValueProvider}.
+ * gives them through {@link CommandSpec#defaults}.
  */
 final class HyperOptions {
     /** The two a single step needs too ({@code experiment step}). */
     static final class Step {
-        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
-                description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
         int batchSize;
-
-        @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.01",
-                description = "Learning rate (default: ${DEFAULT-VALUE}).")
         float lr;
+
+        void addTo(CommandSpec spec) {
+            spec.add(Opt.integer("--batch-size", "N", "Mini-batch size (default: " + Opt.DEFAULT + ").",
+                    v -> batchSize = v).withDefault("64"));
+            spec.add(Opt.decimal("--lr", "RATE", "Learning rate (default: " + Opt.DEFAULT + ").", v -> lr = v)
+                    .withDefault("0.01"));
+        }
     }
 
-    @Mixin
-    Step step;
-
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    final Step step = new Step();
     int epochs;
-
-    @Option(names = "--momentum", paramLabel = "MU", defaultValue = "0.5",
-            description = "SGD momentum (default: ${DEFAULT-VALUE}).")
     float momentum;
-
-    @Option(names = "--weight-decay", paramLabel = "L2", defaultValue = "0",
-            description = "L2 weight decay added to the gradients, as torch.optim.SGD's (default: ${DEFAULT-VALUE};"
-                    + " He et al. use 1e-4).")
     float weightDecay;
-
-    @Option(names = "--lr-schedule", paramLabel = "KIND", defaultValue = "none",
-            description = "Learning rate per epoch: none, step (x0.1 at 50%% and 75%% of the epochs) or cosine (from"
-                    + " --lr towards 0) (default: ${DEFAULT-VALUE}).")
     String lrSchedule;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-            description = "Seed of the one RNG that initialises the weights and shuffles (default: ${DEFAULT-VALUE}).")
     long seed;
-
-    @Option(names = "--train-limit", paramLabel = "N", defaultValue = "0",
-            description = "Use only the first N training images (0 = all; default: ${DEFAULT-VALUE}).")
     int trainLimit;
+
+    /** Adds the hyper-parameters, writing into this object, to {@code spec}. */
+    void addTo(CommandSpec spec) {
+        step.addTo(spec);
+        spec.add(Opt.integer("--epochs", "N", "Epochs (default: " + Opt.DEFAULT + ").", v -> epochs = v)
+                .withDefault("10"));
+        spec.add(Opt.decimal("--momentum", "MU", "SGD momentum (default: " + Opt.DEFAULT + ").",
+                v -> momentum = v).withDefault("0.5"));
+        spec.add(Opt.decimal("--weight-decay", "L2", "L2 weight decay added to the gradients, as torch.optim.SGD's"
+                + " (default: " + Opt.DEFAULT + "; He et al. use 1e-4).", v -> weightDecay = v).withDefault("0"));
+        spec.add(Opt.text("--lr-schedule", "KIND", "Learning rate per epoch: none, step (x0.1 at 50% and 75% of the"
+                + " epochs) or cosine (from --lr towards 0) (default: " + Opt.DEFAULT + ").", v -> lrSchedule = v)
+                .withDefault("none"));
+        spec.add(Opt.longInteger("--seed", "N", "Seed of the one RNG that initialises the weights and shuffles"
+                + " (default: " + Opt.DEFAULT + ").", v -> seed = v).withDefault("1"));
+        spec.add(Opt.integer("--train-limit", "N", "Use only the first N training images (0 = all; default: "
+                + Opt.DEFAULT + ").", v -> trainLimit = v).withDefault("0"));
+    }
 
     /** The run's settings; checks every value. */
     TrainConfig config(int testLimit, ModelSpec model) {

@@ -1,53 +1,46 @@
 package org.jresnet.mnist.cli;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import org.jresnet.mnist.common.UserError;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * The command line: {@code train} (the default), {@code eval --model FILE},
- * {@code predict --model FILE IMAGE.png} and {@code export --model FILE --onnx OUT.onnx}.
- * Mistakes a user can fix print one line and exit with
- * status 1 (2 for bad options); {@code --verbose} adds the stack trace.
+ * {@code predict --model FILE IMAGE.png}, {@code export --model FILE --onnx OUT.onnx},
+ * {@code experiment ...} and {@code serve}. Mistakes a user can fix print one line and exit with
+ * status 1 (2 for a command line that does not fit the command: {@link ArgParser.UsageError});
+ * {@code --verbose} adds the stack trace.
+ *
+ * <p>The options are read by {@link ArgParser}, a few hundred lines of our own, not by a
+ * reflective library: reading the annotations of a command-line library cost every start of the
+ * JVM about 0.1 s (bench/RESULTS-2026-12-06i.md), more than evaluating the whole test set warm.
  */
-@Command(name = "mnist", mixinStandardHelpOptions = true, version = "jresnet mnist 0.1.0",
-        description = "Trains the seed article's ResNet on MNIST with the jresnet engine (train is the default"
-                + " subcommand).")
-public final class Main implements Callable<Integer> {
-    /**
-     * The subcommands in the order the help lists them. Picocli reads each one's annotations when it
-     * is added; a command line that starts with a subcommand's name gets only that one (the others
-     * cost the start of every run some 30-40 ms), any other gets them all (the help, the default
-     * train, a mistyped name that picocli then suggests a correction for).
-     */
-    static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
-
-    private static Map<String, Supplier<Object>> subcommands() {
-        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
-        m.put("train", TrainOptions.TrainCommand::new);
-        m.put("eval", EvalCommand::new);
-        m.put("predict", PredictCommand::new);
-        m.put("export", ExportCommand::new);
-        m.put("experiment", Experiment::new);
-        m.put("serve", ServeCommand::new);
-        m.put("help", CommandLine.HelpCommand::new);
-        return Collections.unmodifiableMap(m);
-    }
+public final class Main implements CliCommand {
+    static final String VERSION = "jresnet mnist 0.1.0";
+    static final String DESCRIPTION = "Trains the seed article's ResNet on MNIST with the jresnet engine (train is the"
+            + " default subcommand).";
 
     static volatile boolean verbose;
     /** Where the commands print (tests capture it). */
     static volatile PrintStream stdout = System.out;
 
-    @Mixin
-    TrainOptions train;
+    private final TrainOptions train = new TrainOptions();
+
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = new CommandSpec("mnist", DESCRIPTION);
+        train.addTo(spec);
+        return spec.subcommand("train", TrainOptions.TrainCommand::new)
+                .subcommand("eval", EvalCommand::new)
+                .subcommand("predict", PredictCommand::new)
+                .subcommand("export", ExportCommand::new)
+                .subcommand("experiment", Experiment::new)
+                .subcommand("serve", ServeCommand::new);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return train.run();
+    }
 
     public static void main(String[] args) {
         Launcher.watchParentIfChild();
@@ -59,43 +52,39 @@ public final class Main implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         verbose = false;
         stdout = out;
-        CommandLine cl = new CommandLine(new Main());
-        String first = args.length > 0 ? args[0] : "";
-        if (SUBCOMMANDS.containsKey(first) && !first.equals("help")) {
-            cl.addSubcommand(first, SUBCOMMANDS.get(first).get());
-        } else {
-            SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
-        }
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
-            String msg = e instanceof UserError ? e.getMessage()
-                    : UserError.oneLine(e.toString()) + (verbose ? "" : " (run with --verbose for the stack trace)");
-            err.println("error: " + msg);
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            return 1;
-        });
-        cl.setParameterExceptionHandler((e, a) -> {
-            err.println("error: " + e.getMessage() + " (see --help)");
-            return 2;
-        });
         try {
-            return cl.execute(args);
-        } catch (OutOfMemoryError | StackOverflowError e) {
-            // Not an Exception, so picocli lets it through: still one line and status 1.
+            ArgParser.Parsed p = ArgParser.parse(new Main(), args);
+            switch (p.action()) {
+                case HELP -> {
+                    out.print(HelpText.of(p.spec()));
+                    out.flush();
+                    return 0;
+                }
+                case VERSION -> {
+                    out.println(VERSION);
+                    return 0;
+                }
+                default -> {
+                    return p.command().call();
+                }
+            }
+        } catch (ArgParser.UsageError e) {
+            err.println("error: " + UserError.oneLine(e.getMessage()) + " (see --help)");
+            return 2;
+        } catch (UserError e) {
+            err.println("error: " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+            boolean memory = e instanceof OutOfMemoryError || e instanceof StackOverflowError;
             err.println("error: " + UserError.oneLine(e.toString()) + (verbose ? "" : " (run with --verbose for the"
-                    + " stack trace; a larger -Xmx may help)"));
+                    + " stack trace" + (memory ? "; a larger -Xmx may help)" : ")")));
             if (verbose) {
                 e.printStackTrace(err);
             }
             return 1;
         }
-    }
-
-    @Override
-    public Integer call() throws Exception {
-        return train.run();
     }
 }

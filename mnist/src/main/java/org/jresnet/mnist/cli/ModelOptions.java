@@ -1,7 +1,6 @@
 package org.jresnet.mnist.cli;
 
 import org.jresnet.mnist.model.ModelSpec;
-import picocli.CommandLine.Option;
 
 /** Which network: for train, and (as a check of the file) for eval. */
 final class ModelOptions {
@@ -9,10 +8,13 @@ final class ModelOptions {
             + " 44, 56, 110, 1202), plain-N (resnet-N without skip connections), bottleneck-N (N = 9n+2: 11, 29, 47,"
             + " 164), preact-resnet-N (6n+2, pre-activation blocks), preact-bottleneck-N (9n+2, e.g. 164, 1001).";
 
-    @Option(names = "--shortcut", paramLabel = "KIND",
-            description = "Shortcut where a block changes channels or resolution: pad (option A: subsample, zero"
-                    + " channels; the default) or conv (option B: 1x1 conv + BN).")
     String shortcut;
+
+    /** Adds {@code --shortcut}, writing into this object, to {@code spec}. */
+    void addTo(CommandSpec spec) {
+        spec.add(Opt.text("--shortcut", "KIND", "Shortcut where a block changes channels or resolution: pad (option A:"
+                + " subsample, zero channels; the default) or conv (option B: 1x1 conv + BN).", v -> shortcut = v));
+    }
 
     /** The network asked for, or null when neither option was given. */
     ModelSpec requested(String model) {

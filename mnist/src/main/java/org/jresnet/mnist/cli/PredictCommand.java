@@ -2,37 +2,31 @@ package org.jresnet.mnist.cli;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.mnist.infer.MnistStyle;
 import org.jresnet.mnist.infer.PngImage;
 import org.jresnet.mnist.infer.Predictor;
 import org.jresnet.mnist.model.ModelFile;
 import org.jresnet.mnist.model.Net;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Classify a PNG of a digit (any size; cropped to the ink and centred in 28x28 as MNIST is).")
-final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "Compute backend.")
+/** {@code predict}: the digit in a PNG, with the probability of each class. */
+final class PredictCommand implements CliCommand {
     String backend;
-
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model.safetensors.")
     Path model;
-
-    @Option(names = "--invert", paramLabel = "MODE", defaultValue = "auto",
-            description = "Invert gray levels: auto (when the border is light, i.e. dark ink on white), yes, no.")
     String invert;
-
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    void setVerbose(boolean v) {
-        Main.verbose = v;
-    }
-
-    @Parameters(paramLabel = "IMAGE.png", description = "The image to classify.")
     Path image;
+
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = new CommandSpec("mnist predict", "Classify a PNG of a digit (any size; cropped to the ink"
+                + " and centred in 28x28 as MNIST is).");
+        spec.add(Opt.text("--backend", "NAME", "Compute backend.", v -> backend = v).withDefault("auto"));
+        spec.add(Opt.path("--model", "FILE", "A model.safetensors.", v -> model = v).required());
+        spec.add(Opt.text("--invert", "MODE", "Invert gray levels: auto (when the border is light, i.e. dark ink on"
+                + " white), yes, no.", v -> invert = v).withDefault("auto"));
+        spec.add(CommonOptions.verbose("Print stack traces of errors."));
+        return spec.positional("IMAGE.png", "The image to classify.", v -> image = Path.of(v));
+    }
 
     @Override
     public Integer call() {

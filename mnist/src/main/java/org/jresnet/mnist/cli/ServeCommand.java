@@ -5,7 +5,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.jresnet.core.backend.Backend;
@@ -15,44 +14,37 @@ import org.jresnet.mnist.model.Net;
 import org.jresnet.mnist.serve.ModelInfo;
 import org.jresnet.mnist.serve.ServeConfig;
 import org.jresnet.mnist.serve.Server;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a page to draw digits on and a JSON API (POST /api/predict, GET /api/model, GET"
-                + " /healthz) until Ctrl-C.")
-final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "FILE",
-            description = "A model.safetensors (default: the newest runs/*/model.safetensors here).")
+/** {@code serve}: the drawing page and the JSON API, until Ctrl-C. */
+final class ServeCommand implements CliCommand {
     Path model;
-
-    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-            description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 = all).")
     String host;
-
-    @Option(names = "--port", paramLabel = "N", defaultValue = "8080",
-            description = "Port (default: ${DEFAULT-VALUE}; 0 = any free one).")
     int port;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads of the CPU backend (default: all"
-            + " cores).")
     Integer threads;
-
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "Compute backend.")
     String backend;
-
-    @Option(names = {"--max-batch", "--batch"}, paramLabel = "N", defaultValue = "64",
-            description = "Most images evaluated in one forward pass (default: ${DEFAULT-VALUE}; 1 = no batching).")
     int maxBatch;
-
-    @Option(names = "--batch-wait-ms", paramLabel = "MS", defaultValue = "0",
-            description = "How long the first image of a batch may wait for others to arrive (default: ${DEFAULT-VALUE}:"
-                    + " a batch is what queued while the network was busy).")
     double batchWaitMs;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    void setVerbose(boolean v) {
-        Main.verbose = v;
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = new CommandSpec("mnist serve", "Serve a page to draw digits on and a JSON API (POST"
+                + " /api/predict, GET /api/model, GET /healthz) until Ctrl-C.");
+        spec.add(Opt.path("--model", "FILE", "A model.safetensors (default: the newest runs/*/model.safetensors"
+                + " here).", v -> model = v));
+        spec.add(Opt.text("--host", "ADDR", "Address to listen on (default: " + Opt.DEFAULT + ", this machine only;"
+                + " 0.0.0.0 = all).", v -> host = v).withDefault("127.0.0.1"));
+        spec.add(Opt.integer("--port", "N", "Port (default: " + Opt.DEFAULT + "; 0 = any free one).", v -> port = v)
+                .withDefault("8080"));
+        spec.add(Opt.integer("--threads", "N", "Worker threads of the CPU backend (default: all cores).",
+                v -> threads = v));
+        spec.add(Opt.text("--backend", "NAME", "Compute backend.", v -> backend = v).withDefault("auto"));
+        spec.add(Opt.integer("--max-batch", "N", "Most images evaluated in one forward pass (default: " + Opt.DEFAULT
+                + "; 1 = no batching).", v -> maxBatch = v).withDefault("64").alias("--batch"));
+        spec.add(Opt.number("--batch-wait-ms", "MS", "How long the first image of a batch may wait for others to"
+                + " arrive (default: " + Opt.DEFAULT + ": a batch is what queued while the network was busy).",
+                v -> batchWaitMs = v).withDefault("0"));
+        spec.add(CommonOptions.verbose("Print stack traces of errors."));
+        return spec;
     }
 
     @Override

@@ -20,54 +20,52 @@ import org.jresnet.mnist.train.Prewarm;
 import org.jresnet.mnist.train.Resume;
 import org.jresnet.mnist.train.TrainConfig;
 import org.jresnet.mnist.train.Trainer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code train}'s options (also the top-level command's, train being the default) and the run. */
 final class TrainOptions {
-    @Mixin
-    CommonOptions common;
-
-    @Option(names = {"--model", "--arch"}, paramLabel = "NAME", description = "Network: " + ModelOptions.MODEL_HELP)
+    final CommonOptions common = new CommonOptions();
     String model;
-
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    HyperOptions hyper;
-
-    @Option(names = "--out", paramLabel = "DIR",
-            description = "Output directory (default: runs/<timestamp>; with --resume, the resumed run's directory).")
+    final ModelOptions modelOptions = new ModelOptions();
+    final HyperOptions hyper = new HyperOptions();
     Path out;
-
-    @Option(names = "--resume", paramLabel = "RUN",
-            description = "Continue an earlier run: its directory or its checkpoint.safetensors.")
     Path resume;
-
-    @Option(names = "--checkpoint-every", paramLabel = "STEPS", defaultValue = "0",
-            description = "Also checkpoint every STEPS steps within an epoch (default: only at epoch ends).")
     int checkpointEvery;
-
-    @Option(names = "--stop-after", paramLabel = "STEPS", defaultValue = "0", hidden = true,
-            description = "Stop (with a checkpoint) after STEPS steps in total; for testing --resume.")
     long stopAfter;
-
-    @Option(names = "--no-warmup", description = "Do not compile the kernels on a throwaway model while the data loads.")
     boolean noWarmup;
-
-    @Option(names = "--no-plot", description = "Do not draw training.png.")
     boolean noPlot;
-
-    @Option(names = "--log-every", paramLabel = "SECONDS", defaultValue = "10",
-            description = "When stdout is not a terminal, print a progress line this often (default: ${DEFAULT-VALUE}).")
     double logEvery;
 
-    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train the network (the default).")
-    static final class TrainCommand implements java.util.concurrent.Callable<Integer> {
-        @Mixin
-        TrainOptions options;
+    /** Adds train's options, writing into this object, to {@code spec}. */
+    void addTo(CommandSpec spec) {
+        common.addTo(spec);
+        spec.add(Opt.text("--model", "NAME", "Network: " + ModelOptions.MODEL_HELP, v -> model = v).alias("--arch"));
+        modelOptions.addTo(spec);
+        hyper.addTo(spec);
+        spec.add(Opt.path("--out", "DIR", "Output directory (default: runs/<timestamp>; with --resume, the resumed"
+                + " run's directory).", v -> out = v));
+        spec.add(Opt.path("--resume", "RUN", "Continue an earlier run: its directory or its checkpoint.safetensors.",
+                v -> resume = v));
+        spec.add(Opt.integer("--checkpoint-every", "STEPS", "Also checkpoint every STEPS steps within an epoch"
+                + " (default: only at epoch ends).", v -> checkpointEvery = v).withDefault("0"));
+        spec.add(Opt.longInteger("--stop-after", "STEPS", "Stop (with a checkpoint) after STEPS steps in total; for"
+                + " testing --resume.", v -> stopAfter = v).withDefault("0").hidden());
+        spec.add(Opt.flag("--no-warmup", "Do not compile the kernels on a throwaway model while the data loads.",
+                () -> noWarmup = true));
+        spec.add(Opt.flag("--no-plot", "Do not draw training.png.", () -> noPlot = true));
+        spec.add(Opt.number("--log-every", "SECONDS", "When stdout is not a terminal, print a progress line this"
+                + " often (default: " + Opt.DEFAULT + ").", v -> logEvery = v).withDefault("10"));
+    }
+
+    /** {@code train}: the top-level command's options and run, under its own name. */
+    static final class TrainCommand implements CliCommand {
+        final TrainOptions options = new TrainOptions();
+
+        @Override
+        public CommandSpec spec() {
+            CommandSpec spec = new CommandSpec("mnist train", "Train the network (the default).");
+            options.addTo(spec);
+            return spec;
+        }
 
         @Override
         public Integer call() throws Exception {

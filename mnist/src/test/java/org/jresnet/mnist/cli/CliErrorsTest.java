@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Bad command lines: one line on stderr starting "error: ", no stack trace, exit status 2 for
- * what picocli rejects (unknown option, not a number) and 1 for values out of range; nothing is
+ * what the parser rejects (unknown option, not a number) and 1 for values out of range; nothing is
  * read, downloaded or written before the options are checked.
  */
 class CliErrorsTest {

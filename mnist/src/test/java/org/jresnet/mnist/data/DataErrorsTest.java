@@ -196,7 +196,7 @@ class DataErrorsTest {
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path e = Path.of(entry);
             boolean needed = entry.endsWith("classes") && !entry.endsWith("test-classes")
-                    || e.getFileName().toString().matches("(core|kernels-cpu|picocli)-.*\\.jar");
+                    || e.getFileName().toString().matches("(core|kernels-cpu)-.*\\.jar");
             if (needed) {
                 Path copy = cp.resolve(n++ + "-" + e.getFileName());
                 if (Files.isDirectory(e)) {
