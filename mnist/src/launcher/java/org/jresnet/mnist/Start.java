@@ -1,12 +1,12 @@
 package org.jresnet.mnist;
 
-import java.lang.reflect.InvocationTargetException;
-
 /**
  * The jar's Main-Class, compiled for Java 8 so that any JVM can load it: on a JVM older than 25 it
  * says in one line which Java is needed and where this one is, instead of the JVM's
- * UnsupportedClassVersionError stack trace; on 25 or newer it hands over to {@link Launcher}
- * (reached by reflection, so that an old JVM never loads a class it cannot read).
+ * UnsupportedClassVersionError stack trace; on 25 or newer it hands over to {@link Launcher}.
+ * An old JVM never loads Launcher (a class it cannot read): the JVM resolves a static call when
+ * it first runs it, and the version check returns before that. A direct call, not reflection:
+ * reflection's first use spun method-handle classes for some 10 ms of every start.
  */
 public final class Start {
     static final int REQUIRED = 25;
@@ -14,7 +14,7 @@ public final class Start {
     private Start() {
     }
 
-    public static void main(String[] args) throws Throwable {
+    public static void main(String[] args) {
         String spec = System.getProperty("java.specification.version", "?");
         int feature = feature(spec);
         if (feature < REQUIRED) {
@@ -23,11 +23,7 @@ public final class Start {
                     + " java, e.g. $JAVA_HOME/bin/java -jar mnist.jar with JAVA_HOME set to a JDK " + REQUIRED);
             System.exit(1);
         }
-        try {
-            Class.forName("org.jresnet.mnist.cli.Launcher").getMethod("main", String[].class).invoke(null, (Object) args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        org.jresnet.mnist.cli.Launcher.main(args);
     }
 
     /** "1.8" -> 8, "17" -> 17, anything unreadable -> 0. */

@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * Finds backends with {@link ServiceLoader}, ranks them, and picks one.
@@ -23,19 +22,38 @@ public final class Backends {
     public static final String AUTO = "auto";
 
     private static volatile Backend defaultBackend;
-    private static Consumer<String> reporter = line -> System.err.println(line);
+    /** Where the choice is reported: stderr (a class, not a lambda: see {@link #providers}). */
+    private static Consumer<String> reporter = new Consumer<>() {
+        @Override
+        public void accept(String line) {
+            System.err.println(line);
+        }
+    };
 
     private Backends() {
     }
 
-    /** All registered providers, best first. */
+    /**
+     * All registered providers, best first. (Plain loops: the launcher calls this first thing in a
+     * fresh JVM, where each first lambda or stream costs a class spun at run time.)
+     */
     public static List<BackendProvider> providers() {
         List<BackendProvider> list = new ArrayList<>();
-        ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).forEach(list::add);
-        list.sort(Comparator.comparingInt(BackendProvider::priority).reversed()
-                .thenComparing(BackendProvider::name));
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())) {
+            list.add(p);
+        }
+        list.sort(BEST_FIRST);
         return list;
     }
+
+    /** Higher priority first, then by name. */
+    private static final Comparator<BackendProvider> BEST_FIRST = new Comparator<>() {
+        @Override
+        public int compare(BackendProvider a, BackendProvider b) {
+            int c = Integer.compare(b.priority(), a.priority());
+            return c != 0 ? c : a.name().compareTo(b.name());
+        }
+    };
 
     /** The name requested by property or environment, or {@code auto}. */
     public static String requestedName() {
@@ -93,19 +111,29 @@ public final class Backends {
      * each once, in provider order; asking loads only the providers, not the backends.
      */
     public static List<String> jvmOptions() {
-        return optionGroups(BackendProvider::jvmOptions);
+        return jvmOptions(providers());
+    }
+
+    /** {@link #jvmOptions()} of these providers. */
+    public static List<String> jvmOptions(List<BackendProvider> providers) {
+        return optionGroups(providers, false);
     }
 
     /** The registered backends' {@link BackendProvider#warmUpJvmOptions()}, each once, in provider order. */
     public static List<String> warmUpJvmOptions() {
-        return optionGroups(BackendProvider::warmUpJvmOptions);
+        return warmUpJvmOptions(providers());
+    }
+
+    /** {@link #warmUpJvmOptions()} of these providers. */
+    public static List<String> warmUpJvmOptions(List<BackendProvider> providers) {
+        return optionGroups(providers, true);
     }
 
     /** Each provider's group of options, in provider order; a group another provider asked for already is skipped. */
-    private static List<String> optionGroups(Function<BackendProvider, List<String>> of) {
+    private static List<String> optionGroups(List<BackendProvider> providers, boolean warmUp) {
         List<String> all = new ArrayList<>();
-        for (BackendProvider p : providers()) {
-            List<String> own = of.apply(p);
+        for (BackendProvider p : providers) {
+            List<String> own = warmUp ? p.warmUpJvmOptions() : p.jvmOptions();
             // Options come in groups ("--add-modules", "M"), so a repeat is found as a sub-list.
             if (own.isEmpty() || Collections.indexOfSubList(all, own) >= 0) {
                 continue;

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * JVM options that shorten the simd backend's JIT warm-up ({@link SimdBackendProvider#warmUpJvmOptions()}).
@@ -105,10 +104,16 @@ final class JitHints {
 
     /** The compiler directives (HotSpot's JSON format): C2 compiles none of the fallbacks on its own. */
     static String directives() {
-        List<String> match = new ArrayList<>();
-        INTRINSIC_ENTRIES.forEach(m -> match.add("jdk/internal/vm/vector/VectorSupport." + m));
-        FALLBACKS.forEach(m -> match.add("jdk/incubator/vector/*." + m));
-        return "[{\n  match: [" + match.stream().map(m -> "\"" + m + "\"").collect(Collectors.joining(", "))
-                + "],\n  c2: { Exclude: true }\n}]\n";
+        // plain loops: the launcher runs this in a fresh JVM, where a first lambda or stream costs
+        // classes spun at run time
+        StringBuilder match = new StringBuilder();
+        for (String m : INTRINSIC_ENTRIES) {
+            match.append(match.isEmpty() ? "" : ", ").append("\"jdk/internal/vm/vector/VectorSupport.").append(m)
+                    .append('"');
+        }
+        for (String m : FALLBACKS) {
+            match.append(", \"jdk/incubator/vector/*.").append(m).append('"');
+        }
+        return "[{\n  match: [" + match + "],\n  c2: { Exclude: true }\n}]\n";
     }
 }

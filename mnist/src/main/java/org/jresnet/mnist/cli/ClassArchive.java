@@ -47,8 +47,7 @@ final class ClassArchive {
      * ones that change from run to run), the class path, and the folder for archives.
      */
     static Plan plan(List<String> childOptions, String classPath, Path dir) {
-        if ("off".equals(System.getProperty(PROPERTY))
-                || childOptions.stream().anyMatch(ClassArchive::ownSharing)
+        if ("off".equals(System.getProperty(PROPERTY)) || ownSharing(childOptions)
                 || !Files.isRegularFile(Path.of(System.getProperty("java.home"), "lib", "server", "classes.jsa"))
                 || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
             return Plan.NONE; // the user's own sharing wins; without the JDK's base archive there is none
@@ -65,10 +64,15 @@ final class ClassArchive {
         return new Plan(options, written, target);
     }
 
-    private static boolean ownSharing(String option) {
-        return option.startsWith("-Xshare") || option.startsWith("-XX:SharedArchiveFile")
-                || option.startsWith("-XX:ArchiveClassesAtExit") || option.startsWith("-XX:+AutoCreateSharedArchive")
-                || option.startsWith("-XX:AOT");
+    private static boolean ownSharing(List<String> options) {
+        for (String option : options) {
+            if (option.startsWith("-Xshare") || option.startsWith("-XX:SharedArchiveFile")
+                    || option.startsWith("-XX:ArchiveClassesAtExit") || option.startsWith("-XX:+AutoCreateSharedArchive")
+                    || option.startsWith("-XX:AOT")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -142,11 +146,14 @@ final class ClassArchive {
             }
             k.append('\n');
         }
-        childOptions.forEach(o -> k.append(o).append('\n'));
+        for (String o : childOptions) {
+            k.append(o).append('\n');
+        }
         long h = 0xcbf29ce484222325L;
         for (byte b : k.toString().getBytes(StandardCharsets.UTF_8)) {
             h = (h ^ (b & 0xff)) * 0x100000001b3L;
         }
-        return String.format("%016x", h);
+        String hex = Long.toHexString(h);
+        return "0".repeat(16 - hex.length()) + hex;
     }
 }

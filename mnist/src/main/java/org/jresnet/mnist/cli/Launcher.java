@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jresnet.core.backend.BackendProvider;
 import org.jresnet.core.backend.Backends;
 import org.jresnet.mnist.train.Interruption;
@@ -66,7 +65,21 @@ public final class Launcher {
      * output on stderr ({@code -XX:+DisplayVMOutputToStderr}, so that stdout stays the program's) and
      * the launcher drops the line there.
      */
-    static final Pattern DIRECTIVES_ADDED = Pattern.compile("\\d+ compiler directives added");
+    static final String DIRECTIVES_ADDED = " compiler directives added";
+
+    /** Whether {@code line} is HotSpot's "N compiler directives added". */
+    static boolean isDirectivesLine(String line) {
+        int digits = line.length() - DIRECTIVES_ADDED.length();
+        if (digits < 1 || !line.endsWith(DIRECTIVES_ADDED)) {
+            return false;
+        }
+        for (int i = 0; i < digits; i++) {
+            if (!Character.isDigit(line.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private Launcher() {
     }
@@ -77,9 +90,13 @@ public final class Launcher {
             return;
         }
         // Asking the providers loads only them (they return strings), not their backends' classes.
-        List<String> lacking = Backends.providers().stream()
-                .filter(p -> !p.jvmOptions().isEmpty() && p.unavailableReason().isPresent())
-                .map(BackendProvider::name).toList();
+        List<BackendProvider> providers = Backends.providers();
+        List<String> lacking = new ArrayList<>();
+        for (BackendProvider p : providers) {
+            if (!p.jvmOptions().isEmpty() && p.unavailableReason().isPresent()) {
+                lacking.add(p.name());
+            }
+        }
         if (lacking.isEmpty() || "off".equals(System.getProperty(SWITCH_PROPERTY))) {
             Main.main(args);
             return;
@@ -88,12 +105,12 @@ public final class Launcher {
         Thread errors = null;
         ClassArchive.Plan archive = ClassArchive.Plan.NONE;
         try {
-            List<String> cmd = new ArrayList<>(childCommand(args));
+            List<String> cmd = new ArrayList<>(childCommand(args, providers));
             archive = ClassArchive.plan(stableOptions(cmd), System.getProperty("java.class.path"),
                     Path.of(System.getProperty("java.io.tmpdir")));
             cmd.addAll(1, archive.options()); // before the user's options: an -Xlog:cds of theirs still prints
             ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-            if (cmd.stream().anyMatch(a -> a.startsWith(DIRECTIVES_FILE))) {
+            if (startsWith(cmd, DIRECTIVES_FILE)) {
                 pb.redirectError(ProcessBuilder.Redirect.PIPE);
             }
             child = pb.start();
@@ -101,20 +118,14 @@ public final class Launcher {
                 errors = forward(child.getErrorStream(), System.err);
             }
         } catch (Exception e) {
-            System.err.println("warning: could not restart the JVM with " + String.join(" ", Backends.jvmOptions())
+            System.err.println("warning: could not restart the JVM with "
+                    + String.join(" ", Backends.jvmOptions(providers))
                     + " (" + e + "); continuing without them, so backend " + String.join(", ", lacking)
                     + " is unavailable and training is slower");
             Main.main(args);
             return;
         }
-        Thread forwarder = errors;
-        ClassArchive.Plan archivePlan = archive;
-        Thread stopper = new Thread(() -> {
-            stop(child);
-            drained(forwarder);
-            ClassArchive.finish(archivePlan, child.isAlive() ? 137 : child.exitValue());
-        }, "stop-child");
-        Runtime.getRuntime().addShutdownHook(stopper);
+        Runtime.getRuntime().addShutdownHook(new StopChild(child, errors, archive));
         int status;
         while (true) {
             try {
@@ -124,9 +135,49 @@ public final class Launcher {
                 // Keep waiting: the shutdown hook handles termination.
             }
         }
-        drained(forwarder);
+        drained(errors);
         ClassArchive.finish(archive, status);
         System.exit(status);
+    }
+
+    /**
+     * The launcher's shutdown hook: stops the child (Ctrl-C, SIGTERM), waits for its last stderr
+     * output, and keeps or drops the class archive it was writing. (A class rather than a lambda,
+     * as everything on the launcher's path: see {@link #childCommand}.)
+     */
+    private static final class StopChild extends Thread {
+        private final Process child;
+        private final Thread forwarder;
+        private final ClassArchive.Plan archive;
+
+        StopChild(Process child, Thread forwarder, ClassArchive.Plan archive) {
+            super("stop-child");
+            this.child = child;
+            this.forwarder = forwarder;
+            this.archive = archive;
+        }
+
+        @Override
+        public void run() {
+            Launcher.stop(child);
+            drained(forwarder);
+            ClassArchive.finish(archive, child.isAlive() ? 137 : child.exitValue());
+        }
+    }
+
+    /** Whether an element of {@code list} starts with {@code prefix}. */
+    private static boolean startsWith(List<String> list, String prefix) {
+        for (String a : list) {
+            if (a.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** -XX:+UseSerialGC, -XX:-UseG1GC and the like: the user chose (or ruled out) a collector. */
+    private static boolean isCollectorChoice(String option) {
+        return (option.startsWith("-XX:+Use") || option.startsWith("-XX:-Use")) && option.endsWith("GC");
     }
 
     /**
@@ -136,8 +187,13 @@ public final class Launcher {
      */
     static List<String> stableOptions(List<String> cmd) {
         int end = cmd.indexOf("-cp");
-        return cmd.subList(1, end < 0 ? cmd.size() : end).stream()
-                .filter(a -> !a.startsWith("-D" + CHILD_PROPERTY + "=") && !a.startsWith(DIRECTIVES_FILE)).toList();
+        List<String> stable = new ArrayList<>();
+        for (String a : cmd.subList(1, end < 0 ? cmd.size() : end)) {
+            if (!a.startsWith("-D" + CHILD_PROPERTY + "=") && !a.startsWith(DIRECTIVES_FILE)) {
+                stable.add(a);
+            }
+        }
+        return stable;
     }
 
     /**
@@ -145,7 +201,25 @@ public final class Launcher {
      * added" line, which comes first (at JVM start) or after a few lines of JVM warnings.
      */
     static Thread forward(InputStream from, PrintStream to) {
-        Thread t = new Thread(() -> {
+        Thread t = new Forward(from, to);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** {@link #forward}'s thread. */
+    private static final class Forward extends Thread {
+        private final InputStream from;
+        private final PrintStream to;
+
+        Forward(InputStream from, PrintStream to) {
+            super("child-stderr");
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public void run() {
             try (from) {
                 ByteArrayOutputStream line = new ByteArrayOutputStream();
                 int lines = 0;
@@ -156,7 +230,7 @@ public final class Launcher {
                         continue;
                     }
                     String text = line.toString(StandardCharsets.UTF_8).strip();
-                    if (DIRECTIVES_ADDED.matcher(text).matches()) {
+                    if (isDirectivesLine(text)) {
                         line.reset();
                         break;
                     }
@@ -173,10 +247,7 @@ public final class Launcher {
             } finally {
                 to.flush();
             }
-        }, "child-stderr");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        }
     }
 
     /** Waits (a little) until the child's last stderr output is copied. */
@@ -193,19 +264,34 @@ public final class Launcher {
 
     /** The same java, the same JVM options, the backends' JVM options, the same class path, Main, the same arguments. */
     static List<String> childCommand(String[] args) {
+        return childCommand(args, Backends.providers());
+    }
+
+    /**
+     * {@link #childCommand(String[])} for these providers. Plain loops and string tests, no lambdas,
+     * streams or regular expressions: the launcher is a JVM of its own in front of every run, and in
+     * a fresh JVM each first use of those spins classes at run time (the launcher took ~0.1 s).
+     */
+    static List<String> childCommand(String[] args, List<BackendProvider> providers) {
         // jresnet.launcher.java overrides the executable (tests use it to make the restart fail).
-        Optional<String> exe = Optional.ofNullable(System.getProperty("jresnet.launcher.java"))
-                .or(() -> ProcessHandle.current().info().command());
-        String java = exe.orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = System.getProperty("jresnet.launcher.java");
+        if (java == null) {
+            Optional<String> exe = ProcessHandle.current().info().command();
+            java = exe.isPresent() ? exe.get() : Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         List<String> options = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        if (options.stream().noneMatch(a -> a.startsWith("-D" + OOB_CHECK_PROPERTY + "="))) {
+        if (!startsWith(options, "-D" + OOB_CHECK_PROPERTY + "=")) {
             cmd.add("-D" + OOB_CHECK_PROPERTY + "=0");
         }
-        if (options.stream().noneMatch(a -> a.matches("-XX:[+-]Use\\w+GC"))) {
+        boolean collector = false;
+        for (String a : options) {
+            collector |= isCollectorChoice(a);
+        }
+        if (!collector) {
             cmd.add(DEFAULT_GC);
-            if (options.stream().noneMatch(a -> a.startsWith("-XX:PretenureSizeThreshold="))) {
+            if (!startsWith(options, "-XX:PretenureSizeThreshold=")) {
                 cmd.add(PRETENURE);
             }
         }
@@ -215,11 +301,11 @@ public final class Launcher {
                 cmd.add(a);
             }
         }
-        cmd.addAll(Backends.jvmOptions());
+        cmd.addAll(Backends.jvmOptions(providers));
         if (!"off".equals(System.getProperty(JIT_HINTS_PROPERTY))) {
             // a directives file the user gave wins (HotSpot reads only the last one)
-            boolean ownDirectives = options.stream().anyMatch(a -> a.startsWith(DIRECTIVES_FILE));
-            for (String a : Backends.warmUpJvmOptions()) {
+            boolean ownDirectives = startsWith(options, DIRECTIVES_FILE);
+            for (String a : Backends.warmUpJvmOptions(providers)) {
                 if (a.startsWith(DIRECTIVES_FILE) && ownDirectives) {
                     continue;
                 }
@@ -233,7 +319,7 @@ public final class Launcher {
         cmd.add("--enable-native-access=ALL-UNNAMED");
         // protobuf-java (ONNX export) reads arrays through sun.misc.Unsafe; JDK 24+ warns on stderr at
         // its first use unless allowed. A value the user gives wins.
-        if (options.stream().noneMatch(a -> a.startsWith("--sun-misc-unsafe-memory-access"))) {
+        if (!startsWith(options, "--sun-misc-unsafe-memory-access")) {
             cmd.add("--sun-misc-unsafe-memory-access=allow");
         }
         cmd.add("-D" + CHILD_PROPERTY + "=" + ProcessHandle.current().pid());
