@@ -44,14 +44,16 @@ final class ConvKernels {
     private final ConvSingleChannel single;
     private final ConvSingleChannelPooled singlePooled;
     private final ConvWeightGradient weight;
+    /** The forward passes' packed weights, kept while the weights stay the same. */
+    private final PackedWeights weights = new PackedWeights();
     /** Each shape's plan, chosen once (a network has a few shapes). */
     private final Map<Conv2dShape, ConvPlan> plans = new HashMap<>();
 
     ConvKernels(WorkerPool pool, Scratch[] scratch) {
         this.pool = pool;
         this.scratch = scratch;
-        this.single = new ConvSingleChannel(pool, scratch);
-        this.singlePooled = new ConvSingleChannelPooled(pool, scratch);
+        this.single = new ConvSingleChannel(pool, scratch, weights);
+        this.singlePooled = new ConvSingleChannelPooled(pool, scratch, weights);
         this.weight = new ConvWeightGradient(pool, scratch);
     }
 
@@ -85,8 +87,7 @@ final class ConvKernels {
             return;
         }
         int k = s.c() * s.kh() * s.kw();
-        packed = Gemm.packRows(w, s.oc(), k, packed);
-        float[] ap = packed;
+        float[] ap = weights.packRows(w, s.oc(), k);
         // no bias: null, and the product starts its rows from zeros
         float[] rowInit = b == null ? null : (bias = Gemm.rowInit(b, s.oc(), bias));
         switch (path) {

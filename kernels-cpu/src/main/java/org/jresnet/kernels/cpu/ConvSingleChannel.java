@@ -47,14 +47,15 @@ final class ConvSingleChannel {
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
-    private float[] packed = new float[0];
+    private final PackedWeights weights;
     private float[] bias = new float[0];
     private float[] partial = new float[0];
     private final ConvSingleChannelInput input;
 
-    ConvSingleChannel(WorkerPool pool, Scratch[] scratch) {
+    ConvSingleChannel(WorkerPool pool, Scratch[] scratch, PackedWeights weights) {
         this.pool = pool;
         this.scratch = scratch;
+        this.weights = weights;
         this.input = new ConvSingleChannelInput(pool, scratch);
     }
 
@@ -108,9 +109,8 @@ final class ConvSingleChannel {
         int oc = s.oc();
         int p = s.oh() * s.ow();
         int blocks = Gemm.blocks(oc);
-        packed = Gemm.packRows(w, oc, k, packed);
         bias = Gemm.rowInit(b, oc, bias);
-        float[] wpk = packed;
+        float[] wpk = weights.packRows(w, oc, k);
         float[] init = bias;
         int[] off = tapOffsets(s);
         int plane = planeStride(s);

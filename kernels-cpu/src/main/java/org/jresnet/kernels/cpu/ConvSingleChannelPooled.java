@@ -50,14 +50,15 @@ final class ConvSingleChannelPooled {
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
-    private float[] packed = new float[0];
+    private final PackedWeights weights;
     private float[] bias = new float[0];
     /** The last shape's tables (a network has one such layer). */
     private Tables tables;
 
-    ConvSingleChannelPooled(WorkerPool pool, Scratch[] scratch) {
+    ConvSingleChannelPooled(WorkerPool pool, Scratch[] scratch, PackedWeights weights) {
         this.pool = pool;
         this.scratch = scratch;
+        this.weights = weights;
     }
 
     /**
@@ -112,13 +113,12 @@ final class ConvSingleChannelPooled {
     void forward(float[] x, float[] w, float[] b, float[] pooled, float[] record, Conv2dShape s, Pool2dShape p) {
         int k = s.kh() * s.kw();
         int oc = s.oc();
-        packed = Gemm.packRows(w, oc, k, packed);
         bias = Gemm.rowInit(b, oc, bias);
         if (tables == null || !tables.s().equals(s) || !tables.p().equals(p)) {
             tables = tables(s, p);
         }
         Tables t = tables;
-        float[] wpk = packed;
+        float[] wpk = weights.packRows(w, oc, k);
         float[] init = bias;
         int q = p.oh() * p.ow();
         pool.run(s.n(), (worker, img) -> {
