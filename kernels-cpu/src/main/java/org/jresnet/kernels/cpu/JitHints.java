@@ -13,7 +13,7 @@ import java.util.List;
  * They change which methods the JIT compiles and when, never a result.
  *
  * <p>Until C2 has compiled a kernel, each Vector API call in it runs the API's Java fallback (a loop
- * over the lanes on boxed vectors), some 300 times slower than the compiled kernel. Three things put
+ * over the lanes on boxed vectors), some 300 times slower than the compiled kernel. Four things put
  * off the kernels' C2 code after the JVM starts:
  * <ul>
  * <li>C2 compiles the fallbacks themselves first: while the kernels are interpreted they are the
@@ -33,6 +33,15 @@ import java.util.List;
  *     compile while the loop counts are still low, so that it lands first for most kernels. It
  *     changes when methods reach C2, never what C2 makes of them; the loop threshold itself stays,
  *     as code with long loops in rare calls needs it (the reference backend's kernels).
+ * <li>That order still failed for the kernels that C1 compiled at its tier 2 (counters, no
+ *     profile), which it does when the interpreter has profiled a method enough by the time C1 gets to
+ *     it, as happens to kernels in a busy start. Code of tier 2 asks the compile policy about its
+ *     calls every 2^11 calls (scaled) but about its loops every 2^14 iterations: a kernel running 25
+ *     or more iterations a call asks about its loop first, and the policy queues the on-stack compile
+ *     (a second request waits until the first is done). {@code Tier2InvokeNotifyFreqLog} 7 asks about
+ *     the calls every 2^7 (some 25 calls for the kernels), so that the method compile is asked for
+ *     first there too (the counts before and after: bench/RESULTS-2026-12-06i.md). It only makes tier-2
+ *     code consult the policy more often, for the short time a method spends at that tier.
  * </ul>
  * Only methods that the JDK's Vector API calls from its fallback paths are named: a method on the
  * compiled path (FloatVector.fma, fromArray, ...) must stay inlinable, and excluding one makes the
@@ -52,6 +61,8 @@ final class JitHints {
     static final String THRESHOLD_SCALING = "0.2";
     /** Calls before C2 compiles a method whose calls and loops together pass its threshold (HotSpot: 600). */
     static final String MIN_INVOCATIONS = "-XX:Tier4MinInvocationThreshold=100";
+    /** How often (2^n calls, scaled) code from C1's tier 2 asks whether to compile with C2 (HotSpot: 2^11). */
+    static final String TIER2_CALL_CHECKS = "-XX:Tier2InvokeNotifyFreqLog=7";
 
     private static volatile List<String> options;
 
@@ -85,6 +96,7 @@ final class JitHints {
         o.add("-XX:CompileCommand=CompileThresholdScaling," + SimdBackendProvider.class.getPackageName().replace('.', '/')
                 + "/*.*," + THRESHOLD_SCALING);
         o.add(MIN_INVOCATIONS);
+        o.add(TIER2_CALL_CHECKS);
         try {
             String text = directives();
             Path file = Path.of(System.getProperty("java.io.tmpdir"),

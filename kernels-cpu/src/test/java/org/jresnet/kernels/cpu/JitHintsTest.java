@@ -30,7 +30,7 @@ class JitHintsTest {
         List<String> o = new SimdBackendProvider().warmUpJvmOptions();
         assertTrue(o.contains("-XX:CompileCommand=CompileThresholdScaling,org/jresnet/kernels/cpu/*.*,"
                 + JitHints.THRESHOLD_SCALING), o.toString());
-        assertTrue(o.contains(JitHints.MIN_INVOCATIONS), o.toString());
+        assertTrue(o.contains(JitHints.MIN_INVOCATIONS) && o.contains(JitHints.TIER2_CALL_CHECKS), o.toString());
         String file = o.stream().filter(a -> a.startsWith("-XX:CompilerDirectivesFile=")).findFirst().orElseThrow()
                 .substring("-XX:CompilerDirectivesFile=".length());
         assertEquals(JitHints.directives(), Files.readString(Path.of(file)));
