@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
@@ -54,17 +55,11 @@ final class Opt {
     }
 
     static Opt integer(String name, String label, String description, IntConsumer to) {
-        return new Opt(List.of(name), label, description, v -> to.accept(parseInt(v)));
+        return new Opt(List.of(name), label, description, v -> to.accept(read(v, Integer::parseInt, "an int")));
     }
 
     static Opt longInteger(String name, String label, String description, LongConsumer to) {
-        return new Opt(List.of(name), label, description, v -> {
-            try {
-                to.accept(Long.parseLong(v.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + v + "' is not a long");
-            }
-        });
+        return new Opt(List.of(name), label, description, v -> to.accept(read(v, Long::parseLong, "a long")));
     }
 
     /** Takes a float. */
@@ -74,24 +69,12 @@ final class Opt {
 
     /** A double: "0.5", "1e-4", "NaN" and "Infinity" included. */
     static Opt number(String name, String label, String description, DoubleConsumer to) {
-        return new Opt(List.of(name), label, description, v -> {
-            try {
-                to.accept(Double.parseDouble(v.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + v + "' is not a double");
-            }
-        });
+        return new Opt(List.of(name), label, description, v -> to.accept(read(v, Double::parseDouble, "a double")));
     }
 
     /** A float, read as a float (not rounded twice through a double): "0.01", "1e-4", "NaN", "Infinity". */
     static Opt decimal(String name, String label, String description, FloatConsumer to) {
-        return new Opt(List.of(name), label, description, v -> {
-            try {
-                to.accept(Float.parseFloat(v.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + v + "' is not a float");
-            }
-        });
+        return new Opt(List.of(name), label, description, v -> to.accept(read(v, Float::parseFloat, "a float")));
     }
 
     /** Comma-separated whole numbers, e.g. "8,20,56". */
@@ -99,7 +82,7 @@ final class Opt {
         return new Opt(List.of(name), label, description, v -> {
             List<Integer> list = new ArrayList<>();
             for (String part : v.split(",", -1)) {
-                list.add(parseInt(part));
+                list.add(read(part, Integer::parseInt, "an int"));
             }
             to.accept(list);
         });
@@ -159,11 +142,12 @@ final class Opt {
         return description.replace(DEFAULT, defaultValue == null ? "" : defaultValue);
     }
 
-    private static int parseInt(String v) {
+    /** {@code v} (trimmed) read by {@code parse}; else "'v' is not {@code what}". */
+    private static <T> T read(String v, Function<String, T> parse, String what) {
         try {
-            return Integer.parseInt(v.trim());
+            return parse.apply(v.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + v + "' is not an int");
+            throw new IllegalArgumentException("'" + v + "' is not " + what);
         }
     }
 
