@@ -141,7 +141,8 @@ final class ArgParser {
             unmatched.add(a);
         }
         if (!unmatched.isEmpty()) {
-            throw new UsageError(unmatchedMessage(unmatched, firstUnmatched));
+            throw new UsageError(unmatchedMessage(unmatched, firstUnmatched) + suggestion(spec, unmatched.get(0),
+                    firstUnmatched == from));
         }
         if (help) {
             return new Parsed(Action.HELP, null, spec);
@@ -188,6 +189,54 @@ final class ArgParser {
         }
         int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
         return spec.option(eq > 0 ? arg.substring(0, eq) : arg) != null;
+    }
+
+    /**
+     * " (did you mean --epochs?)" for a name one edit from an option's (or, first on the line, a
+     * subcommand's), two for names of 8 letters or more; "" when none is that close.
+     */
+    static String suggestion(CommandSpec spec, String given, boolean first) {
+        String name = given.startsWith("--") && given.indexOf('=') > 0 ? given.substring(0, given.indexOf('=')) : given;
+        List<String> candidates = new ArrayList<>();
+        if (name.startsWith("-")) {
+            for (Opt o : spec.options) {
+                if (!o.hidden) {
+                    candidates.addAll(o.names);
+                }
+            }
+        } else if (first) {
+            candidates.addAll(spec.subcommands.keySet());
+        }
+        String best = null;
+        int bestDistance = name.replaceFirst("^-+", "").length() >= 8 ? 3 : 2;
+        for (String c : candidates) {
+            int d = editDistance(name, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : " (did you mean " + best + "?)";
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character each. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(substitute, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private static String unmatchedMessage(List<String> unmatched, int index) {

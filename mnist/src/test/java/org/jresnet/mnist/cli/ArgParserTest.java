@@ -145,6 +145,23 @@ class ArgParserTest {
     }
 
     @Test
+    void closeNamesAreSuggested() {
+        assertEquals("Unknown option: '--cout' (did you mean --count?)", usageError(new Sample(), "--cout", "2"));
+        assertEquals("Unknown option: '--nme=x' (did you mean --name?)", usageError(new Sample(), "--nme=x"),
+                "the closest name, by edits (--nom is two away)");
+        assertEquals("Unknown option: '--sekonds' (did you mean --seconds?)", usageError(new Sample(), "--sekonds"));
+        assertEquals("Unknown option: '--chekpoint-evry=5' (did you mean --checkpoint-every?)",
+                usageError(new TrainOptions.TrainCommand(), "--chekpoint-evry=5"), "two edits for a long name");
+        assertEquals("Unknown option: '--nmae'", usageError(new Sample(), "--nmae"), "two edits: too far for a short one");
+        assertEquals("Unmatched argument at index 0: 'degradaton' (did you mean degradation?)",
+                usageError(new Experiment(), "degradaton"));
+        assertEquals("Unknown option: '--big2' (see nothing)", usageError(new Sample(), "--big2") + " (see nothing)",
+                "hidden options are not suggested");
+        assertEquals(3, ArgParser.editDistance("kitten", "sitting"));
+        assertEquals(0, ArgParser.editDistance("", ""));
+    }
+
+    @Test
     void missingRequiredOptionsAndParameters() {
         assertEquals("Missing required options and parameters: '--file=FILE', 'IMAGE'", usageError(new Sample()));
         assertEquals("Missing required parameter: 'IMAGE'", usageError(new Sample(), "--file", "f"));

@@ -64,7 +64,10 @@ class CliErrorsTest {
 
     @Test
     void unknownOption() {
-        assertEquals("error: Unknown options: '--epoch', '3' (see --help)", error(2, "--epoch", "3"));
+        assertEquals("error: Unknown options: '--epoch', '3' (did you mean --epochs?) (see --help)",
+                error(2, "--epoch", "3"));
+        assertEquals("error: Unmatched argument at index 0: 'evl' (did you mean eval?) (see --help)", error(2, "evl"));
+        assertEquals("error: Unknown option: '--frobnicate' (see --help)", error(2, "--frobnicate"), "nothing close");
         assertTrue(error(2, "eval", "--model", model.toString(), "--frobnicate").contains("Unknown option: '--frobnicate'"));
     }
 
