@@ -24,22 +24,31 @@ public final class ReferenceCrossEntropy {
         float[] probs = HeapStorage.of(probsS);
         double total = 0;
         for (int r = 0; r < n; r++) {
-            int base = r * k;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < k; c++) {
-                max = Math.max(max, logits[base + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < k; c++) {
-                sum += Math.exp(logits[base + c] - max);
-            }
-            double logSum = Math.log(sum);
-            for (int c = 0; c < k; c++) {
-                probs[base + c] = (float) Math.exp(logits[base + c] - max - logSum);
-            }
-            total += logSum - (logits[base + labels[r]] - max);
+            total += rowForward(logits, labels[r], probs, r * k, k);
         }
         HeapStorage.of(lossS)[0] = (float) (total / n);
+    }
+
+    /**
+     * One row's softmax into probs and its loss, -log p[label]. A method of its own: in a fresh JVM
+     * an evaluation's few hundred calls of the whole batch ran the row loops long enough for three
+     * on-stack compiles, one per loop, before the method's own; a row's short loops are compiled
+     * with the method.
+     */
+    private static double rowForward(float[] logits, int label, float[] probs, int base, int k) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            max = Math.max(max, logits[base + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < k; c++) {
+            sum += Math.exp(logits[base + c] - max);
+        }
+        double logSum = Math.log(sum);
+        for (int c = 0; c < k; c++) {
+            probs[base + c] = (float) Math.exp(logits[base + c] - max - logSum);
+        }
+        return logSum - (logits[base + label] - max);
     }
 
     public static void crossEntropyBackward(Storage probsS, Storage labelsS, Storage dlossS, Storage dlogitsS, int n, int k) {
