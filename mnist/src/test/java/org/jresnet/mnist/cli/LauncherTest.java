@@ -23,6 +23,8 @@ class LauncherTest {
     @Test
     void childCommandAddsTheVectorModuleAndKeepsTheArguments() {
         List<String> cmd = Launcher.childCommand(new String[] {"--epochs", "3", "a b"});
+        assertEquals(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), cmd.get(0),
+                "this JVM's own java");
         int add = cmd.indexOf("--add-modules");
         assertTrue(add > 0 && cmd.get(add + 1).equals("jdk.incubator.vector"), cmd.toString());
         assertTrue(cmd.contains("-D" + Launcher.CHILD_PROPERTY + "=" + ProcessHandle.current().pid()), cmd.toString());
