@@ -13,7 +13,7 @@ import java.util.List;
  * They change which methods the JIT compiles and when, never a result.
  *
  * <p>Until C2 has compiled a kernel, each Vector API call in it runs the API's Java fallback (a loop
- * over the lanes on boxed vectors), some 300 times slower than the compiled kernel. Four things put
+ * over the lanes on boxed vectors), some 300 times slower than the compiled kernel. Five things put
  * off the kernels' C2 code after the JVM starts:
  * <ul>
  * <li>C2 compiles the fallbacks themselves first: while the kernels are interpreted they are the
@@ -42,6 +42,11 @@ import java.util.List;
  *     the calls every 2^7 (some 25 calls for the kernels), so that the method compile is asked for
  *     first there too (the counts before and after: bench/RESULTS-2026-12-06i.md). It only makes tier-2
  *     code consult the policy more often, for the short time a method spends at that tier.
+ * <li>On fewer than four processors HotSpot starts one C2 thread, and the training or evaluation
+ *     threads, one per processor, leave it a third of the CPU while the kernels wait for it. A second
+ *     C2 thread ({@code CICompilerCount} 3, one C1 and two C2) gives compiling a larger share during
+ *     the warm-up and costs nothing after it, when the compiler threads sleep. Where HotSpot starts
+ *     three or more already (four processors and up) the hint is left out, so it never lowers the count.
  * </ul>
  * Only methods that the JDK's Vector API calls from its fallback paths are named: a method on the
  * compiled path (FloatVector.fma, fromArray, ...) must stay inlinable, and excluding one makes the
@@ -63,6 +68,10 @@ final class JitHints {
     static final String MIN_INVOCATIONS = "-XX:Tier4MinInvocationThreshold=100";
     /** How often (2^n calls, scaled) code from C1's tier 2 asks whether to compile with C2 (HotSpot: 2^11). */
     static final String TIER2_CALL_CHECKS = "-XX:Tier2InvokeNotifyFreqLog=7";
+    /** One C1 and two C2 compiler threads, where HotSpot would start one of each. */
+    static final String COMPILER_THREADS = "-XX:CICompilerCount=3";
+    /** Below this many processors HotSpot starts two compiler threads (one C1, one C2). */
+    static final int FEW_PROCESSORS = 4;
 
     private static volatile List<String> options;
 
@@ -97,6 +106,9 @@ final class JitHints {
                 + "/*.*," + THRESHOLD_SCALING);
         o.add(MIN_INVOCATIONS);
         o.add(TIER2_CALL_CHECKS);
+        if (Runtime.getRuntime().availableProcessors() < FEW_PROCESSORS) {
+            o.add(COMPILER_THREADS);
+        }
         try {
             String text = directives();
             Path file = Path.of(System.getProperty("java.io.tmpdir"),

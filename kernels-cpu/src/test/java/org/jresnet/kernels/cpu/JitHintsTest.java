@@ -31,6 +31,8 @@ class JitHintsTest {
         assertTrue(o.contains("-XX:CompileCommand=CompileThresholdScaling,org/jresnet/kernels/cpu/*.*,"
                 + JitHints.THRESHOLD_SCALING), o.toString());
         assertTrue(o.contains(JitHints.MIN_INVOCATIONS) && o.contains(JitHints.TIER2_CALL_CHECKS), o.toString());
+        assertEquals(Runtime.getRuntime().availableProcessors() < JitHints.FEW_PROCESSORS,
+                o.contains(JitHints.COMPILER_THREADS), "a second C2 thread only where HotSpot starts one: " + o);
         String file = o.stream().filter(a -> a.startsWith("-XX:CompilerDirectivesFile=")).findFirst().orElseThrow()
                 .substring("-XX:CompilerDirectivesFile=".length());
         assertEquals(JitHints.directives(), Files.readString(Path.of(file)));

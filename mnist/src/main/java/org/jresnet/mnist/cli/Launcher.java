@@ -176,6 +176,36 @@ public final class Launcher {
         return false;
     }
 
+    /**
+     * Whether a hint {@code -XX:Name=value} (or {@code -XX:+Name}) sets a flag that the user's options
+     * set already: the user's value wins (a hint after it would override it, HotSpot taking the last).
+     */
+    static boolean setByUser(List<String> options, String hint) {
+        String name = flagName(hint);
+        if (name == null) {
+            return false;
+        }
+        for (String o : options) {
+            if (name.equals(flagName(o))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** "Name" of -XX:Name=value, -XX:+Name or -XX:-Name; null for anything else (-XX:CompileCommand repeats). */
+    private static String flagName(String option) {
+        if (!option.startsWith("-XX:") || option.startsWith("-XX:CompileCommand")) {
+            return null;
+        }
+        String rest = option.substring(4);
+        if (rest.startsWith("+") || rest.startsWith("-")) {
+            return rest.substring(1);
+        }
+        int eq = rest.indexOf('=');
+        return eq > 0 ? rest.substring(0, eq) : null;
+    }
+
     /** -XX:+UseSerialGC, -XX:-UseG1GC and the like: the user chose (or ruled out) a collector. */
     private static boolean isCollectorChoice(String option) {
         return (option.startsWith("-XX:+Use") || option.startsWith("-XX:-Use")) && option.endsWith("GC");
@@ -311,7 +341,7 @@ public final class Launcher {
             // a directives file the user gave wins (HotSpot reads only the last one)
             boolean ownDirectives = startsWith(options, DIRECTIVES_FILE);
             for (String a : Backends.warmUpJvmOptions(providers)) {
-                if (a.startsWith(DIRECTIVES_FILE) && ownDirectives) {
+                if (a.startsWith(DIRECTIVES_FILE) && ownDirectives || setByUser(options, a)) {
                     continue;
                 }
                 cmd.add(a);

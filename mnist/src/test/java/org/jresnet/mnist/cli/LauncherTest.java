@@ -14,6 +14,7 @@ import org.jresnet.mnist.testing.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LauncherTest {
@@ -51,6 +52,22 @@ class LauncherTest {
         assertEquals(1, mine.lines().filter(l -> l.startsWith(Launcher.DIRECTIVES_FILE)).count(), mine);
         assertTrue(mine.contains(Launcher.DIRECTIVES_FILE + own), mine);
         assertTrue(mine.contains("CompileThresholdScaling"), "the other hints stay: " + mine);
+        String flag = childCommandOf("-XX:Tier4MinInvocationThreshold=300");
+        assertEquals(List.of("-XX:Tier4MinInvocationThreshold=300"), flag.lines()
+                .filter(l -> l.startsWith("-XX:Tier4MinInvocationThreshold=")).toList(), "the user's flag, not the hint's");
+        assertTrue(flag.contains("-XX:Tier2InvokeNotifyFreqLog="), "the other hints stay: " + flag);
+    }
+
+    @Test
+    void aHintStepsAsideForAFlagTheUserSet() {
+        List<String> user = List.of("-XX:CICompilerCount=4", "-XX:-UseOnStackReplacement", "-Xmx1g",
+                "-XX:CompileCommand=quiet");
+        assertTrue(Launcher.setByUser(user, "-XX:CICompilerCount=3"));
+        assertTrue(Launcher.setByUser(user, "-XX:+UseOnStackReplacement"));
+        assertFalse(Launcher.setByUser(user, "-XX:Tier2InvokeNotifyFreqLog=7"));
+        assertFalse(Launcher.setByUser(user, "-XX:CompileCommand=CompileThresholdScaling,a/*.*,0.2"),
+                "compile commands add up rather than replace each other");
+        assertFalse(Launcher.setByUser(user, "--add-modules"));
     }
 
     /** The child command a launcher started with these JVM options would build, one element per line. */
