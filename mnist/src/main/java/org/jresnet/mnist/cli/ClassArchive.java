@@ -65,14 +65,9 @@ final class ClassArchive {
     }
 
     private static boolean ownSharing(List<String> options) {
-        for (String option : options) {
-            if (option.startsWith("-Xshare") || option.startsWith("-XX:SharedArchiveFile")
-                    || option.startsWith("-XX:ArchiveClassesAtExit") || option.startsWith("-XX:+AutoCreateSharedArchive")
-                    || option.startsWith("-XX:AOT")) {
-                return true;
-            }
-        }
-        return false;
+        return Launcher.startsWith(options, "-Xshare") || Launcher.startsWith(options, "-XX:SharedArchiveFile")
+                || Launcher.startsWith(options, "-XX:ArchiveClassesAtExit")
+                || Launcher.startsWith(options, "-XX:+AutoCreateSharedArchive") || Launcher.startsWith(options, "-XX:AOT");
     }
 
     /**

@@ -167,7 +167,7 @@ public final class Launcher {
     }
 
     /** Whether an element of {@code list} starts with {@code prefix}. */
-    private static boolean startsWith(List<String> list, String prefix) {
+    static boolean startsWith(List<String> list, String prefix) {
         for (String a : list) {
             if (a.startsWith(prefix)) {
                 return true;
@@ -179,10 +179,12 @@ public final class Launcher {
     /**
      * Whether a hint {@code -XX:Name=value} (or {@code -XX:+Name}) sets a flag that the user's options
      * set already: the user's value wins (a hint after it would override it, HotSpot taking the last).
+     * An unlock ({@code -XX:+UnlockDiagnosticVMOptions}) is never left out: it changes nothing by
+     * itself, and the hints after it need it.
      */
     static boolean setByUser(List<String> options, String hint) {
         String name = flagName(hint);
-        if (name == null) {
+        if (name == null || hint.startsWith("-XX:+Unlock")) {
             return false;
         }
         for (String o : options) {
@@ -338,10 +340,9 @@ public final class Launcher {
         }
         cmd.addAll(Backends.jvmOptions(providers));
         if (!"off".equals(System.getProperty(JIT_HINTS_PROPERTY))) {
-            // a directives file the user gave wins (HotSpot reads only the last one)
-            boolean ownDirectives = startsWith(options, DIRECTIVES_FILE);
+            // a flag the user set wins, a directives file included (HotSpot reads only the last one)
             for (String a : Backends.warmUpJvmOptions(providers)) {
-                if (a.startsWith(DIRECTIVES_FILE) && ownDirectives || setByUser(options, a)) {
+                if (setByUser(options, a)) {
                     continue;
                 }
                 cmd.add(a);

@@ -68,6 +68,9 @@ class LauncherTest {
         assertFalse(Launcher.setByUser(user, "-XX:CompileCommand=CompileThresholdScaling,a/*.*,0.2"),
                 "compile commands add up rather than replace each other");
         assertFalse(Launcher.setByUser(user, "--add-modules"));
+        assertFalse(Launcher.setByUser(List.of("-XX:-UnlockDiagnosticVMOptions"), "-XX:+UnlockDiagnosticVMOptions"),
+                "the unlock the hints after it need stays");
+        assertTrue(Launcher.setByUser(List.of("-XX:CompilerDirectivesFile=/a.json"), "-XX:CompilerDirectivesFile=/b.json"));
     }
 
     /** The child command a launcher started with these JVM options would build, one element per line. */
