@@ -88,17 +88,17 @@ final class ArgParser {
         boolean version = false;
         for (int i = from; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
+            if (isHelp(a)) {
                 help = true;
                 continue;
             }
-            if (a.equals("-V") || a.equals("--version")) {
+            if (isVersion(a)) {
                 version = true;
                 continue;
             }
             if (a.startsWith("-") && a.length() > 1) {
-                int eq = a.startsWith("--") ? a.indexOf('=') : -1;
-                String name = eq > 0 ? a.substring(0, eq) : a;
+                String name = optionName(a);
+                int eq = name.length() < a.length() ? name.length() : -1;
                 Opt o = spec.option(name);
                 if (o == null) {
                     firstUnmatched = firstUnmatched < 0 ? i : firstUnmatched;
@@ -184,11 +184,21 @@ final class ArgParser {
 
     /** Whether {@code arg} names one of the command's options (as {@code --name} or {@code --name=value}). */
     private static boolean isOption(CommandSpec spec, String arg) {
-        if (arg.equals("-h") || arg.equals("--help") || arg.equals("-V") || arg.equals("--version")) {
-            return true;
-        }
+        return isHelp(arg) || isVersion(arg) || spec.option(optionName(arg)) != null;
+    }
+
+    private static boolean isHelp(String arg) {
+        return arg.equals("-h") || arg.equals("--help");
+    }
+
+    private static boolean isVersion(String arg) {
+        return arg.equals("-V") || arg.equals("--version");
+    }
+
+    /** "--name" of {@code --name=value}; any other argument as it is. */
+    private static String optionName(String arg) {
         int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
-        return spec.option(eq > 0 ? arg.substring(0, eq) : arg) != null;
+        return eq > 0 ? arg.substring(0, eq) : arg;
     }
 
     /**
@@ -196,7 +206,7 @@ final class ArgParser {
      * subcommand's), two for names of 8 letters or more; "" when none is that close.
      */
     static String suggestion(CommandSpec spec, String given, boolean first) {
-        String name = given.startsWith("--") && given.indexOf('=') > 0 ? given.substring(0, given.indexOf('=')) : given;
+        String name = optionName(given);
         List<String> candidates = new ArrayList<>();
         if (name.startsWith("-")) {
             for (Opt o : spec.options) {
