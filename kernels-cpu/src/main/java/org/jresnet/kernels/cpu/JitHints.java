@@ -13,7 +13,7 @@ import java.util.List;
  * They change which methods the JIT compiles and when, never a result.
  *
  * <p>Until C2 has compiled a kernel, each Vector API call in it runs the API's Java fallback (a loop
- * over the lanes on boxed vectors), some 300 times slower than the compiled kernel. Five things put
+ * over the lanes on boxed vectors), some 300 times slower than the compiled kernel. Six things put
  * off the kernels' C2 code after the JVM starts:
  * <ul>
  * <li>C2 compiles the fallbacks themselves first: while the kernels are interpreted they are the
@@ -47,6 +47,13 @@ import java.util.List;
  *     C2 thread ({@code CICompilerCount} 3, one C1 and two C2) gives compiling a larger share during
  *     the warm-up and costs nothing after it, when the compiler threads sleep. Where HotSpot starts
  *     three or more already (four processors and up) the hint is left out, so it never lowers the count.
+ * <li>C2 compiles a hot loop kernel on its own, and again inside each hot caller that inlines it:
+ *     the body of a worker's lambda inlined the plane copies of its image and was itself inlined into
+ *     the lambda class's {@code run}, so the same loops went through C2 two or three times while the
+ *     kernels waited. {@code dontinline} for the lambdas' bodies and for the kernels that loop over a
+ *     whole plane or image ({@link #NOT_INLINED}): each is compiled once and called. A call costs a
+ *     few nanoseconds against the thousands of operations it runs; none of them takes or returns a
+ *     vector (a vector crossing a call that is not inlined is boxed).
  * </ul>
  * Only methods that the JDK's Vector API calls from its fallback paths are named: a method on the
  * compiled path (FloatVector.fma, fromArray, ...) must stay inlinable, and excluding one makes the
@@ -61,6 +68,15 @@ final class JitHints {
     /** The lane-by-lane fallbacks of jdk.incubator.vector and the lambdas that call them. */
     static final List<String> FALLBACKS = List.of("bOpTemplate", "uOpTemplate", "tOpTemplate", "bOp", "uOp",
             "tOp", "ldOp", "stOp", "bTest", "rvOp", "lambda$*", "apply");
+
+    /**
+     * Kernels (Class.method, all overloads) that C2 compiles on their own and never inlines into a
+     * caller, and {@code *.lambda$*}: the bodies of the kernels' lambdas. Each runs a loop over a
+     * plane or more per call and takes arrays and ints only.
+     */
+    static final List<String> NOT_INLINED = List.of("*.lambda$*", "Im2col.shiftedPlanes", "Im2col.unfoldPlanes",
+            "Elementwise.relu", "Pooling.forwardPlanes", "Reduce.sumChunks", "Gemm.packPlanes",
+            "ConvSingleChannelPooled.split", "GemmNT.nt", "MaxPoolRecord.unpool", "ConvKernels.flipped");
 
     /** Kernels' C2 thresholds relative to the default. */
     static final String THRESHOLD_SCALING = "0.2";
@@ -102,8 +118,11 @@ final class JitHints {
         List<String> o = new ArrayList<>();
         // "quiet": HotSpot would otherwise print each command on stdout at start
         o.add("-XX:CompileCommand=quiet");
-        o.add("-XX:CompileCommand=CompileThresholdScaling," + SimdBackendProvider.class.getPackageName().replace('.', '/')
-                + "/*.*," + THRESHOLD_SCALING);
+        String kernels = SimdBackendProvider.class.getPackageName().replace('.', '/') + "/";
+        o.add("-XX:CompileCommand=CompileThresholdScaling," + kernels + "*.*," + THRESHOLD_SCALING);
+        for (String m : NOT_INLINED) {
+            o.add("-XX:CompileCommand=dontinline," + kernels + m);
+        }
         o.add(MIN_INVOCATIONS);
         o.add(TIER2_CALL_CHECKS);
         if (Runtime.getRuntime().availableProcessors() < FEW_PROCESSORS) {

@@ -31,6 +31,8 @@ class JitHintsTest {
         assertTrue(o.contains("-XX:CompileCommand=CompileThresholdScaling,org/jresnet/kernels/cpu/*.*,"
                 + JitHints.THRESHOLD_SCALING), o.toString());
         assertTrue(o.contains(JitHints.MIN_INVOCATIONS) && o.contains(JitHints.TIER2_CALL_CHECKS), o.toString());
+        assertTrue(o.contains("-XX:CompileCommand=dontinline,org/jresnet/kernels/cpu/*.lambda$*")
+                && o.contains("-XX:CompileCommand=dontinline,org/jresnet/kernels/cpu/Im2col.shiftedPlanes"), o.toString());
         assertEquals(Runtime.getRuntime().availableProcessors() < JitHints.FEW_PROCESSORS,
                 o.contains(JitHints.COMPILER_THREADS), "a second C2 thread only where HotSpot starts one: " + o);
         String file = o.stream().filter(a -> a.startsWith("-XX:CompilerDirectivesFile=")).findFirst().orElseThrow()
@@ -103,6 +105,31 @@ class JitHintsTest {
                 .map(Method::getName).toList();
         for (String m : JitHints.INTRINSIC_ENTRIES) {
             assertTrue(entries.contains(m), m);
+        }
+    }
+
+    /**
+     * Each kernel kept from inlining exists, and none takes or returns a vector (it would be boxed at
+     * every call).
+     */
+    @Test
+    void theKernelsNotInlinedExistAndPassNoVectors() throws Exception {
+        for (String m : JitHints.NOT_INLINED) {
+            if (m.startsWith("*.")) {
+                continue;
+            }
+            String cls = m.substring(0, m.indexOf('.'));
+            String name = m.substring(m.indexOf('.') + 1);
+            List<Method> found = Arrays.stream(Class.forName("org.jresnet.kernels.cpu." + cls).getDeclaredMethods())
+                    .filter(d -> d.getName().equals(name)).toList();
+            assertFalse(found.isEmpty(), m);
+            for (Method d : found) {
+                assertFalse(jdk.incubator.vector.Vector.class.isAssignableFrom(d.getReturnType()), m);
+                for (Class<?> t : d.getParameterTypes()) {
+                    assertFalse(jdk.incubator.vector.Vector.class.isAssignableFrom(t)
+                            || jdk.incubator.vector.VectorMask.class.isAssignableFrom(t), m + " takes a " + t);
+                }
+            }
         }
     }
 
