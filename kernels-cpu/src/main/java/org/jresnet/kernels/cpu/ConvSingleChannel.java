@@ -225,14 +225,19 @@ final class ConvSingleChannel {
         FloatVector c32 = FloatVector.fromArray(F, acc, a3 + 2 * L);
         FloatVector c33 = FloatVector.fromArray(F, acc, a3 + 3 * L);
         FloatVector c34 = FloatVector.fromArray(F, acc, a3 + 4 * L);
-        int s0 = off[t0];
-        int s1 = off[t0 + 1];
-        int s2 = off[t0 + 2];
-        int s3 = off[t0 + 3];
-        int s4 = off[t0 + 4];
-        int bound = F.loopBound(p);
-        int q = 0;
-        for (; q < bound; q += L) {
+        // offsets and loop as Simd.index and Simd.STEP_SHIFT say: addresses folded, no unrolling
+        int s0 = Simd.index(off[t0]);
+        int s1 = Simd.index(off[t0 + 1]);
+        int s2 = Simd.index(off[t0 + 2]);
+        int s3 = Simd.index(off[t0 + 3]);
+        int s4 = Simd.index(off[t0 + 4]);
+        d0 = Simd.index(d0);
+        d1 = Simd.index(d1);
+        d2 = Simd.index(d2);
+        d3 = Simd.index(d3);
+        int end = Simd.steps(F.loopBound(p));
+        for (int j = 0; j < end; j += L << Simd.STEP_SHIFT) {
+            int q = j >>> Simd.STEP_SHIFT;
             FloatVector g0 = FloatVector.fromArray(F, dy, d0 + q);
             FloatVector g1 = FloatVector.fromArray(F, dy, d1 + q);
             FloatVector g2 = FloatVector.fromArray(F, dy, d2 + q);
@@ -322,14 +327,17 @@ final class ConvSingleChannel {
         FloatVector c12 = FloatVector.fromArray(F, acc, a1 + 2 * L);
         FloatVector c13 = FloatVector.fromArray(F, acc, a1 + 3 * L);
         FloatVector c14 = FloatVector.fromArray(F, acc, a1 + 4 * L);
-        int s0 = off[t0];
-        int s1 = off[t0 + 1];
-        int s2 = off[t0 + 2];
-        int s3 = off[t0 + 3];
-        int s4 = off[t0 + 4];
-        int bound = F.loopBound(p);
-        int q = 0;
-        for (; q < bound; q += L) {
+        // offsets and loop as Simd.index and Simd.STEP_SHIFT say: addresses folded, no unrolling
+        int s0 = Simd.index(off[t0]);
+        int s1 = Simd.index(off[t0 + 1]);
+        int s2 = Simd.index(off[t0 + 2]);
+        int s3 = Simd.index(off[t0 + 3]);
+        int s4 = Simd.index(off[t0 + 4]);
+        d0 = Simd.index(d0);
+        d1 = Simd.index(d1);
+        int end = Simd.steps(F.loopBound(p));
+        for (int j = 0; j < end; j += L << Simd.STEP_SHIFT) {
+            int q = j >>> Simd.STEP_SHIFT;
             FloatVector g0 = FloatVector.fromArray(F, dy, d0 + q);
             FloatVector g1 = FloatVector.fromArray(F, dy, d1 + q);
             FloatVector v = FloatVector.fromArray(F, sh, s0 + q);
