@@ -27,18 +27,20 @@ final class Simd {
      */
     /** Bound of the array offsets that {@link #index} admits: any float array up to 4 GB. */
     static final int INDEX_LIMIT = 1 << 30;
-    /** Bound of a loop's count that {@link #steps} admits (a plane's pixels or a row's floats). */
-    static final int COUNT_LIMIT = 1 << 26;
     /**
-     * A loop over whole vectors ({@code q = 0, L, 2L, ...}) counted as {@code j = q << STEP_SHIFT}
-     * in steps of {@code L << STEP_SHIFT} up to {@link #steps}, q recovered as {@code j >>> STEP_SHIFT}
+     * Bound of a loop's count that {@link #steps} admits (a plane's pixels, a product's k): shifted,
+     * it and a step of 16 vectors stay an int.
+     */
+    static final int COUNT_LIMIT = 1 << 23;
+    /**
+     * A loop over [0, count) in steps of s (1 or a vector's L) counted as {@code j = i << STEP_SHIFT}
+     * in steps of {@code s << STEP_SHIFT} up to {@link #steps}, i recovered as {@code j >>> STEP_SHIFT}
      * (one shift). Why: C2 unrolls a counted loop whose step is small, and in a loop of seven loads
      * and ten FMAs (conv1's weight gradient on 16 registers) the unrolled copies' loads, scheduled
      * ahead, spilled the accumulators to the stack: half the speed. C2 unrolls no loop whose step is
-     * larger than a few vectors' bytes (JDK 25: 4 * 2^unrolls, or half the widest vector in bytes if
-     * more), which 16 L is on every vector width.
+     * larger than a few vectors' bytes (JDK 25: at most 64), which 128 is: 1 << STEP_SHIFT and more.
      */
-    static final int STEP_SHIFT = 4;
+    static final int STEP_SHIFT = 7;
 
     /**
      * x, checked to lie in [0, {@link #INDEX_LIMIT}) (else IndexOutOfBoundsException). C2 turns the
