@@ -328,13 +328,13 @@ final class ConvSingleChannel {
         FloatVector c13 = FloatVector.fromArray(F, acc, a1 + 3 * L);
         FloatVector c14 = FloatVector.fromArray(F, acc, a1 + 4 * L);
         // offsets and loop as Simd.index and Simd.STEP_SHIFT say: addresses folded, no unrolling
+        d0 = Simd.index(d0);
+        d1 = Simd.index(d1);
         int s0 = Simd.index(off[t0]);
         int s1 = Simd.index(off[t0 + 1]);
         int s2 = Simd.index(off[t0 + 2]);
         int s3 = Simd.index(off[t0 + 3]);
         int s4 = Simd.index(off[t0 + 4]);
-        d0 = Simd.index(d0);
-        d1 = Simd.index(d1);
         int end = Simd.steps(F.loopBound(p));
         for (int j = 0; j < end; j += L << Simd.STEP_SHIFT) {
             int q = j >>> Simd.STEP_SHIFT;
