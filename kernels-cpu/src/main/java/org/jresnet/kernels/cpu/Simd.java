@@ -20,11 +20,7 @@ final class Simd {
     /** Float lanes per vector: 8 on AVX2, 16 on AVX-512. */
     static final int L = F.length();
     static final String TILE_ROWS_PROPERTY = "jresnet.simd.tileRows";
-    /**
-     * Rows of A per GEMM register tile: 8 (8 x 2-vector tiles) on a CPU with 32 vector registers,
-     * 4 (4 x 2) on one with 16, which an 8 x 2 tile's 19 live vectors would overflow.
-     * {@value #TILE_ROWS_PROPERTY} (4 or 8) overrides it, so that the tests run both families here.
-     */
+
     /** Bound of the array offsets that {@link #index} admits: any float array up to 4 GB. */
     static final int INDEX_LIMIT = 1 << 30;
     /**
@@ -59,6 +55,11 @@ final class Simd {
         return Objects.checkIndex(count, COUNT_LIMIT) << STEP_SHIFT;
     }
 
+    /**
+     * Rows of A per GEMM register tile: 8 (8 x 2-vector tiles) on a CPU with 32 vector registers,
+     * 4 (4 x 2) on one with 16, which an 8 x 2 tile's 19 live vectors would overflow.
+     * {@value #TILE_ROWS_PROPERTY} (4 or 8) overrides it, so that the tests run both families here.
+     */
     static final int TILE_ROWS = tileRows(System.getProperty(TILE_ROWS_PROPERTY));
 
     private Simd() {
