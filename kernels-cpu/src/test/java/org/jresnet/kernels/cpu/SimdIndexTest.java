@@ -22,7 +22,6 @@ class SimdIndexTest {
         assertTrue((long) Simd.INDEX_LIMIT + Simd.COUNT_LIMIT <= Integer.MAX_VALUE);
         // the loop's counter past its end by one step (16 vectors at most) stays an int
         assertTrue(((long) Simd.COUNT_LIMIT << Simd.STEP_SHIFT) + (16L << Simd.STEP_SHIFT) <= Integer.MAX_VALUE);
-
     }
 
     @Test
