@@ -209,10 +209,8 @@ final class ArgParser {
         String name = optionName(given);
         List<String> candidates = new ArrayList<>();
         if (name.startsWith("-")) {
-            for (Opt o : spec.options) {
-                if (!o.hidden) {
-                    candidates.addAll(o.names);
-                }
+            for (Opt o : spec.visibleOptions()) {
+                candidates.addAll(o.names);
             }
         } else if (first) {
             candidates.addAll(spec.subcommands.keySet());

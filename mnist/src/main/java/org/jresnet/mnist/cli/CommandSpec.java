@@ -63,6 +63,17 @@ final class CommandSpec {
         return this;
     }
 
+    /** The options that help and suggestions show: all but the hidden ones, in order. */
+    List<Opt> visibleOptions() {
+        List<Opt> visible = new ArrayList<>();
+        for (Opt o : options) {
+            if (!o.hidden) {
+                visible.add(o);
+            }
+        }
+        return visible;
+    }
+
     /** The option called {@code name}, or null. */
     Opt option(String name) {
         for (Opt o : options) {

@@ -29,10 +29,8 @@ final class HelpText {
         b.append(wrap(usage + synopsis(spec), usage.length(), usage.length()));
         b.append(wrap(spec.description, 0, 0));
         List<String[]> rows = new ArrayList<>();
-        for (Opt o : spec.options) {
-            if (!o.hidden) {
-                rows.add(new String[] {names(o), o.describe()});
-            }
+        for (Opt o : spec.visibleOptions()) {
+            rows.add(new String[] {names(o), o.describe()});
         }
         rows.add(new String[] {"-h, --help", HELP_LINE});
         rows.add(new String[] {"-V, --version", VERSION_LINE});
@@ -55,12 +53,7 @@ final class HelpText {
 
     /** "[-hV] [--flag] [--name=LABEL] --required=LABEL POSITIONAL [COMMAND]". */
     private static String synopsis(CommandSpec spec) {
-        List<Opt> sorted = new ArrayList<>();
-        for (Opt o : spec.options) {
-            if (!o.hidden) {
-                sorted.add(o);
-            }
-        }
+        List<Opt> sorted = spec.visibleOptions();
         sorted.sort(Comparator.comparing((Opt o) -> !o.isFlag()).thenComparing(o -> sortKey(o.longestName())));
         StringBuilder s = new StringBuilder("[-hV]");
         for (Opt o : sorted) {
