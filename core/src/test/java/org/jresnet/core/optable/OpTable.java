@@ -157,6 +157,7 @@ public final class OpTable {
                 new Conv2dShape(64, 16, 12, 12, 32, 5, 5, 1, 0), // conv2, batch 64 (the network's second conv, full batch)
                 new Conv2dShape(5, 10, 6, 20, 7, 3, 5, 1, 0),    // shifted planes, no im2col: 4x16 out, oc 7
                 new Conv2dShape(3, 12, 6, 8, 6, 3, 5, 1, 2),     // same, padded, 8x8 out, oc 6
+                new Conv2dShape(2, 4, 4, 18, 5, 3, 5, 1, 1),     // 4x16 out, c 4: dx folded in the product's tiles on 16 lanes
                 new Conv2dShape(64, 32, 4, 4, 32, 3, 3, 1, 1),   // residual block 2, batch 64
                 new Conv2dShape(3, 5, 11, 9, 7, 3, 3, 2, 1),     // odd everything, stride 2, pad 1
                 new Conv2dShape(2, 3, 7, 10, 4, 2, 3, 3, 2),     // non-square kernel, stride 3, pad 2

@@ -16,7 +16,8 @@ import org.jresnet.core.backend.Pool2dShape;
  * forward         Y (oc, P)  = W (oc, K) @ col (K, P) + b          NN, per image or image group;
  *                 col rows read in place from the bordered image (WIDE), from kw shifted copies of
  *                 each plane (SHIFTED), or copied out (IM2COL)
- * backward input  dcol (K, P) = W^T (K, oc) @ dY (oc, P); dx = fold(dcol)   (FOLD), or
+ * backward input  dcol (K, P) = W^T (K, oc) @ dY (oc, P); dx = fold(dcol)   (FOLD), or the same
+ *                 product with each tile added into a bordered dx (FOLD_IN_TILE, {@link ConvFoldTile}), or
  *                 dx = dy~ * w' as a forward convolution with flipped weights (AS_FORWARD)
  * backward weight dW' (oc, kh, kw*c) = sum over chunks of dY (oc, Q) @ windows (Q, kh, kw*c),
  *                 images channels-last (CHANNELS_LAST); otherwise over an im2col or the bordered
@@ -44,6 +45,7 @@ final class ConvKernels {
     private final ConvSingleChannel single;
     private final ConvSingleChannelPooled singlePooled;
     private final ConvWeightGradient weight;
+    private final ConvFoldTile foldTile;
     /** The forward passes' packed weights, kept while the weights stay the same. */
     private final PackedWeights weights = new PackedWeights();
     /** Each shape's plan, chosen once (a network has a few shapes). */
@@ -55,6 +57,7 @@ final class ConvKernels {
         this.single = new ConvSingleChannel(pool, scratch, weights);
         this.singlePooled = new ConvSingleChannelPooled(pool, scratch, weights);
         this.weight = new ConvWeightGradient(pool, scratch);
+        this.foldTile = new ConvFoldTile(pool, scratch);
     }
 
     /**
@@ -278,6 +281,10 @@ final class ConvKernels {
         }
         if (path == ConvPlan.Input.AS_FORWARD) {
             forward(dy, flipped(w, s), null, dx, transposed(s), null);
+            return;
+        }
+        if (path == ConvPlan.Input.FOLD_IN_TILE) {
+            foldTile.backwardInput(dy, w, dx, s);
             return;
         }
         int k = s.c() * s.kh() * s.kw();

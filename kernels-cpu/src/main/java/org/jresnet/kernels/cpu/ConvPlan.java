@@ -38,7 +38,9 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
         /** dy bordered by kh-1-pad convolved with the flipped weights, on the forward WIDE or SHIFTED path. */
         AS_FORWARD("as a forward conv (flipped weights)"),
         /** dcol (K, P) = W^T @ dY, then folded back into dx. */
-        FOLD("GEMM W^T dY + fold");
+        FOLD("GEMM W^T dY + fold"),
+        /** W^T @ dY with each register tile added into a bordered dx as it ends ({@link ConvFoldTile}): no dcol, no fold pass. */
+        FOLD_IN_TILE("GEMM W^T dY folded in its tiles");
 
         final String text;
 
@@ -130,13 +132,16 @@ record ConvPlan(Forward forward, Input input, Weight weight) {
         // as a forward pass only where that reads the bordered dy in place or from shifted planes
         // that stay in cache (res16, and res32 on 8 lanes); elsewhere its copies cost more than the
         // fold (conv2: 800 taps of shifted planes, 133 KB an image, stream from L2; res32 on 16
-        // lanes: its 4x4 planes need the im2col either way)
+        // lanes: its 4x4 planes need the im2col either way); the fold in the product's tiles where
+        // each output row is one vector (conv2 on 8 lanes)
         Conv2dShape t = ConvKernels.transposed(s);
-        if (t == null) {
-            return Input.FOLD;
+        if (t != null) {
+            Forward f = forwardOf(t);
+            if (f == Forward.WIDE || f == Forward.SHIFTED) {
+                return Input.AS_FORWARD;
+            }
         }
-        Forward f = forwardOf(t);
-        return f == Forward.WIDE || f == Forward.SHIFTED ? Input.AS_FORWARD : Input.FOLD;
+        return ConvFoldTile.handles(s) ? Input.FOLD_IN_TILE : Input.FOLD;
     }
 
     private static Weight weightOf(Conv2dShape s) {
