@@ -45,7 +45,10 @@ final class Autograd {
             pending.put(root, seed != null ? seed : Tensor.of(root.backend(), new float[] {1f}, root.shape()));
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
-                Tensor g = pending.remove(t);
+                // get, not remove: each tensor comes once, and IdentityHashMap's removal rehashes its
+                // neighbours on a branch so rare that C2's first compile of this loop trapped on it
+                // and was thrown away, a step or so into training (a second 0.13 s compile)
+                Tensor g = pending.get(t);
                 if (g == null) {
                     continue;
                 }
