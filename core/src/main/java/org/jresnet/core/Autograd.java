@@ -47,7 +47,7 @@ final class Autograd {
                 Tensor t = order.get(i);
                 // get, not remove: each tensor comes once, and IdentityHashMap's removal rehashes its
                 // neighbours on a branch so rare that C2's first compile of this loop trapped on it
-                // and was thrown away, a step or so into training (a second 0.13 s compile)
+                // and was thrown away some seconds into training (bench/RESULTS-2026-12-07.md)
                 Tensor g = pending.get(t);
                 if (g == null) {
                     continue;

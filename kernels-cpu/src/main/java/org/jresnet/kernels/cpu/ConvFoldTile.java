@@ -27,8 +27,9 @@ import org.jresnet.core.backend.Conv2dShape;
  * channel (whose runs overlap but for one float, and would each wait for the store before) come a
  * whole pass over the columns apart. Each element of dx still receives its terms in the fold's
  * order, taps (ki, kj) ascending, each term the same FMA chain over o, so the result is the fold's
- * bit for bit ({@code ConvFoldTileTest}). On 16 registers the fold was a seventh of conv2's input
- * gradient, and the column matrix (100 KB an image) went to L2 and back; xb is 12 KB.
+ * bit for bit ({@code ConvFoldTileTest}). The fold pass was most of conv2's input gradient outside
+ * its tiles on 16 registers, and its column matrix (100 KB an image) went to L2 and back; conv2's xb
+ * is 12 KB (bench/RESULTS-2026-12-07.md).
  */
 final class ConvFoldTile {
     /** Rows of A per tile: 4 channels at one tap. */
@@ -125,7 +126,7 @@ final class ConvFoldTile {
      * One tile: rows a.. of A (ROWS interleaved, k = oc of them) times dY's rows (L floats from b0
      * on, row o at bRows[o]: output row py; and L on: row py + 1), added into xb at x0..x3 (row py)
      * and one xb row further (row py + 1). The loop is {@link GemmTiles4#nn4x2}'s, written again here:
-     * nn4x2 storing the tile to a scratch that a loop then added into xb ran 5-10% slower.
+     * nn4x2 storing the tile to a scratch that a loop then added into xb ran slower.
      */
     private static void tile(float[] ap, int a, float[] b, int b0, int[] bRows, int k, float[] xb, int x0, int x1,
                              int x2, int x3) {
