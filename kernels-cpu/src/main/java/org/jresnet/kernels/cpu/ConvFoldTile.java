@@ -38,6 +38,9 @@ final class ConvFoldTile {
     private final WorkerPool pool;
     private final Scratch[] scratch;
     private float[] packed = new float[0];
+    /** The last shape's {@link #rowOffsets} (a network has one such layer). */
+    private Conv2dShape rowsShape;
+    private int[] rows;
 
     ConvFoldTile(WorkerPool pool, Scratch[] scratch) {
         this.pool = pool;
@@ -56,17 +59,20 @@ final class ConvFoldTile {
     void backwardInput(float[] dy, float[] w, float[] dx, Conv2dShape s) {
         int c = s.c();
         int oc = s.oc();
-        int taps = s.kh() * s.kw();
-        int rows = c * taps;
+        int m = c * s.kh() * s.kw();
         float[] ap = pack(w, s);
         int[] bRows = Gemm.strided(oc, s.oh() * s.ow());
-        int[] xbRow = rowOffsets(s);
-        int plane = (s.oh() + s.kh() - 1) * 2 * L;
+        if (!s.equals(rowsShape)) {
+            rows = rowOffsets(s);
+            rowsShape = s;
+        }
+        int[] xbRow = rows;
+        int plane = plane(s);
         pool.run(s.n(), (worker, img) -> {
             float[] xb = scratch[worker].get(Scratch.COL, (long) c * plane + L);
             Arrays.fill(xb, 0, c * plane, 0f);
             int b0 = img * oc * s.oh() * L;
-            for (int m0 = 0; m0 < rows; m0 += ROWS) {
+            for (int m0 = 0; m0 < m; m0 += ROWS) {
                 int a = m0 * oc;
                 int x0 = xbRow[m0];
                 int x1 = xbRow[m0 + 1];
@@ -105,11 +111,16 @@ final class ConvFoldTile {
         return ap;
     }
 
+    /** Floats of one channel's bordered dx in xb: oh + kh - 1 rows of 2L. */
+    private static int plane(Conv2dShape s) {
+        return (s.oh() + s.kh() - 1) * 2 * L;
+    }
+
     /** Where row m of A adds in xb: channel c0 + r's plane, row ki, column kj. */
     static int[] rowOffsets(Conv2dShape s) {
         int c = s.c();
         int taps = s.kh() * s.kw();
-        int plane = (s.oh() + s.kh() - 1) * 2 * L;
+        int plane = plane(s);
         int[] at = new int[c * taps];
         int m = 0;
         for (int t = 0; t < taps; t++) {
