@@ -33,6 +33,8 @@ final class PoolStats {
         long callerTasks;
         long nanos;
         long joinNanos;
+        long sleptJoins;
+        long gapNanos;
 
         Site(String name) {
             this.name = name;
@@ -43,6 +45,8 @@ final class PoolStats {
     private final Map<Class<?>, Site> sites = new ConcurrentHashMap<>();
     /** Per worker w: tasks at 2w, nanoseconds in them at 2w + 1. */
     private final AtomicLongArray work;
+    /** When the pool's previous call returned (0: none yet); the calling thread's only. */
+    private long lastEnd;
     /** Pickups by delay bucket: spinning at [0, B], after sleeping at [B + 1, 2B + 1]. */
     private final AtomicLongArray pickups = new AtomicLongArray(2 * (BUCKETS_US.length + 1));
 
@@ -83,10 +87,13 @@ final class PoolStats {
     }
 
     /**
-     * One call of {@code body}: count tasks, callerTasks of them on the calling thread, nanos from
-     * posting to the last task done, joinNanos until a helper picked the job up (0 for none).
+     * One call of {@code body}, posted at {@code posted}: count tasks, callerTasks of them on the
+     * calling thread, nanos from posting to the last task done, joinNanos until a helper picked the
+     * job up (0 for none), sleptJoin when that helper had been asleep. The time since the pool's
+     * previous call returned is the calling thread's serial work in between: a helper that spins for
+     * less than it sleeps, and joins the next call late.
      */
-    void call(Class<?> body, int count, int callerTasks, long nanos, long joinNanos) {
+    void call(Class<?> body, long posted, int count, int callerTasks, long nanos, long joinNanos, boolean sleptJoin) {
         Site s = sites.get(body);
         if (s == null) {
             // named here, not in a computeIfAbsent lambda: the stack walk would find the map's frame
@@ -98,6 +105,13 @@ final class PoolStats {
         s.callerTasks += callerTasks;
         s.nanos += nanos;
         s.joinNanos += joinNanos;
+        if (sleptJoin) {
+            s.sleptJoins++;
+        }
+        if (lastEnd != 0) {
+            s.gapNanos += posted - lastEnd;
+        }
+        lastEnd = posted + nanos;
     }
 
     /** "ConvKernels.forwardWide": the first frame outside this class and WorkerPool. */
@@ -129,14 +143,14 @@ final class PoolStats {
             r.setLength(r.length() - 1);
             r.append(System.lineSeparator());
         }
-        r.append(String.format("  %-45s %8s %6s %9s %10s %10s%n", "call site", "calls", "tasks", "caller %",
-                "ms", "join us"));
+        r.append(String.format("  %-45s %8s %6s %9s %10s %10s %8s %10s%n", "call site", "calls", "tasks", "caller %",
+                "ms", "join us", "slept %", "gap us"));
         List<Site> bySite = new ArrayList<>(sites.values());
         bySite.sort(Comparator.comparingLong((Site s) -> s.nanos).reversed());
         for (Site s : bySite) {
-            r.append(String.format("  %-45s %8d %6.1f %8.1f%% %10.1f %10.2f%n", s.name, s.calls,
+            r.append(String.format("  %-45s %8d %6.1f %8.1f%% %10.1f %10.2f %7.1f%% %10.2f%n", s.name, s.calls,
                     (double) s.tasks / s.calls, 100.0 * s.callerTasks / s.tasks, s.nanos / 1e6,
-                    s.joinNanos / 1e3 / s.calls));
+                    s.joinNanos / 1e3 / s.calls, 100.0 * s.sleptJoins / s.calls, s.gapNanos / 1e3 / s.calls));
         }
         return r.toString();
     }

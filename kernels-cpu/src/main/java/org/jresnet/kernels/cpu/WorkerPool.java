@@ -76,6 +76,8 @@ final class WorkerPool implements AutoCloseable {
         /** When the job was posted, and when a helper first took it (0: none); with stats only. */
         final long posted;
         volatile long joined;
+        /** Whether the helper that joined first had been asleep; with stats only. */
+        volatile boolean joinedAfterSleep;
         /** Tasks the calling thread ran; with stats only. */
         int callerRan;
 
@@ -227,7 +229,7 @@ final class WorkerPool implements AutoCloseable {
         if (stats != null) {
             long t = System.nanoTime() - t0;
             stats.task(0, count, t);
-            stats.call(body.getClass(), count, count, t, 0);
+            stats.call(body.getClass(), t0, count, count, t, 0, false);
         }
     }
 
@@ -235,8 +237,8 @@ final class WorkerPool implements AutoCloseable {
     private void finish(Job job) {
         if (stats != null) {
             long joined = job.joined;
-            stats.call(job.body.getClass(), job.count, job.callerRan, System.nanoTime() - job.posted,
-                    joined != 0 ? joined - job.posted : 0);
+            stats.call(job.body.getClass(), job.posted, job.count, job.callerRan, System.nanoTime() - job.posted,
+                    joined != 0 ? joined - job.posted : 0, joined != 0 && job.joinedAfterSleep);
         }
         Throwable f = job.failure;
         if (f instanceof RuntimeException re) {
@@ -299,6 +301,7 @@ final class WorkerPool implements AutoCloseable {
                 long now = System.nanoTime();
                 stats.pickup(now - job.posted, slept);
                 if (job.joined == 0) {
+                    job.joinedAfterSleep = slept;
                     job.joined = now;
                 }
             }

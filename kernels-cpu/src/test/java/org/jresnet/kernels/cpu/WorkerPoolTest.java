@@ -98,6 +98,8 @@ class WorkerPoolTest {
         org.junit.jupiter.api.Assertions.assertTrue(site.find(), report);
         assertEquals("50", site.group(1), report);
         assertEquals("8.0", site.group(2), report);
+        // per site: how often the first helper to join had slept, and the caller's serial gap before
+        assertTrue(report.contains("slept %") && report.contains("gap us"), report);
     }
 
     @Test
