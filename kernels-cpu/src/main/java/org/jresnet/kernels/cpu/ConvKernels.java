@@ -105,15 +105,38 @@ final class ConvKernels {
      * not null, where each window's gradient goes ({@link MaxPoolRecord}). One input channel with a
      * 2x2 stride-2 pool goes by window corners ({@link ConvSingleChannelPooled}); every other shape
      * pools each task's output in its scratch ({@link Epilogue#maxPoolRelu}).
+     *
+     * <p>Once this JVM has pooled with a record (trained), a call without one writes its record into
+     * scratch that nothing reads. The pooled kernels' C2 code was compiled from a profile in which the
+     * record was always there; the evaluation after the first epoch, the first call without it, took
+     * the branch that profile had never seen, which threw that code away (an uncommon trap), and C2
+     * compiled the kernels twice more while the evaluation ran. A process that only evaluates never
+     * sets the flag and skips the record's work.
      */
     synchronized void forwardMaxPoolRelu(float[] x, float[] w, float[] b, float[] pooled, float[] record,
                                          Conv2dShape s, Pool2dShape p) {
+        if (record != null) {
+            if (!recorded) {
+                recorded = true;
+            }
+        } else if (recorded) {
+            long size = MaxPoolRecord.size(p);
+            if (unreadRecord.length < size) {
+                unreadRecord = new float[Math.toIntExact(size)];
+            }
+            record = unreadRecord;
+        }
         if (plan(s).forward() == ConvPlan.Forward.ONE_CHANNEL && ConvSingleChannelPooled.handles(s, p)) {
             singlePooled.forward(x, w, b, pooled, record, s, p);
             return;
         }
         forward(x, w, b, null, s, Epilogue.maxPoolRelu(pooled, record, p));
     }
+
+    /** Whether any backend in this JVM has pooled with a record ({@link #forwardMaxPoolRelu}). */
+    private static volatile boolean recorded;
+    /** The record of pooled forwards that need none, once {@link #recorded}: written, never read. */
+    private float[] unreadRecord = new float[0];
 
     /** Image groups of ~{@link #GROUP_COLUMNS} columns: each group's im2col, then one product (copied out per image). */
     private void forwardIm2col(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, Epilogue then) {

@@ -143,6 +143,42 @@ class MaxPoolRecordTest {
         }
     }
 
+    /**
+     * After a pooled forward with a record (training), one without (evaluation, a larger batch) writes
+     * its record into the backend's own scratch: the same pooled bits as the separate kernels, and the
+     * earlier call's record untouched.
+     */
+    @Test
+    void withoutARecordAfterTrainingTheSameBitsAndNoOtherRecordWritten() {
+        Conv2dShape[] convs = {
+            new Conv2dShape(2, 1, 28, 28, 16, 5, 5, 1, 0),   // conv1
+            new Conv2dShape(2, 16, 12, 12, 32, 5, 5, 1, 0),  // conv2
+        };
+        try (SimdBackend be = new SimdBackend(2)) {
+            for (Conv2dShape train : convs) {
+                Rng rng = new Rng(7);
+                Pool2dShape tp = new Pool2dShape(train.n(), train.oc(), train.oh(), train.ow(), 2, 2);
+                Storage record = be.allocate(be.conv2dMaxPoolReluRecordSize(train, tp));
+                Storage w = be.upload(random(rng, train.weightSize()));
+                Storage b = be.upload(random(rng, train.oc()));
+                be.conv2dMaxPoolReluForward(be.upload(random(rng, train.inputSize())), w, b, record,
+                        be.allocate(tp.outputSize()), train, tp);
+                float[] kept = HeapStorage.of(record).clone();
+                Conv2dShape s = new Conv2dShape(5, train.c(), train.h(), train.w(), train.oc(), 5, 5, 1, 0);
+                Pool2dShape p = new Pool2dShape(s.n(), s.oc(), s.oh(), s.ow(), 2, 2);
+                Storage x = be.upload(random(rng, s.inputSize()));
+                Storage y = be.allocate(s.outputSize());
+                Storage want = be.allocate(p.outputSize());
+                be.conv2dForward(x, w, b, y, s);
+                be.maxPool2dReluForward(y, want, p);
+                Storage got = be.allocate(p.outputSize());
+                be.conv2dMaxPoolReluForward(x, w, b, null, got, s, p);
+                assertBits(HeapStorage.of(want), HeapStorage.of(got), "pooled without a record, " + s);
+                assertBits(kept, HeapStorage.of(record), "the training call's record, " + s);
+            }
+        }
+    }
+
     private static float[] random(Rng rng, long n) {
         float[] a = new float[Math.toIntExact(n)];
         for (int i = 0; i < a.length; i++) {
