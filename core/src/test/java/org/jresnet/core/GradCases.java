@@ -56,6 +56,11 @@ public final class GradCases {
                 kinked("conv2dMaxPoolRelu 3x3 pad1 bias, pool 2 (odd width)",
                         shapes(new int[] {2, 2, 6, 7}, new int[] {3, 2, 3, 3}, new int[] {3}),
                         kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.conv2dMaxPoolRelu(t[0], t[1], t[2], 1, 1, 2)),
+                // a first layer: its input needs no gradient, so the backward pass takes
+                // Backend.conv2dMaxPoolReluBackwardParams (weights and bias only)
+                kinked("conv2dMaxPoolRelu first layer (input without gradient) 3x3 pad1 bias, pool 2",
+                        shapes(new int[] {3, 2, 3, 3}, new int[] {3}), kinds(UNIFORM, UNIFORM),
+                        t -> Ops.conv2dMaxPoolRelu(fixedInput(t[0].backend()), t[0], t[1], 1, 1, 2)),
                 smooth("addRelu", shapes(new int[] {2, 3, 4}, new int[] {2, 3, 4}), kinds(AWAY_FROM_ZERO, UNIFORM),
                         t -> Ops.addRelu(t[0], t[1])),
                 smooth("addRelu reusing one tensor (x + x)", shapes(new int[] {3, 5}), kinds(AWAY_FROM_ZERO),
@@ -114,6 +119,16 @@ public final class GradCases {
                             Tensor logits = Ops.linear(pooled, t[5], t[6]);
                             return Ops.crossEntropy(logits, Tensor.labels(t[0].backend(), 2, 0));
                         }, false));
+    }
+
+    /** The same (2, 2, 6, 7) input every call, not a gradient-check input: no gradient asked of it. */
+    private static Tensor fixedInput(Backend be) {
+        Rng rng = new Rng(77);
+        float[] x = new float[2 * 2 * 6 * 7];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.uniform(-1f, 1f);
+        }
+        return Tensor.of(be, x, 2, 2, 6, 7);
     }
 
     private static Tensor ones(Backend be, int n) {

@@ -73,6 +73,17 @@ class GradCheckSensitivityTest {
     }
 
     @Test
+    void firstLayerConvMaxPoolReluBiasGradientDroppedIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void conv2dMaxPoolReluBackwardParams(Storage x, Storage record, Storage pooled, Storage dpooled,
+                                                        Storage dw, Storage db, Conv2dShape s, Pool2dShape p) {
+                super.conv2dMaxPoolReluBackwardParams(x, record, pooled, dpooled, dw, null, s, p); // bug: db never written
+            }
+        }, "conv2dMaxPoolRelu first layer");
+    }
+
+    @Test
     void convReluGradientPassingNegativesIsCaught() {
         assertCaught(new ReferenceBackend() {
             @Override

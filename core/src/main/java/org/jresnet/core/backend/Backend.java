@@ -166,6 +166,27 @@ public interface Backend {
     }
 
     /**
+     * dw and, when {@code db} is not null, db of pooled = relu(maxpool(conv(x, w) + b)) from dpooled
+     * and the forward's record, for a convolution whose input needs no gradient (the first layer):
+     * the weight gradient reads dy in whatever pieces the backend likes, so dy never has to exist
+     * for the whole batch. The default: {@link #conv2dMaxPoolReluBackward} into a temporary dy, then
+     * {@link #conv2dBackwardWeight} and {@link #conv2dBackwardBias}. The same results either way.
+     */
+    default void conv2dMaxPoolReluBackwardParams(Storage x, Storage record, Storage pooled, Storage dpooled,
+                                                 Storage dw, Storage db, Conv2dShape s, Pool2dShape p) {
+        Storage dy = allocateUninitialized((long) s.n() * s.oc() * s.oh() * s.ow());
+        try {
+            conv2dMaxPoolReluBackward(record, pooled, dpooled, dy, p);
+            conv2dBackwardWeight(x, dy, dw, s);
+            if (db != null) {
+                conv2dBackwardBias(dy, db, s);
+            }
+        } finally {
+            dy.release();
+        }
+    }
+
+    /**
      * dx of y = relu(maxpool(x)): dy where the window's maximum is positive, routed as by {@link
      * #maxPool2dBackward}, zero elsewhere. The default masks dy with {@link #reluBackward} into a
      * temporary, then routes it.

@@ -15,7 +15,9 @@ import org.jresnet.core.backend.Pool2dShape;
  * <p>For the backward pass the backend keeps a record of its choosing (the convolution's output by
  * default; where each window's gradient goes in the simd backend), and only when a gradient will
  * be asked for. Backward: the pool's and relu's rule from that record ({@link
- * Backend#conv2dMaxPoolReluBackward}), then the convolution's ({@link Conv2d#backward}).
+ * Backend#conv2dMaxPoolReluBackward}), then the convolution's ({@link Conv2d#backward}); where the
+ * input needs no gradient (the first layer), both in one call ({@link
+ * Backend#conv2dMaxPoolReluBackwardParams}).
  */
 public final class Conv2dMaxPoolRelu {
     static final String OP = "conv2dMaxPoolRelu";
@@ -34,6 +36,14 @@ public final class Conv2dMaxPoolRelu {
         be.conv2dMaxPoolReluForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(),
                 record == null ? null : record.storage(), pooled.storage(), s, p);
         return pooled.recordOp(OP, new Tensor[] {input, weight, bias}, g -> {
+            if (!input.requiresGrad() && weight.requiresGrad()) {
+                // the first layer: no dx, so the backend need not write dy for the whole batch
+                Tensor dw = Tensor.empty(be, weight.shape());
+                Tensor db = bias != null && bias.requiresGrad() ? Tensor.empty(be, bias.shape()) : null;
+                be.conv2dMaxPoolReluBackwardParams(input.storage(), record.storage(), pooled.storage(), g.storage(),
+                        dw.storage(), db == null ? null : db.storage(), s, p);
+                return new Tensor[] {null, dw, db};
+            }
             Tensor dy = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
             be.conv2dMaxPoolReluBackward(record.storage(), pooled.storage(), g.storage(), dy.storage(), p);
             return Conv2d.backward(input, weight, bias, s, dy);

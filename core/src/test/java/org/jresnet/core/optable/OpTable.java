@@ -280,6 +280,16 @@ public final class OpTable {
                         in(coarse(tied, s.inputSize()), coarse(tied, s.weightSize()), coarse(tied, s.oc()), g),
                         out(p.outputSize(), s.weightSize(), s.oc()), convMaxPoolReluSteps(s, p, false),
                         CONV_REDUCE, CHAINED));
+                cases.add(sample("conv2dMaxPoolRelu", "conv2dMaxPoolRelu forward + first-layer backward (params) " + name,
+                        in(x, w, bias, g), out(p.outputSize(), s.weightSize(), s.oc()), (b, i, o) -> {
+                            Storage record = b.allocate(b.conv2dMaxPoolReluRecordSize(s, p));
+                            try {
+                                b.conv2dMaxPoolReluForward(i[0], i[1], i[2], record, o[0], s, p);
+                                b.conv2dMaxPoolReluBackwardParams(i[0], record, o[0], i[3], o[1], o[2], s, p);
+                            } finally {
+                                record.release();
+                            }
+                        }, CONV_REDUCE, CHAINED));
             }
         }
         for (int n : elementCounts()) {

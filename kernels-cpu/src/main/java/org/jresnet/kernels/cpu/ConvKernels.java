@@ -422,9 +422,36 @@ final class ConvKernels {
                 Reduce.planesPartial(dy, (i0 * oc + o) * p, oc * p, images, p, part, (g * oc + o) * stride);
             }
         });
+        biasFromPartials(part, db, oc, groups);
+    }
+
+    /** db[o] = channel o's partials of groups of {@value #BIAS_IMAGES} images, in group order. */
+    private void biasFromPartials(float[] part, float[] db, int oc, int groups) {
+        int stride = Reduce.PARTIAL;
         for (int o = 0; o < oc; o++) {
             db[o] = Reduce.sumPartials(part, o * stride, oc * stride, groups, scratch[0].lanes());
         }
+    }
+
+    /**
+     * dw and (db not null) db of relu(maxpool(conv(x))) from the pooled gradient g and the record, for
+     * a convolution whose input needs no gradient, where the one-channel weight gradient applies and
+     * its chunks hold whole bias groups (conv1): dy routed chunk by chunk into scratch ({@link
+     * ConvSingleChannel#backwardWeightPooled}), the bits of {@link Pooling#unpool}, {@link
+     * #backwardWeight} and {@link #backwardBias} in turn. False, doing nothing, elsewhere.
+     */
+    synchronized boolean backwardParamsPooled(float[] x, float[] record, float[] g, float[] dw, float[] db,
+                                              Conv2dShape s, Pool2dShape p) {
+        if (plan(s).weight() != ConvPlan.Weight.ONE_CHANNEL || !ConvSingleChannel.chunksHoldGroups(s, BIAS_IMAGES)) {
+            return false;
+        }
+        int groups = ceilDiv(s.n(), BIAS_IMAGES);
+        float[] part = db == null ? null : biasPartial(groups * s.oc() * Reduce.PARTIAL);
+        single.backwardWeightPooled(x, record, g, p, dw, part, BIAS_IMAGES, s);
+        if (db != null) {
+            biasFromPartials(part, db, s.oc(), groups);
+        }
+        return true;
     }
 
     private float[] biasPartial(int size) {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.Pool2dShape;
 
 /**
  * Direct convolution for one input channel, stride 1 (conv1 of the network: 1 -> 16, 5x5, 28x28).
@@ -19,7 +20,8 @@ import org.jresnet.core.backend.Conv2dShape;
  * forward         y[o][q]   = b[o] + sum_t W[o][t] * sh[off[t] + q]       Gemm.nn, B row t at sh[off[t]]
  * backward weight dW[o][t]  = sum over images, q of dy[o][q] * sh[off[t] + q]   4 channels x 5 taps,
  *                 lanes over q; vector partials per chunk of images, lanes summed in lane order,
- *                 chunks summed in chunk order
+ *                 chunks summed in chunk order; after a pooled forward with no dx wanted (conv1),
+ *                 each chunk's dy is first routed from the pooled gradient into the task's scratch
  * backward input  dy copied per image with kh-1 zero rows above and below: dyv (oc, kh-1 + oh + kh-1, ow);
  *                 dcol[kj][q'] = sum over o, ki of W[o][ki][kj] * dyv[o][q' + (kh-1-ki)*ow], q' = u*ow + j
  *                 over the hp rows u (5 kj x 4 vectors of q'); dx[u][v] = sum_kj dcol[kj][u*ow + v - kj]
@@ -132,6 +134,40 @@ final class ConvSingleChannel {
     }
 
     void backwardWeight(float[] x, float[] dy, float[] dw, Conv2dShape s) {
+        weightGradient(x, dy, null, null, null, dw, null, 0, s);
+    }
+
+    /** Images per chunk of the weight gradient: whole images, about {@value #CHUNK_PIXELS} pixels. */
+    private static int chunkImages(Conv2dShape s) {
+        int p = s.oh() * s.ow();
+        return Math.min(s.n(), (CHUNK_PIXELS + p - 1) / p);
+    }
+
+    /**
+     * Whether {@link #backwardWeightPooled}'s chunks of images are whole groups of {@code groupImages}
+     * (or one chunk holds the batch), so that it can leave the bias partials of such groups too.
+     */
+    static boolean chunksHoldGroups(Conv2dShape s, int groupImages) {
+        int ci = chunkImages(s);
+        return ci % groupImages == 0 || ci >= s.n();
+    }
+
+    /**
+     * {@link #backwardWeight} with dy routed from the pooled gradient g and the record (p, {@link
+     * MaxPoolRecord}) a chunk of images at a time, into the chunk task's scratch: the batch's dy is
+     * never written to memory and read back (for conv1, 2.4 MB a step). Where {@code biasPart} is
+     * not null, also the bias partials of {@link ConvKernels#backwardBias}, groups of {@code
+     * groupImages} images ({@link #chunksHoldGroups}), from the same scratch. Same values, summed in
+     * the same order, as routing dy first and running the two kernels on it.
+     */
+    void backwardWeightPooled(float[] x, float[] record, float[] g, Pool2dShape ps, float[] dw, float[] biasPart,
+                              int groupImages, Conv2dShape s) {
+        weightGradient(x, null, record, g, ps, dw, biasPart, groupImages, s);
+    }
+
+    /** dy from the array dy, or (record != null) routed per chunk from g; see the two callers. */
+    private void weightGradient(float[] x, float[] dy, float[] record, float[] g, Pool2dShape ps, float[] dw,
+                                float[] biasPart, int groupImages, Conv2dShape s) {
         int k = s.kh() * s.kw();
         int oc = s.oc();
         int n = s.n();
@@ -140,7 +176,7 @@ final class ConvSingleChannel {
         int[] off = tapOffsets(s);
         int tapGroups = off.length / TAPS;
         int plane = planeStride(s);
-        int ci = Math.min(n, (CHUNK_PIXELS + p - 1) / p);
+        int ci = chunkImages(s);
         int chunks = (n + ci - 1) / ci;
         int size = oc * k;
         if (partial.length < chunks * size) {
@@ -155,29 +191,47 @@ final class ConvSingleChannel {
             float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
             float[] acc = sc.get(Scratch.OUT, accSize);
             Arrays.fill(acc, 0, (int) accSize, 0f);
+            int i0 = t * ci;
             int i1 = Math.min(n, (t + 1) * ci);
-            for (int img = t * ci; img < i1; img++) {
+            // the chunk's dy: plane (img*oc + o) at src[((img*oc + o) - row0) * p]
+            float[] src = dy;
+            int row0 = 0;
+            if (record != null) {
+                src = sc.get(Scratch.GRAD, (long) (i1 - i0) * oc * p);
+                row0 = i0 * oc;
+                MaxPoolRecord.unpool(record, g, ps, i0 * oc, i1 * oc, src, 0);
+                if (biasPart != null) {
+                    for (int b0 = i0; b0 < i1; b0 += groupImages) {
+                        int images = Math.min(i1, b0 + groupImages) - b0;
+                        for (int o = 0; o < oc; o++) {
+                            Reduce.planesPartial(src, (b0 * oc + o - row0) * p, oc * p, images, p, biasPart,
+                                    (b0 / groupImages * oc + o) * Reduce.PARTIAL);
+                        }
+                    }
+                }
+            }
+            for (int img = i0; img < i1; img++) {
                 shift(x, img, s, xp, sh);
-                for (int g = 0; g < groups; g++) {
-                    int o0 = g * CO;
-                    int d0 = (img * oc + o0) * p;
+                for (int gr = 0; gr < groups; gr++) {
+                    int o0 = gr * CO;
+                    int d0 = (img * oc + o0 - row0) * p;
                     // channels past oc read the last one again; their sums are never used
-                    int d1 = (img * oc + Math.min(o0 + 1, oc - 1)) * p;
+                    int d1 = (img * oc + Math.min(o0 + 1, oc - 1) - row0) * p;
                     if (CO == 2) {
                         for (int tg = 0; tg < tapGroups; tg++) {
-                            weightBlock2(dy, d0, d1, sh, off, tg * TAPS, p, acc,
+                            weightBlock2(src, d0, d1, sh, off, tg * TAPS, p, acc,
                                     (o0 * off.length + tg * TAPS) * L, off.length * L);
                         }
                     } else {
-                        int d2 = (img * oc + Math.min(o0 + 2, oc - 1)) * p;
-                        int d3 = (img * oc + Math.min(o0 + 3, oc - 1)) * p;
+                        int d2 = (img * oc + Math.min(o0 + 2, oc - 1) - row0) * p;
+                        int d3 = (img * oc + Math.min(o0 + 3, oc - 1) - row0) * p;
                         for (int tg = 0; tg < tapGroups; tg++) {
-                            weightBlock(dy, d0, d1, d2, d3, sh, off, tg * TAPS, p, acc,
+                            weightBlock(src, d0, d1, d2, d3, sh, off, tg * TAPS, p, acc,
                                     (o0 * off.length + tg * TAPS) * L, off.length * L);
                         }
                     }
                     if (p % L != 0) {
-                        weightTail(dy, img * oc, o0, oc, sh, off, p, acc, off.length * L);
+                        weightTail(src, img * oc - row0, o0, oc, sh, off, p, acc, off.length * L);
                     }
                 }
             }

@@ -117,6 +117,19 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
         return MaxPoolRecord.size(p);
     }
 
+    /**
+     * conv1's weight and bias gradients with dy routed per chunk of images into scratch, never for
+     * the whole batch; elsewhere the default (dy, then the two kernels).
+     */
+    @Override
+    public void conv2dMaxPoolReluBackwardParams(Storage x, Storage record, Storage pooled, Storage dpooled, Storage dw,
+                                                Storage db, Conv2dShape s, Pool2dShape p) {
+        if (!conv.backwardParamsPooled(HeapStorage.of(x), HeapStorage.of(record), HeapStorage.of(dpooled),
+                HeapStorage.of(dw), db == null ? null : HeapStorage.of(db), s, p)) {
+            super.conv2dMaxPoolReluBackwardParams(x, record, pooled, dpooled, dw, db, s, p);
+        }
+    }
+
     /** dy unpooled from the record and the pooled gradient: a quarter of what re-reading y would read. */
     @Override
     public void conv2dMaxPoolReluBackward(Storage record, Storage pooled, Storage dpooled, Storage dy, Pool2dShape p) {

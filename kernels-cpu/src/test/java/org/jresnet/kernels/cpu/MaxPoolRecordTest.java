@@ -144,6 +144,43 @@ class MaxPoolRecordTest {
     }
 
     /**
+     * A first layer's weight and bias gradients straight from the record and the pooled gradient (dy
+     * routed per chunk into scratch) give the bits of routing dy for the whole batch and running the
+     * two kernels on it: batches of one chunk, of a chunk and a bit, of eight chunks; 1 and 2 threads.
+     */
+    @Test
+    void firstLayerParamsFromTheRecordGiveTheBitsOfTheSeparateKernels() {
+        for (int threads = 1; threads <= 2; threads++) {
+            try (SimdBackend be = new SimdBackend(threads)) {
+                for (int n : new int[] {2, 9, 64}) {
+                    Conv2dShape s = new Conv2dShape(n, 1, 28, 28, 16, 5, 5, 1, 0);
+                    Pool2dShape p = new Pool2dShape(n, s.oc(), s.oh(), s.ow(), 2, 2);
+                    Rng rng = new Rng(9);
+                    Storage x = be.upload(random(rng, s.inputSize()));
+                    Storage w = be.upload(random(rng, s.weightSize()));
+                    Storage b = be.upload(random(rng, s.oc()));
+                    Storage g = be.upload(random(rng, p.outputSize()));
+                    Storage record = be.allocate(be.conv2dMaxPoolReluRecordSize(s, p));
+                    Storage pooled = be.allocate(p.outputSize());
+                    be.conv2dMaxPoolReluForward(x, w, b, record, pooled, s, p);
+                    Storage dy = be.allocate(s.outputSize());
+                    Storage dw = be.allocate(s.weightSize());
+                    Storage db = be.allocate(s.oc());
+                    be.conv2dMaxPoolReluBackward(record, pooled, g, dy, p);
+                    be.conv2dBackwardWeight(x, dy, dw, s);
+                    be.conv2dBackwardBias(dy, db, s);
+                    Storage dw2 = be.allocate(s.weightSize());
+                    Storage db2 = be.allocate(s.oc());
+                    be.conv2dMaxPoolReluBackwardParams(x, record, pooled, g, dw2, db2, s, p);
+                    String what = s + ", " + threads + " threads";
+                    assertBits(HeapStorage.of(dw), HeapStorage.of(dw2), "dw " + what);
+                    assertBits(HeapStorage.of(db), HeapStorage.of(db2), "db " + what);
+                }
+            }
+        }
+    }
+
+    /**
      * After a pooled forward with a record (training), one without (evaluation, a larger batch) writes
      * its record into the backend's own scratch: the same pooled bits as the separate kernels, and the
      * earlier call's record untouched.
