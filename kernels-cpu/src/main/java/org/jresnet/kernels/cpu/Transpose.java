@@ -4,8 +4,7 @@ import static org.jresnet.kernels.cpu.Simd.F;
 import static org.jresnet.kernels.cpu.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorSpecies;
+import jdk.incubator.vector.VectorShuffle;
 import org.jresnet.core.backend.Conv2dShape;
 
 /**
@@ -127,34 +126,19 @@ final class Transpose {
         }
     }
 
-    /** The int lanes of {@link Simd#F}'s shape: the zips move floats as their bits. */
-    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-
-    /**
-     * Index vector for {@code selectFrom(a, b)}: lane i takes chunk i / g of g lanes alternately
-     * from a and b, starting at lane {@code from} of each (indices L and up name b's lanes). The
-     * zips are two-vector selects on the floats' bits: one intrinsic each (a two-register permute
-     * with AVX-512), where a two-vector {@code rearrange} of floats is two permutes and a blend on
-     * a mask that the code computes from the shuffle. On 16 lanes 13% faster, on 8 lanes as fast,
-     * and C2 compiles the transposes in a fifth of the time (they were among the costliest compiles
-     * of a fresh JVM's first steps). A float-indexed {@code selectFrom} converts its indices every call.
-     */
-    private static IntVector zip(int g, int from) {
-        int[] index = new int[L];
-        for (int i = 0; i < L; i++) {
-            index[i] = ((i / g) % 2 == 0 ? 0 : L) + from + i / (2 * g) * g + i % g;
-        }
-        return IntVector.fromArray(I, index, 0);
+    /** Lane i takes chunk i / g of g lanes alternately from a and b, starting at lane {@code from} of each. */
+    private static VectorShuffle<Float> zip(int g, int from) {
+        return VectorShuffle.fromOp(F, i -> ((i / g) % 2 == 0 ? 0 : L) + from + i / (2 * g) * g + i % g);
     }
 
-    private static final IntVector ZIP1_LO = zip(1, 0);
-    private static final IntVector ZIP1_HI = zip(1, L / 2);
-    private static final IntVector ZIP2_LO = zip(2, 0);
-    private static final IntVector ZIP2_HI = zip(2, L / 2);
-    private static final IntVector ZIP4_LO = zip(4, 0);
-    private static final IntVector ZIP4_HI = zip(4, L / 2);
-    private static final IntVector ZIP8_LO = zip(8, 0);
-    private static final IntVector ZIP8_HI = zip(8, L / 2);
+    private static final VectorShuffle<Float> ZIP1_LO = zip(1, 0);
+    private static final VectorShuffle<Float> ZIP1_HI = zip(1, L / 2);
+    private static final VectorShuffle<Float> ZIP2_LO = zip(2, 0);
+    private static final VectorShuffle<Float> ZIP2_HI = zip(2, L / 2);
+    private static final VectorShuffle<Float> ZIP4_LO = zip(4, 0);
+    private static final VectorShuffle<Float> ZIP4_HI = zip(4, L / 2);
+    private static final VectorShuffle<Float> ZIP8_LO = zip(8, 0);
+    private static final VectorShuffle<Float> ZIP8_HI = zip(8, L / 2);
 
     /**
      * 8 rows of L floats (row r at src[s + r*p]) interleaved: dst[d + j*8 + r] = src[s + r*p + j].
@@ -170,39 +154,39 @@ final class Transpose {
      * </pre>
      */
     static void interleave8xL(float[] src, int s, int p, float[] dst, int d) {
-        IntVector r0 = FloatVector.fromArray(F, src, s).reinterpretAsInts();
-        IntVector r1 = FloatVector.fromArray(F, src, s + p).reinterpretAsInts();
-        IntVector r2 = FloatVector.fromArray(F, src, s + 2 * p).reinterpretAsInts();
-        IntVector r3 = FloatVector.fromArray(F, src, s + 3 * p).reinterpretAsInts();
-        IntVector r4 = FloatVector.fromArray(F, src, s + 4 * p).reinterpretAsInts();
-        IntVector r5 = FloatVector.fromArray(F, src, s + 5 * p).reinterpretAsInts();
-        IntVector r6 = FloatVector.fromArray(F, src, s + 6 * p).reinterpretAsInts();
-        IntVector r7 = FloatVector.fromArray(F, src, s + 7 * p).reinterpretAsInts();
-        IntVector a01 = ZIP1_LO.selectFrom(r0, r1);
-        IntVector b01 = ZIP1_HI.selectFrom(r0, r1);
-        IntVector a23 = ZIP1_LO.selectFrom(r2, r3);
-        IntVector b23 = ZIP1_HI.selectFrom(r2, r3);
-        IntVector a45 = ZIP1_LO.selectFrom(r4, r5);
-        IntVector b45 = ZIP1_HI.selectFrom(r4, r5);
-        IntVector a67 = ZIP1_LO.selectFrom(r6, r7);
-        IntVector b67 = ZIP1_HI.selectFrom(r6, r7);
+        FloatVector r0 = FloatVector.fromArray(F, src, s);
+        FloatVector r1 = FloatVector.fromArray(F, src, s + p);
+        FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
+        FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
+        FloatVector r4 = FloatVector.fromArray(F, src, s + 4 * p);
+        FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
+        FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
+        FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
+        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
+        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
+        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
+        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
+        FloatVector a45 = r4.rearrange(ZIP1_LO, r5);
+        FloatVector b45 = r4.rearrange(ZIP1_HI, r5);
+        FloatVector a67 = r6.rearrange(ZIP1_LO, r7);
+        FloatVector b67 = r6.rearrange(ZIP1_HI, r7);
         // rows 0-3 / 4-7, pixels 0-3, 4-7, 8-11, 12-15
-        IntVector u0 = ZIP2_LO.selectFrom(a01, a23);
-        IntVector u1 = ZIP2_HI.selectFrom(a01, a23);
-        IntVector u2 = ZIP2_LO.selectFrom(b01, b23);
-        IntVector u3 = ZIP2_HI.selectFrom(b01, b23);
-        IntVector v0 = ZIP2_LO.selectFrom(a45, a67);
-        IntVector v1 = ZIP2_HI.selectFrom(a45, a67);
-        IntVector v2 = ZIP2_LO.selectFrom(b45, b67);
-        IntVector v3 = ZIP2_HI.selectFrom(b45, b67);
-        ZIP4_LO.selectFrom(u0, v0).reinterpretAsFloats().intoArray(dst, d);
-        ZIP4_HI.selectFrom(u0, v0).reinterpretAsFloats().intoArray(dst, d + L);
-        ZIP4_LO.selectFrom(u1, v1).reinterpretAsFloats().intoArray(dst, d + 2 * L);
-        ZIP4_HI.selectFrom(u1, v1).reinterpretAsFloats().intoArray(dst, d + 3 * L);
-        ZIP4_LO.selectFrom(u2, v2).reinterpretAsFloats().intoArray(dst, d + 4 * L);
-        ZIP4_HI.selectFrom(u2, v2).reinterpretAsFloats().intoArray(dst, d + 5 * L);
-        ZIP4_LO.selectFrom(u3, v3).reinterpretAsFloats().intoArray(dst, d + 6 * L);
-        ZIP4_HI.selectFrom(u3, v3).reinterpretAsFloats().intoArray(dst, d + 7 * L);
+        FloatVector u0 = a01.rearrange(ZIP2_LO, a23);
+        FloatVector u1 = a01.rearrange(ZIP2_HI, a23);
+        FloatVector u2 = b01.rearrange(ZIP2_LO, b23);
+        FloatVector u3 = b01.rearrange(ZIP2_HI, b23);
+        FloatVector v0 = a45.rearrange(ZIP2_LO, a67);
+        FloatVector v1 = a45.rearrange(ZIP2_HI, a67);
+        FloatVector v2 = b45.rearrange(ZIP2_LO, b67);
+        FloatVector v3 = b45.rearrange(ZIP2_HI, b67);
+        u0.rearrange(ZIP4_LO, v0).intoArray(dst, d);
+        u0.rearrange(ZIP4_HI, v0).intoArray(dst, d + L);
+        u1.rearrange(ZIP4_LO, v1).intoArray(dst, d + 2 * L);
+        u1.rearrange(ZIP4_HI, v1).intoArray(dst, d + 3 * L);
+        u2.rearrange(ZIP4_LO, v2).intoArray(dst, d + 4 * L);
+        u2.rearrange(ZIP4_HI, v2).intoArray(dst, d + 5 * L);
+        u3.rearrange(ZIP4_LO, v3).intoArray(dst, d + 6 * L);
+        u3.rearrange(ZIP4_HI, v3).intoArray(dst, d + 7 * L);
     }
 
     /**
@@ -217,18 +201,18 @@ final class Transpose {
      * </pre>
      */
     static void interleave4x8(float[] src, int s, int p, float[] dst, int d) {
-        IntVector r0 = FloatVector.fromArray(F, src, s).reinterpretAsInts();
-        IntVector r1 = FloatVector.fromArray(F, src, s + p).reinterpretAsInts();
-        IntVector r2 = FloatVector.fromArray(F, src, s + 2 * p).reinterpretAsInts();
-        IntVector r3 = FloatVector.fromArray(F, src, s + 3 * p).reinterpretAsInts();
-        IntVector a01 = ZIP1_LO.selectFrom(r0, r1);
-        IntVector b01 = ZIP1_HI.selectFrom(r0, r1);
-        IntVector a23 = ZIP1_LO.selectFrom(r2, r3);
-        IntVector b23 = ZIP1_HI.selectFrom(r2, r3);
-        ZIP2_LO.selectFrom(a01, a23).reinterpretAsFloats().intoArray(dst, d);
-        ZIP2_HI.selectFrom(a01, a23).reinterpretAsFloats().intoArray(dst, d + L);
-        ZIP2_LO.selectFrom(b01, b23).reinterpretAsFloats().intoArray(dst, d + 2 * L);
-        ZIP2_HI.selectFrom(b01, b23).reinterpretAsFloats().intoArray(dst, d + 3 * L);
+        FloatVector r0 = FloatVector.fromArray(F, src, s);
+        FloatVector r1 = FloatVector.fromArray(F, src, s + p);
+        FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
+        FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
+        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
+        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
+        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
+        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
+        a01.rearrange(ZIP2_LO, a23).intoArray(dst, d);
+        a01.rearrange(ZIP2_HI, a23).intoArray(dst, d + L);
+        b01.rearrange(ZIP2_LO, b23).intoArray(dst, d + 2 * L);
+        b01.rearrange(ZIP2_HI, b23).intoArray(dst, d + 3 * L);
     }
 
     /**
@@ -241,38 +225,38 @@ final class Transpose {
      * from 8 places. Only where {@link #ZIPS4}.
      */
     static void transpose8x8(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0) {
-        IntVector r0 = FloatVector.fromArray(F, src, s).reinterpretAsInts();
-        IntVector r1 = FloatVector.fromArray(F, src, s + p).reinterpretAsInts();
-        IntVector r2 = FloatVector.fromArray(F, src, s + 2 * p).reinterpretAsInts();
-        IntVector r3 = FloatVector.fromArray(F, src, s + 3 * p).reinterpretAsInts();
-        IntVector r4 = FloatVector.fromArray(F, src, s + 4 * p).reinterpretAsInts();
-        IntVector r5 = FloatVector.fromArray(F, src, s + 5 * p).reinterpretAsInts();
-        IntVector r6 = FloatVector.fromArray(F, src, s + 6 * p).reinterpretAsInts();
-        IntVector r7 = FloatVector.fromArray(F, src, s + 7 * p).reinterpretAsInts();
-        IntVector a01 = ZIP1_LO.selectFrom(r0, r1);
-        IntVector b01 = ZIP1_HI.selectFrom(r0, r1);
-        IntVector a23 = ZIP1_LO.selectFrom(r2, r3);
-        IntVector b23 = ZIP1_HI.selectFrom(r2, r3);
-        IntVector a45 = ZIP1_LO.selectFrom(r4, r5);
-        IntVector b45 = ZIP1_HI.selectFrom(r4, r5);
-        IntVector a67 = ZIP1_LO.selectFrom(r6, r7);
-        IntVector b67 = ZIP1_HI.selectFrom(r6, r7);
-        IntVector u0 = ZIP2_LO.selectFrom(a01, a23);
-        IntVector u1 = ZIP2_HI.selectFrom(a01, a23);
-        IntVector u2 = ZIP2_LO.selectFrom(b01, b23);
-        IntVector u3 = ZIP2_HI.selectFrom(b01, b23);
-        IntVector v0 = ZIP2_LO.selectFrom(a45, a67);
-        IntVector v1 = ZIP2_HI.selectFrom(a45, a67);
-        IntVector v2 = ZIP2_LO.selectFrom(b45, b67);
-        IntVector v3 = ZIP2_HI.selectFrom(b45, b67);
-        ZIP4_LO.selectFrom(u0, v0).reinterpretAsFloats().intoArray(dst, dOff + at[q0]);
-        ZIP4_HI.selectFrom(u0, v0).reinterpretAsFloats().intoArray(dst, dOff + at[q0 + 1]);
-        ZIP4_LO.selectFrom(u1, v1).reinterpretAsFloats().intoArray(dst, dOff + at[q0 + 2]);
-        ZIP4_HI.selectFrom(u1, v1).reinterpretAsFloats().intoArray(dst, dOff + at[q0 + 3]);
-        ZIP4_LO.selectFrom(u2, v2).reinterpretAsFloats().intoArray(dst, dOff + at[q0 + 4]);
-        ZIP4_HI.selectFrom(u2, v2).reinterpretAsFloats().intoArray(dst, dOff + at[q0 + 5]);
-        ZIP4_LO.selectFrom(u3, v3).reinterpretAsFloats().intoArray(dst, dOff + at[q0 + 6]);
-        ZIP4_HI.selectFrom(u3, v3).reinterpretAsFloats().intoArray(dst, dOff + at[q0 + 7]);
+        FloatVector r0 = FloatVector.fromArray(F, src, s);
+        FloatVector r1 = FloatVector.fromArray(F, src, s + p);
+        FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
+        FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
+        FloatVector r4 = FloatVector.fromArray(F, src, s + 4 * p);
+        FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
+        FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
+        FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
+        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
+        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
+        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
+        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
+        FloatVector a45 = r4.rearrange(ZIP1_LO, r5);
+        FloatVector b45 = r4.rearrange(ZIP1_HI, r5);
+        FloatVector a67 = r6.rearrange(ZIP1_LO, r7);
+        FloatVector b67 = r6.rearrange(ZIP1_HI, r7);
+        FloatVector u0 = a01.rearrange(ZIP2_LO, a23);
+        FloatVector u1 = a01.rearrange(ZIP2_HI, a23);
+        FloatVector u2 = b01.rearrange(ZIP2_LO, b23);
+        FloatVector u3 = b01.rearrange(ZIP2_HI, b23);
+        FloatVector v0 = a45.rearrange(ZIP2_LO, a67);
+        FloatVector v1 = a45.rearrange(ZIP2_HI, a67);
+        FloatVector v2 = b45.rearrange(ZIP2_LO, b67);
+        FloatVector v3 = b45.rearrange(ZIP2_HI, b67);
+        u0.rearrange(ZIP4_LO, v0).intoArray(dst, dOff + at[q0]);
+        u0.rearrange(ZIP4_HI, v0).intoArray(dst, dOff + at[q0 + 1]);
+        u1.rearrange(ZIP4_LO, v1).intoArray(dst, dOff + at[q0 + 2]);
+        u1.rearrange(ZIP4_HI, v1).intoArray(dst, dOff + at[q0 + 3]);
+        u2.rearrange(ZIP4_LO, v2).intoArray(dst, dOff + at[q0 + 4]);
+        u2.rearrange(ZIP4_HI, v2).intoArray(dst, dOff + at[q0 + 5]);
+        u3.rearrange(ZIP4_LO, v3).intoArray(dst, dOff + at[q0 + 6]);
+        u3.rearrange(ZIP4_HI, v3).intoArray(dst, dOff + at[q0 + 7]);
     }
 
     /**
@@ -338,10 +322,10 @@ final class Transpose {
         interleave8xL(src, s + 8 * p, p, tmp, 8 * L);
         for (int k = 0; k < 8; k++) {
             // columns 2k and 2k+1: rows 0-7 of both, then rows 8-15 of both
-            IntVector lo = FloatVector.fromArray(F, tmp, k * L).reinterpretAsInts();
-            IntVector hi = FloatVector.fromArray(F, tmp, 8 * L + k * L).reinterpretAsInts();
-            ZIP8_LO.selectFrom(lo, hi).reinterpretAsFloats().intoArray(dst, dOff + at[q0 + 2 * k]);
-            ZIP8_HI.selectFrom(lo, hi).reinterpretAsFloats().intoArray(dst, dOff + at[q0 + 2 * k + 1]);
+            FloatVector lo = FloatVector.fromArray(F, tmp, k * L);
+            FloatVector hi = FloatVector.fromArray(F, tmp, 8 * L + k * L);
+            lo.rearrange(ZIP8_LO, hi).intoArray(dst, dOff + at[q0 + 2 * k]);
+            lo.rearrange(ZIP8_HI, hi).intoArray(dst, dOff + at[q0 + 2 * k + 1]);
         }
     }
 }
