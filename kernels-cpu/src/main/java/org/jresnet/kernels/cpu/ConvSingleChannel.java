@@ -153,7 +153,7 @@ final class ConvSingleChannel {
     }
 
     /**
-     * {@link #backwardWeight} with dy routed from the pooled gradient g and the record (p, {@link
+     * {@link #backwardWeight} with dy routed from the pooled gradient g and the record (pool ps, {@link
      * MaxPoolRecord}) a chunk of images at a time, into the chunk task's scratch: the batch's dy is
      * never written to memory and read back (for conv1, 2.4 MB a step). Where {@code biasPart} is
      * not null, also the bias partials of {@link ConvKernels#backwardBias}, groups of {@code
