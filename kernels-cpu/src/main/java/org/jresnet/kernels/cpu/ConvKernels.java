@@ -413,16 +413,22 @@ final class ConvKernels {
         int oc = s.oc();
         int n = s.n();
         int groups = ceilDiv(n, BIAS_IMAGES);
-        int stride = Reduce.PARTIAL;
-        float[] part = biasPartial(groups * oc * stride);
+        float[] part = biasPartial(groups * oc * Reduce.PARTIAL);
         pool.run(groups, (worker, g) -> {
             int i0 = g * BIAS_IMAGES;
-            int images = Math.min(n, i0 + BIAS_IMAGES) - i0;
-            for (int o = 0; o < oc; o++) {
-                Reduce.planesPartial(dy, (i0 * oc + o) * p, oc * p, images, p, part, (g * oc + o) * stride);
-            }
+            biasGroupPartials(dy, i0 * oc * p, oc, p, Math.min(n, i0 + BIAS_IMAGES) - i0, part, g);
         });
         biasFromPartials(part, db, oc, groups);
+    }
+
+    /**
+     * Bias group g's partials, one per channel: the planes of {@code images} images of oc planes of p
+     * floats from dy[off] on ({@link #backwardBias}'s first pass, wherever its dy lies).
+     */
+    static void biasGroupPartials(float[] dy, int off, int oc, int p, int images, float[] part, int g) {
+        for (int o = 0; o < oc; o++) {
+            Reduce.planesPartial(dy, off + o * p, oc * p, images, p, part, (g * oc + o) * Reduce.PARTIAL);
+        }
     }
 
     /** db[o] = channel o's partials of groups of {@value #BIAS_IMAGES} images, in group order. */

@@ -202,11 +202,8 @@ final class ConvSingleChannel {
                 MaxPoolRecord.unpool(record, g, ps, i0 * oc, i1 * oc, src, 0);
                 if (biasPart != null) {
                     for (int b0 = i0; b0 < i1; b0 += groupImages) {
-                        int images = Math.min(i1, b0 + groupImages) - b0;
-                        for (int o = 0; o < oc; o++) {
-                            Reduce.planesPartial(src, (b0 * oc + o - row0) * p, oc * p, images, p, biasPart,
-                                    (b0 / groupImages * oc + o) * Reduce.PARTIAL);
-                        }
+                        ConvKernels.biasGroupPartials(src, (b0 * oc - row0) * p, oc, p,
+                                Math.min(i1, b0 + groupImages) - b0, biasPart, b0 / groupImages);
                     }
                 }
             }
