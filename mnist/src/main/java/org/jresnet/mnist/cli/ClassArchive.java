@@ -17,6 +17,12 @@ import java.util.stream.Stream;
  * The first run of a build writes it as it exits ({@code -XX:ArchiveClassesAtExit}, about 0.4 s,
  * once); later runs map it ({@code -XX:SharedArchiveFile}).
  *
+ * <p>An archive holds only the classes of the run that wrote it, so each command has its own
+ * ({@link #command}): with one for all, a first run that only printed the help (a few hundred
+ * classes) left every later {@code eval} loading a thousand classes from the jar (0.1 s slower:
+ * bench/RESULTS-2026-12-07c.md). For the same reason only a run that ends well keeps what it wrote:
+ * one that stopped at a mistake in its options or files loaded too little.
+ *
  * <p>It lives in the temp folder under a name that hashes what makes it valid: the JDK, the class
  * path's jars with their sizes and times, and the child's JVM options. A run writes it under a name
  * of its own and the launcher renames it into place only after the child's JVM went through its own
@@ -29,8 +35,8 @@ final class ClassArchive {
     /** {@code -Djresnet.launcher.cds=off} runs the child without the archive. */
     static final String PROPERTY = "jresnet.launcher.cds";
     static final String PREFIX = "jresnet-cds-";
-    /** Archives of other builds kept besides this one (each is some 6 MB). */
-    static final int KEEP = 4;
+    /** Archives kept besides this one (each is some 5 MB): a build's commands', and older builds'. */
+    static final int KEEP = 8;
     /** HotSpot's CDS messages (skipped classes while writing, mismatches while mapping) stay quiet. */
     static final List<String> QUIET = List.of("-Xlog:cds*=off", "-Xlog:aot*=off");
 
@@ -43,23 +49,44 @@ final class ClassArchive {
     }
 
     /**
-     * What the child should do about the archive, given the JVM options it will get (without the
-     * ones that change from run to run), the class path, and the folder for archives.
+     * Whose archive a command line maps: its command ({@code eval}, {@code experiment step}, ...,
+     * {@code train} when the line names none), or null for a line that asks for the help or the
+     * version, which prints and exits and is not worth an archive.
      */
-    static Plan plan(List<String> childOptions, String classPath, Path dir) {
-        if ("off".equals(System.getProperty(PROPERTY)) || ownSharing(childOptions)
+    static String command(String[] args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return null;
+            }
+        }
+        if (args.length == 0 || !Main.COMMANDS.contains(args[0])) {
+            return args.length > 0 && args[0].equals(ArgParser.HELP_COMMAND) ? null : "train";
+        }
+        if (args[0].equals("experiment") && args.length > 1 && Experiment.COMMANDS.contains(args[1])) {
+            return "experiment-" + args[1];
+        }
+        return args[0];
+    }
+
+    /**
+     * What the child should do about the archive, given the JVM options it will get (without the
+     * ones that change from run to run), its {@link #command} (null: no archive), the class path,
+     * and the folder for archives.
+     */
+    static Plan plan(List<String> childOptions, String command, String classPath, Path dir) {
+        if (command == null || "off".equals(System.getProperty(PROPERTY)) || ownSharing(childOptions)
                 || !Files.isRegularFile(Path.of(System.getProperty("java.home"), "lib", "server", "classes.jsa"))
                 || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
             return Plan.NONE; // the user's own sharing wins; without the JDK's base archive there is none
         }
-        String key = key(childOptions, classPath);
-        Path target = dir.resolve(PREFIX + key + ".jsa");
+        String name = PREFIX + command + "-" + key(childOptions, classPath);
+        Path target = dir.resolve(name + ".jsa");
         List<String> options = new ArrayList<>(QUIET);
         if (Files.isRegularFile(target)) {
             options.add("-XX:SharedArchiveFile=" + target);
             return new Plan(options, null, target);
         }
-        Path written = dir.resolve(PREFIX + key + "." + ProcessHandle.current().pid() + ".tmp");
+        Path written = dir.resolve(name + "." + ProcessHandle.current().pid() + ".tmp");
         options.add("-XX:ArchiveClassesAtExit=" + written);
         return new Plan(options, written, target);
     }
@@ -71,20 +98,19 @@ final class ClassArchive {
     }
 
     /**
-     * After the child, given its exit status: a written archive goes into place if the child's JVM
-     * went through its own exit, where HotSpot writes it (any status the program chose, below 128, or
-     * 130 and 143 after Ctrl-C or SIGTERM, which it also handles), else away (killed, crashed: the
-     * file may be cut short). An error of the program's keeps the archive: a run that fails is no
-     * reason to write it again at the end of every next one. Older archives beyond the {@link #KEEP}
-     * newest go too.
+     * After the child, given its exit status: a written archive goes into place if the program
+     * ended well (0) or was stopped by Ctrl-C or SIGTERM (130, 143: how {@code serve} ends; HotSpot's
+     * exit writes the archive then too), else away: an error's run loaded too few classes (a
+     * mistake in the options stops before any work), and a killed or crashed JVM may have cut the
+     * file short. Older archives beyond the {@link #KEEP} newest go too.
      */
     static void finish(Plan plan, int status) {
         if (plan.written() == null) {
             return;
         }
         try {
-            boolean ownExit = status >= 0 && status < 128 || status == 130 || status == 143;
-            if (ownExit && Files.isRegularFile(plan.written()) && Files.size(plan.written()) > 0) {
+            boolean keep = status == 0 || status == 130 || status == 143;
+            if (keep && Files.isRegularFile(plan.written()) && Files.size(plan.written()) > 0) {
                 Files.move(plan.written(), plan.target(), StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);
                 prune(plan.target().getParent(), plan.target());

@@ -31,12 +31,12 @@ class ClassArchiveTest {
                 "classes.jsa")), "this JDK has no base CDS archive, so the launcher makes none of its own");
         String cp = jar("app.jar", 10).toString();
         Path archives = Files.createDirectory(dir.resolve("archives"));
-        ClassArchive.Plan first = ClassArchive.plan(OPTIONS, cp, archives);
+        ClassArchive.Plan first = ClassArchive.plan(OPTIONS, "eval", cp, archives);
         assertTrue(first.options().containsAll(ClassArchive.QUIET), first.toString());
         assertEquals(List.of("-XX:ArchiveClassesAtExit=" + first.written()),
                 first.options().stream().filter(o -> o.startsWith("-XX:")).toList());
         assertTrue(first.written().getFileName().toString().endsWith("." + ProcessHandle.current().pid() + ".tmp"));
-        assertTrue(first.target().getFileName().toString().matches("jresnet-cds-[0-9a-f]{16}\\.jsa"), first.toString());
+        assertTrue(first.target().getFileName().toString().matches("jresnet-cds-eval-[0-9a-f]{16}\\.jsa"), first.toString());
 
         // the child is killed or crashes (128 + signal): what it wrote may be cut short and goes
         for (int killed : new int[] {137, 134, 139}) {
@@ -50,17 +50,28 @@ class ClassArchiveTest {
         ClassArchive.finish(first, 0);
         assertFalse(Files.exists(first.target()));
 
-        // its JVM exits by itself, whatever the program's status (an error: 1): the archive is
-        // renamed into place and the next run maps it
+        // the program stopped at an error (1; 2 for a mistake in the options): it loaded too few
+        // classes, and what it wrote goes
+        for (int error : new int[] {1, 2}) {
+            Files.writeString(first.written(), "too few classes");
+            ClassArchive.finish(first, error);
+            assertFalse(Files.exists(first.written()), "status " + error);
+            assertFalse(Files.exists(first.target()), "status " + error);
+        }
+        // it ended well: the archive is renamed into place and the next run maps it
         Files.writeString(first.written(), "archive");
-        ClassArchive.finish(first, 1);
+        ClassArchive.finish(first, 0);
         assertFalse(Files.exists(first.written()));
         assertEquals("archive", Files.readString(first.target()));
-        ClassArchive.Plan next = ClassArchive.plan(OPTIONS, cp, archives);
+        ClassArchive.Plan next = ClassArchive.plan(OPTIONS, "eval", cp, archives);
         assertNull(next.written());
         assertTrue(next.options().contains("-XX:SharedArchiveFile=" + first.target()), next.toString());
         ClassArchive.finish(next, 0); // nothing written: nothing moves
         assertEquals("archive", Files.readString(first.target()));
+        // another command has an archive of its own, not yet written
+        ClassArchive.Plan serve = ClassArchive.plan(OPTIONS, "serve", cp, archives);
+        assertTrue(serve.options().contains("-XX:ArchiveClassesAtExit=" + serve.written()), serve.toString());
+        assertNotEquals(first.target(), serve.target());
         // Ctrl-C (130) and SIGTERM (143) still run the JVM's exit, which writes the archive
         for (int stopped : new int[] {130, 143}) {
             Files.writeString(first.written(), "after " + stopped);
@@ -88,13 +99,13 @@ class ClassArchiveTest {
         String cp = jar("app.jar", 10).toString();
         for (String own : List.of("-Xshare:off", "-XX:SharedArchiveFile=/x.jsa", "-XX:ArchiveClassesAtExit=/x.jsa",
                 "-XX:+AutoCreateSharedArchive", "-XX:AOTCache=/x.aot")) {
-            ClassArchive.Plan p = ClassArchive.plan(List.of("-XX:+UseSerialGC", own), cp, dir);
+            ClassArchive.Plan p = ClassArchive.plan(List.of("-XX:+UseSerialGC", own), "train", cp, dir);
             assertEquals(ClassArchive.Plan.NONE, p, own);
         }
         String before = System.getProperty(ClassArchive.PROPERTY);
         System.setProperty(ClassArchive.PROPERTY, "off");
         try {
-            assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, cp, dir));
+            assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, "train", cp, dir));
         } finally {
             if (before == null) {
                 System.clearProperty(ClassArchive.PROPERTY);
@@ -102,8 +113,27 @@ class ClassArchiveTest {
                 System.setProperty(ClassArchive.PROPERTY, before);
             }
         }
-        assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, cp, dir.resolve("missing")),
+        assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, "train", cp, dir.resolve("missing")),
                 "no folder to write to: no archive");
+    }
+
+    @Test
+    void eachCommandHasItsOwnArchiveAndHelpNone() throws Exception {
+        assertEquals("train", ClassArchive.command(new String[0]));
+        assertEquals("train", ClassArchive.command(new String[] {"--epochs", "1", "--data", "eval"}));
+        assertEquals("train", ClassArchive.command(new String[] {"train", "--epochs", "1"}));
+        assertEquals("eval", ClassArchive.command(new String[] {"eval", "--model", "m.safetensors"}));
+        assertEquals("serve", ClassArchive.command(new String[] {"serve", "--port", "0"}));
+        assertEquals("experiment-step", ClassArchive.command(new String[] {"experiment", "step", "--batch-size", "8"}));
+        assertEquals("experiment", ClassArchive.command(new String[] {"experiment"}));
+        for (String[] help : new String[][] {{"--help"}, {"-h"}, {"-V"}, {"--version"}, {"eval", "--model", "m", "--help"},
+                {"help"}, {"help", "eval"}, {"experiment", "step", "-h"}}) {
+            assertNull(ClassArchive.command(help), String.join(" ", help));
+        }
+        assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, null, jar("app.jar", 10).toString(), dir));
+        // the launcher's lists of names are the commands' own
+        assertEquals(List.copyOf(new Main().spec().subcommands.keySet()), Main.COMMANDS);
+        assertEquals(List.copyOf(new Experiment().spec().subcommands.keySet()), Experiment.COMMANDS);
     }
 
     @Test
