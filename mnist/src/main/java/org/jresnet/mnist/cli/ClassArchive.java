@@ -37,6 +37,12 @@ final class ClassArchive {
     static final String PREFIX = "jresnet-cds-";
     /** Archives kept besides this one (each is some 5 MB): a build's commands', and older builds'. */
     static final int KEEP = 8;
+    /**
+     * {@link Main}'s subcommands and {@link Experiment}'s, as the launcher tells them apart without
+     * loading (and verifying) those classes; a test checks them against the commands' own specs.
+     */
+    static final List<String> COMMANDS = List.of("train", "eval", "predict", "export", "experiment", "serve");
+    static final List<String> EXPERIMENTS = List.of("degradation", "step");
     /** HotSpot's CDS messages (skipped classes while writing, mismatches while mapping) stay quiet. */
     static final List<String> QUIET = List.of("-Xlog:cds*=off", "-Xlog:aot*=off");
 
@@ -59,10 +65,10 @@ final class ClassArchive {
                 return null;
             }
         }
-        if (args.length == 0 || !Main.COMMANDS.contains(args[0])) {
+        if (args.length == 0 || !COMMANDS.contains(args[0])) {
             return args.length > 0 && args[0].equals(ArgParser.HELP_COMMAND) ? null : "train";
         }
-        if (args[0].equals("experiment") && args.length > 1 && Experiment.COMMANDS.contains(args[1])) {
+        if (args[0].equals("experiment") && args.length > 1 && EXPERIMENTS.contains(args[1])) {
             return "experiment-" + args[1];
         }
         return args[0];

@@ -24,9 +24,6 @@ import org.jresnet.mnist.train.TrainingStep;
 
 /** {@code experiment degradation} and {@code experiment step}: runs that answer one question each. */
 final class Experiment implements CliCommand {
-    /** The subcommands' names, in {@link #spec()}'s order. */
-    static final List<String> COMMANDS = List.of("degradation", "step");
-
     @Override
     public CommandSpec spec() {
         return new CommandSpec("mnist experiment", "Experiments: degradation (plain vs residual nets over depth), step"

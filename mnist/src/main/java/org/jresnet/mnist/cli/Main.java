@@ -1,7 +1,6 @@
 package org.jresnet.mnist.cli;
 
 import java.io.PrintStream;
-import java.util.List;
 import org.jresnet.mnist.common.UserError;
 
 /**
@@ -19,9 +18,6 @@ public final class Main implements CliCommand {
     static final String VERSION = "jresnet mnist 0.1.0";
     static final String DESCRIPTION = "Trains the seed article's ResNet on MNIST with the jresnet engine (train is the"
             + " default subcommand).";
-
-    /** The subcommands' names, in {@link #spec()}'s order (the launcher reads them without building the spec). */
-    static final List<String> COMMANDS = List.of("train", "eval", "predict", "export", "experiment", "serve");
 
     static volatile boolean verbose;
     /** Where the commands print (tests capture it). */

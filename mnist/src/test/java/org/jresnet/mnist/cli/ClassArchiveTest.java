@@ -132,8 +132,8 @@ class ClassArchiveTest {
         }
         assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, null, jar("app.jar", 10).toString(), dir));
         // the launcher's lists of names are the commands' own
-        assertEquals(List.copyOf(new Main().spec().subcommands.keySet()), Main.COMMANDS);
-        assertEquals(List.copyOf(new Experiment().spec().subcommands.keySet()), Experiment.COMMANDS);
+        assertEquals(List.copyOf(new Main().spec().subcommands.keySet()), ClassArchive.COMMANDS);
+        assertEquals(List.copyOf(new Experiment().spec().subcommands.keySet()), ClassArchive.EXPERIMENTS);
     }
 
     @Test
