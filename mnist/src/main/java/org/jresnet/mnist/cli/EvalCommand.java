@@ -9,6 +9,7 @@ import org.jresnet.mnist.model.ModelFile;
 import org.jresnet.mnist.model.ModelSpec;
 import org.jresnet.mnist.model.Net;
 import org.jresnet.mnist.train.Evaluation;
+import org.jresnet.mnist.train.Prewarm;
 
 /** {@code eval}: a saved model's accuracy, loss and confusion matrix on the test set. */
 final class EvalCommand implements CliCommand {
@@ -16,6 +17,7 @@ final class EvalCommand implements CliCommand {
     Path model;
     String arch;
     final ModelOptions modelOptions = new ModelOptions();
+    boolean noWarmup;
 
     @Override
     public CommandSpec spec() {
@@ -25,6 +27,8 @@ final class EvalCommand implements CliCommand {
         spec.add(Opt.text("--arch", "NAME", "Check that the file holds this network (it records which one it is, so"
                 + " this is optional): " + ModelOptions.MODEL_HELP, v -> arch = v));
         modelOptions.addTo(spec);
+        spec.add(Opt.flag("--no-warmup", "Do not start the kernels on a throwaway model while the data loads.",
+                () -> noWarmup = true));
         return spec;
     }
 
@@ -32,6 +36,11 @@ final class EvalCommand implements CliCommand {
     public Integer call() {
         common.validate();
         ModelSpec expected = modelOptions.requested(arch);
+        if (!noWarmup) {
+            // the JVM's first use of the kernels, beside the reading below (a file of another network
+            // still warms up the Vector API and the kernels they share)
+            Prewarm.startForEvaluation(common.backend, expected == null ? ModelSpec.SEED : expected);
+        }
         Path dir = common.dataDir();
         Backend backend = common.createBackend();
         Net net = ModelFile.load(backend, model, expected);

@@ -2,6 +2,7 @@ package org.jresnet.mnist.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -35,6 +36,42 @@ class PrewarmTest {
         assertTrue(after >= 2, "warm-up steps taken: " + after);
         Thread.sleep(50);
         assertEquals(after, warm.steps(), "no step after close");
+    }
+
+    @Test
+    void theEvaluationWarmUpRunsOnSimdOnlyAndNeverThrows() throws Exception {
+        assertTrue(Prewarm.evaluateOnce("simd", ModelSpec.SEED));
+        assertTrue(Prewarm.evaluateOnce("simd", ModelSpec.parse("resnet-8", null)), "another network too");
+        assertFalse(Prewarm.evaluateOnce("reference", ModelSpec.SEED), "nothing to compile there");
+        assertFalse(Prewarm.evaluateOnce("no-such-backend", ModelSpec.SEED), "a bad name is the real run's to report");
+        Thread t = Prewarm.startForEvaluation("simd", ModelSpec.SEED);
+        assertTrue(t.isDaemon(), "nothing waits for it");
+        t.join(20_000);
+        assertFalse(t.isAlive());
+    }
+
+    @Test
+    void evaluationWithAndWithoutTheWarmUpPrintsTheSameResults() throws Exception {
+        Path data = TestData.writeDataSet(tmp.resolve("data"), 64, 48, true);
+        Path out = tmp.resolve("run");
+        assertEquals(0, Main.run(new String[] {"--data", data.toString(), "--epochs", "1", "--batch-size", "16",
+            "--backend", "simd", "--no-plot", "--no-warmup", "--out", out.toString()},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
+        String[] printed = new String[2];
+        for (int i = 0; i < 2; i++) {
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            String[] args = {"eval", "--model", out.resolve(Trainer.MODEL_FILE).toString(), "--data", data.toString(),
+                "--backend", "simd", "--threads", "2"};
+            if (i == 1) {
+                args = java.util.Arrays.copyOf(args, args.length + 1);
+                args[args.length - 1] = "--no-warmup";
+            }
+            assertEquals(0, Main.run(args, new PrintStream(stdout), new PrintStream(new ByteArrayOutputStream())));
+            // the time and images/s on the accuracy line differ from run to run
+            printed[i] = stdout.toString().replaceAll(", [0-9.]+m?s \\([0-9]+ img/s\\)", "");
+        }
+        assertTrue(printed[0].contains("test accuracy"), printed[0]);
+        assertEquals(printed[1], printed[0]);
     }
 
     @Test
