@@ -14,8 +14,8 @@ import java.util.stream.Stream;
  * A class-data-sharing archive of the child JVM's classes (HotSpot's dynamic CDS archive). Without
  * it every run loads, verifies and links some 1,500 classes from the jar; mapped from the archive
  * that start costs about 100 ms less ({@code eval} as a whole process: bench/RESULTS-2026-12-06c.md).
- * The first run of a build writes it as it exits ({@code -XX:ArchiveClassesAtExit}, about 0.4 s,
- * once); later runs map it ({@code -XX:SharedArchiveFile}).
+ * The first run of each command of a build writes it as it exits ({@code -XX:ArchiveClassesAtExit},
+ * about 0.4 s, once); later runs of that command map it ({@code -XX:SharedArchiveFile}).
  *
  * <p>An archive holds only the classes of the run that wrote it, so each command has its own
  * ({@link #command}): with one for all, a first run that only printed the help (a few hundred

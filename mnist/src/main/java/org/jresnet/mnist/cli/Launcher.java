@@ -26,7 +26,8 @@ import org.jresnet.mnist.train.Interruption;
  * this JVM without those backends. The child also gets the providers' warm-up hints
  * ({@link BackendProvider#warmUpJvmOptions()}: JIT settings that bring the kernels' compiled code
  * sooner), unless {@code -Djresnet.launcher.jitHints=off}, and maps its classes from a {@link
- * ClassArchive} that the first run of each command of a build writes, unless {@code -Djresnet.launcher.cds=off}.
+ * ClassArchive} that the first run of each command of a build writes, unless
+ * {@code -Djresnet.launcher.cds=off}.
  */
 public final class Launcher {
     /** Set in the child: never re-execute again, and the launcher's pid to watch. */
@@ -107,8 +108,8 @@ public final class Launcher {
         ClassArchive.Plan archive = ClassArchive.Plan.NONE;
         try {
             List<String> cmd = new ArrayList<>(childCommand(args, providers));
-            archive = ClassArchive.plan(stableOptions(cmd), ClassArchive.command(args), System.getProperty("java.class.path"),
-                    Path.of(System.getProperty("java.io.tmpdir")));
+            archive = ClassArchive.plan(stableOptions(cmd), ClassArchive.command(args),
+                    System.getProperty("java.class.path"), Path.of(System.getProperty("java.io.tmpdir")));
             cmd.addAll(1, archive.options()); // before the user's options: an -Xlog:cds of theirs still prints
             ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
             if (startsWith(cmd, DIRECTIVES_FILE)) {

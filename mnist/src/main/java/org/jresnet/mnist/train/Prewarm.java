@@ -17,6 +17,8 @@ import org.jresnet.mnist.model.Net;
  * core that the data loading leaves free, so the first real steps no longer run them in the
  * interpreter. The real network, its weights and the training results are untouched (the copy has
  * its own weights, optimiser and backend); {@link #close} stops it before the first real step.
+ * A process that only evaluates gets one forward pass of one image instead, not waited for
+ * ({@link #startForEvaluation}).
  */
 public final class Prewarm implements AutoCloseable {
     /** Images per warm-up step: the same kernel paths as a real batch, a short step to wait out. */
