@@ -104,15 +104,21 @@ public final class Prewarm implements AutoCloseable {
 
     /**
      * For a process that only evaluates ({@code eval}): one forward pass of one random image, in eval
-     * mode and without a graph, through a throwaway copy of {@code model} on a one-thread backend of
-     * its own ({@code backendName}, as the user named it), on a daemon thread that nothing waits for.
-     * It runs while the main thread creates its backend and reads the model and the data set, and so
-     * takes the JVM's first use of the Vector API off the evaluation's first batch: initialising its
-     * classes and the kernels', linking their call sites, the kernels' first interpreted calls (a
-     * first one-image call costs ~0.1 s, the next a fifth of that). Only for the simd backend.
+     * mode and without a graph, through a throwaway copy of {@code model} on a one-thread simd
+     * backend of its own, on a daemon thread that nothing waits for. It runs while the main thread
+     * creates its backend and reads the model and the data set, and so takes the JVM's first use of
+     * the Vector API off the evaluation's first batch: initialising its classes and the kernels',
+     * linking their call sites, the kernels' first interpreted calls (a first one-image call costs
+     * ~0.1 s, the next a fifth of that). Only where the run's backend ({@code backendName}, as the
+     * user named it) is or may be simd ({@code simd}, {@code auto}); else, and when the simd backend
+     * cannot start, nothing. Returns the thread, or null when there is none.
      */
     public static Thread startForEvaluation(String backendName, ModelSpec model) {
-        Thread t = new Thread(() -> evaluateOnce(backendName, model), "jresnet-prewarm");
+        String name = backendName == null ? Backends.AUTO : backendName.trim();
+        if (!"simd".equals(name) && !Backends.AUTO.equals(name)) {
+            return null; // reference, cuda: no JIT-compiled kernels to warm up, and no GPU context to open twice
+        }
+        Thread t = new Thread(() -> evaluateOnce(model), "jresnet-prewarm");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
@@ -120,13 +126,10 @@ public final class Prewarm implements AutoCloseable {
     }
 
     /** {@link #startForEvaluation}'s work, on the calling thread; whether a forward pass ran. */
-    static boolean evaluateOnce(String backendName, ModelSpec model) {
+    static boolean evaluateOnce(ModelSpec model) {
         Backend own = null;
         try {
-            own = Backends.create(backendName, BackendOptions.defaults().withThreads(1));
-            if (!"simd".equals(own.name())) {
-                return false;
-            }
+            own = Backends.create("simd", BackendOptions.defaults().withThreads(1));
             Rng rng = new Rng(1);
             Net net = model.build(own, rng);
             float[] image = new float[Net.IMAGE_SIZE * Net.IMAGE_SIZE];
@@ -136,7 +139,7 @@ public final class Prewarm implements AutoCloseable {
             evaluate(net, own, image, new int[1]);
             return true;
         } catch (RuntimeException | Error e) {
-            // a warm-up that fails costs nothing but the warm-up: the real run reports its own errors
+            // a warm-up that fails (no Vector API module here, say) costs nothing but the warm-up
             return false;
         } finally {
             if (own instanceof AutoCloseable c) {
