@@ -58,11 +58,8 @@ public final class Prewarm implements AutoCloseable {
             Rng rng = new Rng(1);
             Net net = model.build(backend, rng);
             TrainingStep step = new TrainingStep(net, new Sgd(net.parameters(), 0.01f, 0.5f), backend);
-            float[] images = new float[BATCH * Net.IMAGE_SIZE * Net.IMAGE_SIZE];
+            float[] images = randomImages(rng, BATCH);
             int[] labels = new int[BATCH];
-            for (int i = 0; i < images.length; i++) {
-                images[i] = rng.uniform(-0.5f, 2.5f);
-            }
             for (int i = 0; i < BATCH; i++) {
                 labels[i] = rng.nextInt(Net.CLASSES);
             }
@@ -76,12 +73,26 @@ public final class Prewarm implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             // a warm-up that fails costs nothing but the warm-up: the real run reports its own errors
         } finally {
-            if (backend instanceof AutoCloseable c) {
-                try {
-                    c.close(); // its worker threads
-                } catch (Exception e) {
-                    // nothing to keep
-                }
+            closeQuietly(backend);
+        }
+    }
+
+    /** n random images in the normalised inputs' range. */
+    private static float[] randomImages(Rng rng, int n) {
+        float[] images = new float[n * Net.IMAGE_SIZE * Net.IMAGE_SIZE];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = rng.uniform(-0.5f, 2.5f);
+        }
+        return images;
+    }
+
+    /** Closes a warm-up's own backend (its worker threads); nothing of it is kept. */
+    private static void closeQuietly(Backend backend) {
+        if (backend instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // nothing to keep
             }
         }
     }
@@ -132,23 +143,13 @@ public final class Prewarm implements AutoCloseable {
             own = Backends.create("simd", BackendOptions.defaults().withThreads(1));
             Rng rng = new Rng(1);
             Net net = model.build(own, rng);
-            float[] image = new float[Net.IMAGE_SIZE * Net.IMAGE_SIZE];
-            for (int i = 0; i < image.length; i++) {
-                image[i] = rng.uniform(-0.5f, 2.5f);
-            }
-            evaluate(net, own, image, new int[1]);
+            evaluate(net, own, randomImages(rng, 1), new int[1]);
             return true;
         } catch (RuntimeException | Error e) {
             // a warm-up that fails (no Vector API module here, say) costs nothing but the warm-up
             return false;
         } finally {
-            if (own instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // nothing to keep
-                }
-            }
+            closeQuietly(own);
         }
     }
 
