@@ -136,6 +136,22 @@ class ClassArchiveTest {
         assertEquals(List.copyOf(new Experiment().spec().subcommands.keySet()), ClassArchive.EXPERIMENTS);
     }
 
+    /**
+     * The launcher tells help and version lines apart without the parser (not loading it at every
+     * start): its rule must say what the parser does, line by line.
+     */
+    @Test
+    void helpAndVersionLinesAreTheParsersOwn() {
+        for (String[] line : new String[][] {{}, {"--epochs", "1"}, {"train", "--epochs", "1"},
+                {"eval", "--model", "m"}, {"serve"}, {"--help"}, {"-h"}, {"-V"}, {"--version"},
+                {"eval", "--model", "m", "--help"}, {"eval", "-V"}, {"help"}, {"help", "eval"},
+                {"experiment", "step", "-h"}, {"serve", "--help"}}) {
+            ArgParser.Parsed parsed = ArgParser.parse(new Main(), line);
+            assertEquals(parsed.action() != ArgParser.Action.RUN, ClassArchive.command(line) == null,
+                    String.join(" ", line));
+        }
+    }
+
     @Test
     void olderArchivesBeyondTheNewestFewGo() throws Exception {
         Path keep = Files.writeString(dir.resolve(ClassArchive.PREFIX + "keep.jsa"), "k");
