@@ -21,6 +21,8 @@ import org.jresnet.mnist.model.Net;
  * ({@link #startForEvaluation}).
  */
 public final class Prewarm implements AutoCloseable {
+    /** The backend whose kernels run slowly until the JIT has compiled them: the only one warmed up. */
+    private static final String COMPILED = "simd";
     /** Images per warm-up step: the same kernel paths as a real batch, a short step to wait out. */
     static final int BATCH = 2;
 
@@ -39,12 +41,12 @@ public final class Prewarm implements AutoCloseable {
      * runs JIT-compiled kernels on this CPU; otherwise returns a no-op.
      */
     public static Prewarm start(Backend main, ModelSpec model) {
-        if (!"simd".equals(main.name())) {
+        if (!COMPILED.equals(main.name())) {
             return new Prewarm(null, model);
         }
         Backend own;
         try {
-            own = Backends.create(main.name(), BackendOptions.defaults().withThreads(1));
+            own = ownBackend();
         } catch (RuntimeException e) {
             return new Prewarm(null, model);
         }
@@ -75,6 +77,11 @@ public final class Prewarm implements AutoCloseable {
         } finally {
             closeQuietly(backend);
         }
+    }
+
+    /** A warm-up's backend: the one whose kernels the JIT compiles, on one thread of its own. */
+    private static Backend ownBackend() {
+        return Backends.create(COMPILED, BackendOptions.defaults().withThreads(1));
     }
 
     /** n random images in the normalised inputs' range. */
@@ -126,7 +133,7 @@ public final class Prewarm implements AutoCloseable {
      */
     public static Thread startForEvaluation(String backendName, ModelSpec model) {
         String name = backendName == null ? Backends.AUTO : backendName.trim();
-        if (!"simd".equals(name) && !Backends.AUTO.equals(name)) {
+        if (!COMPILED.equals(name) && !Backends.AUTO.equals(name)) {
             return null; // reference, cuda: no JIT-compiled kernels to warm up, and no GPU context to open twice
         }
         Thread t = new Thread(() -> evaluateOnce(model), "jresnet-prewarm");
@@ -140,7 +147,7 @@ public final class Prewarm implements AutoCloseable {
     static boolean evaluateOnce(ModelSpec model) {
         Backend own = null;
         try {
-            own = Backends.create("simd", BackendOptions.defaults().withThreads(1));
+            own = ownBackend();
             Rng rng = new Rng(1);
             Net net = model.build(own, rng);
             evaluate(net, own, randomImages(rng, 1), new int[1]);
