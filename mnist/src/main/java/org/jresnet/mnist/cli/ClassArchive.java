@@ -6,9 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A class-data-sharing archive of the child JVM's classes (HotSpot's dynamic CDS archive). Without
@@ -133,30 +131,7 @@ final class ClassArchive {
      * archives left half-written (by a launcher that was killed) over an hour ago.
      */
     static void prune(Path dir, Path keep) throws IOException {
-        long hourAgo = System.currentTimeMillis() - 3_600_000L;
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(PREFIX)
-                    && p.getFileName().toString().endsWith(".tmp") && modified(p) < hourAgo).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> old = files.filter(p -> !p.equals(keep)).filter(p -> {
-                String name = p.getFileName().toString();
-                return name.startsWith(PREFIX) && name.endsWith(".jsa");
-            }).sorted(Comparator.comparing(ClassArchive::modified).reversed()).toList();
-            for (Path p : old.subList(Math.min(KEEP, old.size()), old.size())) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    private static long modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
+        TempFiles.prune(dir, PREFIX, ".jsa", keep, KEEP);
     }
 
     /** 16 hex digits (64-bit FNV-1a) of the JDK, each class-path entry with its size and time, and the options. */

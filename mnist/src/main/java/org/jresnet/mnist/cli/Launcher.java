@@ -27,7 +27,8 @@ import org.jresnet.mnist.train.Interruption;
  * ({@link BackendProvider#warmUpJvmOptions()}: JIT settings that bring the kernels' compiled code
  * sooner), unless {@code -Djresnet.launcher.jitHints=off}, and maps its classes from a {@link
  * ClassArchive} that the first run of each command of a build writes, unless
- * {@code -Djresnet.launcher.cds=off}.
+ * {@code -Djresnet.launcher.cds=off}. The child's command, once built, is remembered for the next
+ * start with the same JVM options, JDK and jar ({@link LaunchCache}): that start skips the providers.
  */
 public final class Launcher {
     /** Set in the child: never re-execute again, and the launcher's pid to watch. */
@@ -91,6 +92,20 @@ public final class Launcher {
             Main.main(args);
             return;
         }
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        LaunchCache cache = "off".equals(System.getProperty(SWITCH_PROPERTY)) ? null : LaunchCache.forThisJvm(args, tmp);
+        List<String> remembered = cache == null ? null : cache.load();
+        if (remembered != null) {
+            Started started = null;
+            try {
+                started = start(withArguments(remembered, args), args, tmp);
+            } catch (IOException | RuntimeException e) {
+                // that java no longer starts: build the command afresh
+            }
+            if (started != null) {
+                waitAndExit(started);
+            }
+        }
         // Asking the providers loads only them (they return strings), not their backends' classes.
         List<BackendProvider> providers = Backends.providers();
         List<String> lacking = new ArrayList<>();
@@ -103,42 +118,71 @@ public final class Launcher {
             Main.main(args);
             return;
         }
-        Process child;
-        Thread errors = null;
-        ClassArchive.Plan archive = ClassArchive.Plan.NONE;
+        List<String> cmd;
+        Started started;
         try {
-            List<String> cmd = new ArrayList<>(childCommand(args, providers));
-            archive = ClassArchive.plan(stableOptions(cmd), ClassArchive.command(args),
-                    System.getProperty("java.class.path"), Path.of(System.getProperty("java.io.tmpdir")));
-            cmd.addAll(1, archive.options()); // before the user's options: an -Xlog:cds of theirs still prints
-            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-            if (startsWith(cmd, DIRECTIVES_FILE)) {
-                pb.redirectError(ProcessBuilder.Redirect.PIPE);
-            }
-            child = pb.start();
-            if (pb.redirectError() == ProcessBuilder.Redirect.PIPE) {
-                errors = forward(child.getErrorStream(), System.err);
-            }
-        } catch (Exception e) {
+            cmd = childCommand(args, providers);
+            started = start(cmd, args, tmp);
+        } catch (IOException | RuntimeException e) {
             System.err.println("warning: could not restart the JVM with "
-                    + String.join(" ", Backends.jvmOptions(providers))
-                    + " (" + e + "); continuing without them, so backend " + String.join(", ", lacking)
-                    + " is unavailable and training is slower");
+                    + String.join(" ", Backends.jvmOptions(providers)) + " (" + e + "); continuing without them,"
+                    + " so backend " + String.join(", ", lacking) + " is unavailable and training is slower");
             Main.main(args);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new StopChild(child, errors, archive));
+        if (cache != null) {
+            cache.store(cmd.subList(0, cmd.size() - args.length));
+        }
+        waitAndExit(started);
+    }
+
+    /** {@code prefix}, the child's command up to its main class, followed by the program's arguments. */
+    static List<String> withArguments(List<String> prefix, String[] args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** A child started, the thread copying its stderr (null: inherited), and its class archive. */
+    private record Started(Process child, Thread errors, ClassArchive.Plan archive) {
+    }
+
+    /** Starts {@code cmd} with its {@link ClassArchive} options, its output this JVM's. */
+    private static Started start(List<String> cmd, String[] args, Path tmp) throws IOException {
+        List<String> full = new ArrayList<>(cmd);
+        ClassArchive.Plan archive = ClassArchive.plan(stableOptions(full), ClassArchive.command(args),
+                System.getProperty("java.class.path"), tmp);
+        full.addAll(1, archive.options()); // before the user's options: an -Xlog:cds of theirs still prints
+        ProcessBuilder pb = new ProcessBuilder(full).inheritIO();
+        if (startsWith(full, DIRECTIVES_FILE)) {
+            pb.redirectError(ProcessBuilder.Redirect.PIPE);
+        }
+        Process child;
+        try {
+            child = pb.start();
+        } catch (IOException | RuntimeException e) {
+            ClassArchive.finish(archive, 1);
+            throw e;
+        }
+        Thread errors = pb.redirectError() == ProcessBuilder.Redirect.PIPE ? forward(child.getErrorStream(), System.err)
+                : null;
+        return new Started(child, errors, archive);
+    }
+
+    /** Waits for the child, keeps or drops the class archive it wrote, and exits with its status. */
+    private static void waitAndExit(Started started) {
+        Runtime.getRuntime().addShutdownHook(new StopChild(started.child(), started.errors(), started.archive()));
         int status;
         while (true) {
             try {
-                status = child.waitFor();
+                status = started.child().waitFor();
                 break;
             } catch (InterruptedException e) {
                 // Keep waiting: the shutdown hook handles termination.
             }
         }
-        drained(errors);
-        ClassArchive.finish(archive, status);
+        drained(started.errors());
+        ClassArchive.finish(started.archive(), status);
         System.exit(status);
     }
 

@@ -1,0 +1,46 @@
+package org.jresnet.mnist.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The launcher's files in the temp folder ({@link ClassArchive}, {@link LaunchCache}): how they are kept in bounds. */
+final class TempFiles {
+    private TempFiles() {
+    }
+
+    /**
+     * Deletes the files in {@code dir} named {@code prefix...suffix} but {@code keep} and the
+     * {@code count} newest others, and the {@code prefix...tmp} files left half-written (by a launcher
+     * that was killed) over an hour ago.
+     */
+    static void prune(Path dir, String prefix, String suffix, Path keep, int count) throws IOException {
+        long hourAgo = System.currentTimeMillis() - 3_600_000L;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(prefix)
+                    && p.getFileName().toString().endsWith(".tmp") && modified(p) < hourAgo).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> old = files.filter(p -> !p.equals(keep)).filter(p -> {
+                String name = p.getFileName().toString();
+                return name.startsWith(prefix) && name.endsWith(suffix);
+            }).sorted(Comparator.comparing(TempFiles::modified).reversed()).toList();
+            for (Path p : old.subList(Math.min(count, old.size()), old.size())) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
