@@ -14,6 +14,7 @@ import org.jresnet.mnist.model.Net;
 import org.jresnet.mnist.serve.ModelInfo;
 import org.jresnet.mnist.serve.ServeConfig;
 import org.jresnet.mnist.serve.Server;
+import org.jresnet.mnist.train.Prewarm;
 
 /** {@code serve}: the drawing page and the JSON API, until Ctrl-C. */
 final class ServeCommand implements CliCommand {
@@ -24,6 +25,10 @@ final class ServeCommand implements CliCommand {
     String backend;
     int maxBatch;
     double batchWaitMs;
+    boolean noWarmup;
+    /** The warm-up's bounds: C2 has compiled the kernels after some hundred one-image passes. */
+    static final double WARMUP_SECONDS = 3;
+    static final int WARMUP_PASSES = 400;
 
     @Override
     public CommandSpec spec() {
@@ -43,6 +48,8 @@ final class ServeCommand implements CliCommand {
         spec.add(Opt.number("--batch-wait-ms", "MS", "How long the first image of a batch may wait for others to"
                 + " arrive (default: " + Opt.DEFAULT + ": a batch is what queued while the network was busy).",
                 v -> batchWaitMs = v).withDefault("0"));
+        spec.add(Opt.flag("--no-warmup", "Do not compile the kernels on a throwaway model before the first"
+                + " request.", () -> noWarmup = true));
         spec.add(CommonOptions.verbose("Print stack traces of errors."));
         return spec;
     }
@@ -66,6 +73,9 @@ final class ServeCommand implements CliCommand {
             server.close(); // requests in flight finish first
             stopped.countDown();
         }, "serve-shutdown"));
+        if (!noWarmup) {
+            Prewarm.startForServing(backend, net.spec(), WARMUP_SECONDS, WARMUP_PASSES);
+        }
         Main.stdout.printf("serving %s (%,d parameters) from %s%n", info.description(), info.parameters(), file);
         Main.stdout.println("open " + uri + "  (Ctrl-C stops)");
         stopped.await();

@@ -55,6 +55,21 @@ class PrewarmTest {
     }
 
     @Test
+    void theServingWarmUpRunsForSimdOnlyAndWithinItsBounds() throws Exception {
+        assertEquals(3, Prewarm.evaluateFor(ModelSpec.SEED, 60, 3), "at most the passes asked for");
+        assertEquals(0, Prewarm.evaluateFor(ModelSpec.SEED, 0, 100), "and not past its time");
+        for (String other : new String[] {"reference", "cuda", "no-such-backend"}) {
+            assertNull(Prewarm.startForServing(other, ModelSpec.SEED, 60, 3), other + ": nothing to warm up");
+        }
+        for (String simd : new String[] {"simd", "auto", null}) {
+            Thread t = Prewarm.startForServing(simd, ModelSpec.SEED, 60, 2);
+            assertTrue(t.isDaemon(), "nothing waits for it");
+            t.join(20_000);
+            assertFalse(t.isAlive(), "ended after its passes");
+        }
+    }
+
+    @Test
     void evaluationWithAndWithoutTheWarmUpPrintsTheSameResults() throws Exception {
         Path data = TestData.writeDataSet(tmp.resolve("data"), 64, 48, true);
         Path out = tmp.resolve("run");
