@@ -1,6 +1,7 @@
 package org.jresnet.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,13 @@ class BackendsTest {
         assertTrue(Backends.providers().stream().anyMatch(p -> p.name().equals("reference")));
         assertEquals("reference", Backends.create("reference").name());
         assertEquals("reference", Backends.create("REFERENCE").name());
+    }
+
+    @Test
+    void providersAreLookedUpOnceAndCannotBeChangedByACaller() {
+        List<BackendProvider> first = Backends.providers();
+        assertSame(first, Backends.providers(), "one service-file pass per JVM");
+        assertThrows(UnsupportedOperationException.class, () -> first.remove(0));
     }
 
     @Test

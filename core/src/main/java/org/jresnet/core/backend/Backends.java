@@ -33,17 +33,27 @@ public final class Backends {
     private Backends() {
     }
 
+    /** {@link #providers()}, found once: the class path's service files do not change while it runs. */
+    private static volatile List<BackendProvider> providers;
+
     /**
-     * All registered providers, best first. (Plain loops: the launcher calls this first thing in a
-     * fresh JVM, where each first lambda or stream costs a class spun at run time.)
+     * All registered providers, best first; an unmodifiable list, looked up once per JVM (each
+     * {@code ServiceLoader} pass reads the jars' service files again: 1-2 ms, and an {@code eval}
+     * creates four backends). (Plain loops: the launcher calls this first thing in a fresh JVM,
+     * where each first lambda or stream costs a class spun at run time.)
      */
     public static List<BackendProvider> providers() {
-        List<BackendProvider> list = new ArrayList<>();
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())) {
-            list.add(p);
+        List<BackendProvider> found = providers;
+        if (found == null) {
+            List<BackendProvider> list = new ArrayList<>();
+            for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())) {
+                list.add(p);
+            }
+            list.sort(BEST_FIRST);
+            found = List.copyOf(list);
+            providers = found;
         }
-        list.sort(BEST_FIRST);
-        return list;
+        return found;
     }
 
     /** Higher priority first, then by name. */
