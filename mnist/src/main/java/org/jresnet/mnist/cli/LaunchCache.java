@@ -27,9 +27,11 @@ import java.util.List;
  * JVM options (their contents could change under the same command line), a directory on the class
  * path (its classes could change with neither size nor time), or a remembered command that no
  * longer fits (its {@code java} or its directives file gone). The launcher process's id, which the
- * child watches, is filled in at each start.
+ * child watches, is filled in at each start. {@code -Djresnet.launcher.cache=off} leaves it out.
  */
 final class LaunchCache {
+    /** {@code -Djresnet.launcher.cache=off} builds the child's command at every start. */
+    static final String PROPERTY = "jresnet.launcher.cache";
     static final String PREFIX = "jresnet-launch-";
     /** First element of the file, so that a file of another format is never read as a command. */
     static final String FORMAT = "jresnet-launch-1";
@@ -51,6 +53,9 @@ final class LaunchCache {
      * this JVM's command line cannot key one.
      */
     static LaunchCache forThisJvm(String[] args, Path dir) {
+        if ("off".equals(System.getProperty(PROPERTY))) {
+            return null;
+        }
         List<String> cmdline = ownCommandLine();
         if (cmdline == null) {
             return null;

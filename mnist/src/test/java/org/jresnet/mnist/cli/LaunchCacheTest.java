@@ -89,6 +89,21 @@ class LaunchCacheTest {
     }
 
     @Test
+    void aPropertyTurnsItOff() {
+        String before = System.getProperty(LaunchCache.PROPERTY);
+        System.setProperty(LaunchCache.PROPERTY, "off");
+        try {
+            assertNull(LaunchCache.forThisJvm(new String[0], dir));
+        } finally {
+            if (before == null) {
+                System.clearProperty(LaunchCache.PROPERTY);
+            } else {
+                System.setProperty(LaunchCache.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
     void thisJvmsOwnCommandLineEndsWithItsArgumentsOnLinux() {
         List<String> own = LaunchCache.ownCommandLine();
         Assumptions.assumeTrue(own != null, "no /proc/self/cmdline here: the launcher builds the command each time");
