@@ -3,6 +3,7 @@ package org.jresnet.mnist.cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -25,8 +26,9 @@ import java.util.List;
  * processor count (the JIT hints depend on it). Anything else leaves the launcher on its full path:
  * no {@code /proc} (other systems), an argument file ({@code @file}) or an options file among the
  * JVM options (their contents could change under the same command line), a directory on the class
- * path (its classes could change with neither size nor time), or a remembered command that no
- * longer fits (its {@code java} or its directives file gone). The launcher process's id, which the
+ * path (its classes could change with neither size nor time), a file that another user could
+ * have written (not this user's, or writable by others: the temp folder is everyone's), or a
+ * remembered command that no longer fits (its {@code java} or its directives file gone). The launcher process's id, which the
  * child watches, is filled in at each start. {@code -Djresnet.launcher.cache=off} leaves it out.
  */
 final class LaunchCache {
@@ -154,7 +156,7 @@ final class LaunchCache {
     List<String> load() {
         List<String> cmd;
         try {
-            if (!Files.isRegularFile(file)) {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !ownedByThisUser(file)) {
                 return null;
             }
             cmd = split(Files.readString(file, StandardCharsets.UTF_8));
@@ -181,6 +183,22 @@ final class LaunchCache {
             }
         }
         return pid ? cmd : null;
+    }
+
+    /**
+     * Whether {@code file} belongs to the user this process runs as and only they may write it: in a
+     * temp folder that everyone can write to, a file that another user made under this name (the
+     * name is a hash anyone can compute) would otherwise make the launcher run their command.
+     */
+    static boolean ownedByThisUser(Path file) {
+        try {
+            Object me = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            Object owner = Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return me.equals(owner) && (mode & 0022) == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**

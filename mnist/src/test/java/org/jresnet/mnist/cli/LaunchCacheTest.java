@@ -156,6 +156,16 @@ class LaunchCacheTest {
         c.store(gone);
         assertNull(c.load(), "its java is gone");
 
+        c.store(command(null));
+        assertNotNull(c.load());
+        Files.setPosixFilePermissions(c.file(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertNull(c.load(), "a file others may write could hold anyone's command");
+        Files.setPosixFilePermissions(c.file(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertNotNull(c.load());
+        Path link = dir.resolve(LaunchCache.PREFIX + "link.args");
+        Files.createSymbolicLink(link, c.file());
+        assertNull(LaunchCache.at(link).load(), "a link may point anywhere");
+
         Files.writeString(c.file(), "something else\0" + String.join("\0", command(null)));
         assertNull(c.load(), "a file of another format");
         Files.writeString(c.file(), LaunchCache.FORMAT + "\0" + JAVA + "\0-cp\0app.jar\0Other");
