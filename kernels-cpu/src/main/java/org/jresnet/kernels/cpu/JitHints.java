@@ -3,10 +3,12 @@ package org.jresnet.kernels.cpu;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.jresnet.core.backend.TempFolder;
 
 /**
  * JVM options that shorten the simd backend's JIT warm-up ({@link SimdBackendProvider#warmUpJvmOptions()}).
@@ -132,6 +134,9 @@ final class JitHints {
             String text = directives();
             Path file = Path.of(System.getProperty("java.io.tmpdir"),
                     "jresnet-jit-" + Integer.toHexString(text.hashCode()) + ".json");
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !TempFolder.isOwnFile(file)) {
+                throw new IOException(file + " is another user's"); // neither usable nor replaceable
+            }
             if (!Files.isRegularFile(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
                 Path written = Path.of(file + "." + ProcessHandle.current().pid() + ".tmp");
                 Files.writeString(written, text, StandardCharsets.UTF_8);
@@ -140,7 +145,7 @@ final class JitHints {
             o.add("-XX:+UnlockDiagnosticVMOptions");
             o.add("-XX:CompilerDirectivesFile=" + file);
         } catch (IOException | RuntimeException e) {
-            // no writable temp folder: the kernels still warm up, only later
+            // no writable temp folder, or the file is another user's: the kernels still warm up, only later
         }
         return List.copyOf(o);
     }

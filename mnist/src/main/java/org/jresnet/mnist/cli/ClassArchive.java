@@ -3,10 +3,12 @@ package org.jresnet.mnist.cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.jresnet.core.backend.TempFolder;
 
 /**
  * A class-data-sharing archive of the child JVM's classes (HotSpot's dynamic CDS archive). Without
@@ -25,6 +27,8 @@ import java.util.List;
  * path's jars with their sizes and times, and the child's JVM options. A run writes it under a name
  * of its own and the launcher renames it into place only after the child's JVM went through its own
  * exit, so neither a crash nor two first runs at once leave a half-written archive under the real name.
+ * An archive under that name that is not this user's, or that others may write, is not used (the
+ * temp folder is everyone's, and a planted archive would be classes this JVM runs).
  * HotSpot checks the archive again when it maps it and runs without it if anything differs; the
  * child's CDS logging is off, so neither case prints anything. {@code -Djresnet.launcher.cds=off},
  * or any CDS or AOT-cache option of the user's own, leaves it out.
@@ -86,7 +90,10 @@ final class ClassArchive {
         String name = PREFIX + command + "-" + key(childOptions, classPath);
         Path target = dir.resolve(name + ".jsa");
         List<String> options = new ArrayList<>(QUIET);
-        if (Files.isRegularFile(target)) {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (!TempFolder.isOwnFile(target)) {
+                return Plan.NONE; // another user's file under our name: neither mapped nor replaceable
+            }
             options.add("-XX:SharedArchiveFile=" + target);
             return new Plan(options, null, target);
         }

@@ -3,11 +3,11 @@ package org.jresnet.mnist.cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.jresnet.core.backend.TempFolder;
 
 /**
  * The child's command as the launcher built it the last time it ran with the same JVM options, the
@@ -156,7 +156,7 @@ final class LaunchCache {
     List<String> load() {
         List<String> cmd;
         try {
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !ownedByThisUser(file)) {
+            if (!TempFolder.isOwnFile(file)) {
                 return null;
             }
             cmd = split(Files.readString(file, StandardCharsets.UTF_8));
@@ -178,27 +178,11 @@ final class LaunchCache {
                 cmd.set(i, watch + ProcessHandle.current().pid());
                 pid = true;
             } else if (a.startsWith(Launcher.DIRECTIVES_FILE)
-                    && !Files.isRegularFile(Path.of(a.substring(Launcher.DIRECTIVES_FILE.length())))) {
-                return null; // the temp folder was cleaned: the full path writes the file again
+                    && !TempFolder.isOwnFile(Path.of(a.substring(Launcher.DIRECTIVES_FILE.length())))) {
+                return null; // the temp folder was cleaned (the full path writes the file again), or not ours
             }
         }
         return pid ? cmd : null;
-    }
-
-    /**
-     * Whether {@code file} belongs to the user this process runs as and only they may write it: in a
-     * temp folder that everyone can write to, a file that another user made under this name (the
-     * name is a hash anyone can compute) would otherwise make the launcher run their command.
-     */
-    static boolean ownedByThisUser(Path file) {
-        try {
-            Object me = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-            Object owner = Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            return me.equals(owner) && (mode & 0022) == 0;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     /**

@@ -26,6 +26,22 @@ class ClassArchiveTest {
     }
 
     @Test
+    void anArchiveOthersMayWriteIsNeitherMappedNorReplaced() throws Exception {
+        Assumptions.assumeTrue(Files.isRegularFile(Path.of(System.getProperty("java.home"), "lib", "server",
+                "classes.jsa")), "this JDK has no base CDS archive, so the launcher makes none of its own");
+        String cp = jar("app.jar", 10).toString();
+        Path archives = Files.createDirectory(dir.resolve("archives"));
+        ClassArchive.Plan first = ClassArchive.plan(OPTIONS, "eval", cp, archives);
+        Files.writeString(first.target(), "archive");
+        Files.setPosixFilePermissions(first.target(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, "eval", cp, archives),
+                "a file anyone may write could hold anyone's classes");
+        Files.setPosixFilePermissions(first.target(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertTrue(ClassArchive.plan(OPTIONS, "eval", cp, archives).options()
+                .contains("-XX:SharedArchiveFile=" + first.target()));
+    }
+
+    @Test
     void theFirstRunWritesUnderItsOwnNameAndLaterRunsMapTheArchive() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(Path.of(System.getProperty("java.home"), "lib", "server",
                 "classes.jsa")), "this JDK has no base CDS archive, so the launcher makes none of its own");
