@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -19,28 +20,33 @@ public final class TempFolder {
 
     /**
      * Whether {@code file} is a regular file (not a link) that belongs to the user this process runs
-     * as and that only they may write; otherwise a file another user made under the name first could
-     * hand this process their contents (options, classes, a command to run). On Linux the owner is
-     * compared by uid with this process's {@code /proc/self}; elsewhere by name with
-     * {@code user.name}; a file system without POSIX attributes (Windows, whose temp folder is the
-     * user's own) passes.
+     * as, made writable by that user alone if it was not (a umask of 002, the default for users of
+     * many Linux systems, creates files the group may write). Otherwise a file another user made
+     * under the name first could hand this process their contents (options, classes, a command to
+     * run). On Linux the owner is compared by uid with this process's {@code /proc/self}; elsewhere
+     * by name with {@code user.name}; a file system without POSIX attributes (Windows, whose temp
+     * folder is the user's own) passes.
      */
-    public static boolean isOwnFile(Path file) {
+    public static boolean claim(Path file) {
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 return false;
             }
-            Path self = Path.of("/proc/self");
-            if (Files.isDirectory(self)) {
-                Object me = Files.getAttribute(self, "unix:uid");
-                Object owner = Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-                int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                return me.equals(owner) && (mode & 0022) == 0;
-            }
             PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            Set<PosixFilePermission> p = a.permissions();
-            return a.owner().getName().equals(System.getProperty("user.name"))
-                    && !p.contains(PosixFilePermission.GROUP_WRITE) && !p.contains(PosixFilePermission.OTHERS_WRITE);
+            Path self = Path.of("/proc/self");
+            boolean mine = Files.isDirectory(self)
+                    ? Files.getAttribute(self, "unix:uid").equals(Files.getAttribute(file, "unix:uid",
+                            LinkOption.NOFOLLOW_LINKS))
+                    : a.owner().getName().equals(System.getProperty("user.name"));
+            if (!mine) {
+                return false;
+            }
+            Set<PosixFilePermission> p = EnumSet.noneOf(PosixFilePermission.class);
+            p.addAll(a.permissions());
+            if (p.remove(PosixFilePermission.GROUP_WRITE) | p.remove(PosixFilePermission.OTHERS_WRITE)) {
+                Files.setPosixFilePermissions(file, p);
+            }
+            return true;
         } catch (UnsupportedOperationException e) {
             return true;
         } catch (IOException | RuntimeException e) {

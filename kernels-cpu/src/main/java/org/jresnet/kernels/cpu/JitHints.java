@@ -134,12 +134,13 @@ final class JitHints {
             String text = directives();
             Path file = Path.of(System.getProperty("java.io.tmpdir"),
                     "jresnet-jit-" + Integer.toHexString(text.hashCode()) + ".json");
-            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !TempFolder.isOwnFile(file)) {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !TempFolder.claim(file)) {
                 throw new IOException(file + " is another user's"); // neither usable nor replaceable
             }
             if (!Files.isRegularFile(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
                 Path written = Path.of(file + "." + ProcessHandle.current().pid() + ".tmp");
                 Files.writeString(written, text, StandardCharsets.UTF_8);
+                TempFolder.claim(written); // writable by this user alone, whatever the umask
                 Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             o.add("-XX:+UnlockDiagnosticVMOptions");

@@ -91,7 +91,7 @@ final class ClassArchive {
         Path target = dir.resolve(name + ".jsa");
         List<String> options = new ArrayList<>(QUIET);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            if (!TempFolder.isOwnFile(target)) {
+            if (!TempFolder.claim(target)) {
                 return Plan.NONE; // another user's file under our name: neither mapped nor replaceable
             }
             options.add("-XX:SharedArchiveFile=" + target);
@@ -121,7 +121,7 @@ final class ClassArchive {
         }
         try {
             boolean keep = status == 0 || status == 130 || status == 143;
-            if (keep && Files.isRegularFile(plan.written()) && Files.size(plan.written()) > 0) {
+            if (keep && TempFolder.claim(plan.written()) && Files.size(plan.written()) > 0) {
                 Files.move(plan.written(), plan.target(), StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);
                 prune(plan.target().getParent(), plan.target());

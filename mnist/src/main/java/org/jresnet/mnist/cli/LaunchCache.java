@@ -156,7 +156,7 @@ final class LaunchCache {
     List<String> load() {
         List<String> cmd;
         try {
-            if (!TempFolder.isOwnFile(file)) {
+            if (!TempFolder.claim(file)) {
                 return null;
             }
             cmd = split(Files.readString(file, StandardCharsets.UTF_8));
@@ -178,7 +178,7 @@ final class LaunchCache {
                 cmd.set(i, watch + ProcessHandle.current().pid());
                 pid = true;
             } else if (a.startsWith(Launcher.DIRECTIVES_FILE)
-                    && !TempFolder.isOwnFile(Path.of(a.substring(Launcher.DIRECTIVES_FILE.length())))) {
+                    && !TempFolder.claim(Path.of(a.substring(Launcher.DIRECTIVES_FILE.length())))) {
                 return null; // the temp folder was cleaned (the full path writes the file again), or not ours
             }
         }
@@ -206,6 +206,7 @@ final class LaunchCache {
         try {
             Path written = Path.of(file + "." + ProcessHandle.current().pid() + ".tmp");
             Files.writeString(written, text, StandardCharsets.UTF_8);
+            TempFolder.claim(written); // writable by this user alone, whatever the umask
             Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             TempFiles.prune(file.getParent(), PREFIX, ".args", file, KEEP);
         } catch (IOException | RuntimeException e) {

@@ -26,7 +26,7 @@ class ClassArchiveTest {
     }
 
     @Test
-    void anArchiveOthersMayWriteIsNeitherMappedNorReplaced() throws Exception {
+    void anotherUsersArchiveIsNeitherMappedNorReplaced() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(Path.of(System.getProperty("java.home"), "lib", "server",
                 "classes.jsa")), "this JDK has no base CDS archive, so the launcher makes none of its own");
         String cp = jar("app.jar", 10).toString();
@@ -34,11 +34,14 @@ class ClassArchiveTest {
         ClassArchive.Plan first = ClassArchive.plan(OPTIONS, "eval", cp, archives);
         Files.writeString(first.target(), "archive");
         Files.setPosixFilePermissions(first.target(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
-        assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, "eval", cp, archives),
-                "a file anyone may write could hold anyone's classes");
-        Files.setPosixFilePermissions(first.target(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         assertTrue(ClassArchive.plan(OPTIONS, "eval", cp, archives).options()
-                .contains("-XX:SharedArchiveFile=" + first.target()));
+                .contains("-XX:SharedArchiveFile=" + first.target()), "this user's own");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(first.target())), "made writable by this user alone");
+        Assumptions.assumeTrue(LaunchCacheTest.onlyRootMayChangeOwners(), "giving a file to another user needs root");
+        Files.setAttribute(first.target(), "unix:uid", 4242);
+        assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, "eval", cp, archives),
+                "another user's file could hold their classes, and cannot be replaced");
     }
 
     @Test
