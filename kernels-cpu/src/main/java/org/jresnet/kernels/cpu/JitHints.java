@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.jresnet.core.backend.TempFolder;
@@ -139,7 +140,7 @@ final class JitHints {
             }
             if (!Files.isRegularFile(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
                 Path written = Path.of(file + "." + ProcessHandle.current().pid() + ".tmp");
-                Files.writeString(written, text, StandardCharsets.UTF_8);
+                Files.writeString(written, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW); // no link followed
                 TempFolder.claim(written); // writable by this user alone, whatever the umask
                 Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }

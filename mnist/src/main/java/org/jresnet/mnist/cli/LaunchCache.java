@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.jresnet.core.backend.TempFolder;
@@ -26,10 +27,10 @@ import org.jresnet.core.backend.TempFolder;
  * processor count (the JIT hints depend on it). Anything else leaves the launcher on its full path:
  * no {@code /proc} (other systems), an argument file ({@code @file}) or an options file among the
  * JVM options (their contents could change under the same command line), a directory on the class
- * path (its classes could change with neither size nor time), a file that another user could
- * have written (not this user's, or writable by others: the temp folder is everyone's), or a
- * remembered command that no longer fits (its {@code java} or its directives file gone). The launcher process's id, which the
- * child watches, is filled in at each start. {@code -Djresnet.launcher.cache=off} leaves it out.
+ * path (its classes could change with neither size nor time), a file that is another user's (the
+ * temp folder is everyone's, see {@link TempFolder#claim}), or a remembered command that no longer
+ * fits (its {@code java} or its directives file gone). The launcher process's id, which the child
+ * watches, is filled in at each start. {@code -Djresnet.launcher.cache=off} leaves it out.
  */
 final class LaunchCache {
     /** {@code -Djresnet.launcher.cache=off} builds the child's command at every start. */
@@ -205,7 +206,7 @@ final class LaunchCache {
         }
         try {
             Path written = Path.of(file + "." + ProcessHandle.current().pid() + ".tmp");
-            Files.writeString(written, text, StandardCharsets.UTF_8);
+            Files.writeString(written, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW); // no link followed
             TempFolder.claim(written); // writable by this user alone, whatever the umask
             Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             TempFiles.prune(file.getParent(), PREFIX, ".args", file, KEEP);
