@@ -25,12 +25,17 @@ class ClassArchiveTest {
         return Files.write(dir.resolve(name), new byte[bytes]);
     }
 
-    @Test
-    void anotherUsersArchiveIsNeitherMappedNorReplaced() throws Exception {
+    /** A folder for archives; the test is skipped on a JDK without a base CDS archive (the launcher makes none there). */
+    private Path archivesFolder() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(Path.of(System.getProperty("java.home"), "lib", "server",
                 "classes.jsa")), "this JDK has no base CDS archive, so the launcher makes none of its own");
+        return Files.createDirectory(dir.resolve("archives"));
+    }
+
+    @Test
+    void anotherUsersArchiveIsNeitherMappedNorReplaced() throws Exception {
+        Path archives = archivesFolder();
         String cp = jar("app.jar", 10).toString();
-        Path archives = Files.createDirectory(dir.resolve("archives"));
         ClassArchive.Plan first = ClassArchive.plan(OPTIONS, "eval", cp, archives);
         Files.writeString(first.target(), "archive");
         Files.setPosixFilePermissions(first.target(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
@@ -46,10 +51,8 @@ class ClassArchiveTest {
 
     @Test
     void theFirstRunWritesUnderItsOwnNameAndLaterRunsMapTheArchive() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(Path.of(System.getProperty("java.home"), "lib", "server",
-                "classes.jsa")), "this JDK has no base CDS archive, so the launcher makes none of its own");
+        Path archives = archivesFolder();
         String cp = jar("app.jar", 10).toString();
-        Path archives = Files.createDirectory(dir.resolve("archives"));
         ClassArchive.Plan first = ClassArchive.plan(OPTIONS, "eval", cp, archives);
         assertTrue(first.options().containsAll(ClassArchive.QUIET), first.toString());
         assertEquals(List.of("-XX:ArchiveClassesAtExit=" + first.written()),
