@@ -74,7 +74,7 @@ final class ServeCommand implements CliCommand {
             stopped.countDown();
         }, "serve-shutdown"));
         if (!noWarmup) {
-            Prewarm.startForServing(backend, net.spec(), WARMUP_SECONDS, WARMUP_PASSES);
+            Prewarm.startForServing(be.name(), net.spec(), WARMUP_SECONDS, WARMUP_PASSES);
         }
         Main.stdout.printf("serving %s (%,d parameters) from %s%n", info.description(), info.parameters(), file);
         Main.stdout.println("open " + uri + "  (Ctrl-C stops)");

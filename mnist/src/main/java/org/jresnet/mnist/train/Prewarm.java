@@ -163,11 +163,11 @@ public final class Prewarm implements AutoCloseable {
      * For a process that serves requests ({@code serve}): one-image forward passes, in eval mode and
      * without a graph, through a throwaway copy of {@code model} on a one-thread simd backend of its
      * own, on a daemon thread, for {@code seconds} or {@code passes} passes, whichever ends first,
-     * while the server waits for its first request. A fresh JVM's first request otherwise ran the
-     * kernels interpreted and in C1 (0.4 s, and 20-70 ms for the next few); the passes get them
-     * compiled before anyone draws. A request that comes meanwhile shares the cores with it for at
-     * most that long. Only where the server's backend ({@code backendName}) is or may be simd, as
-     * {@link #startForEvaluation}; returns the thread, or null when there is none.
+     * while the server waits for its first request. A fresh JVM's first requests otherwise ran the
+     * kernels interpreted and in C1, many times slower than compiled (bench/RESULTS-2026-12-07d.md);
+     * the passes get them compiled before anyone draws. A request that comes meanwhile shares the
+     * cores with it for at most that long. Only where the server's backend ({@code backendName}) is
+     * or may be simd, as {@link #startForEvaluation}; returns the thread, or null when there is none.
      */
     public static Thread startForServing(String backendName, ModelSpec model, double seconds, int passes) {
         if (!compiled(backendName)) {
