@@ -428,25 +428,24 @@ public final class Launcher {
 
     /**
      * In the child (called first thing by {@link Main#main}): exit when the launcher is gone (killed
-     * with SIGKILL, say, which runs no shutdown hook), rather than run on orphaned.
+     * with SIGKILL, say, which runs no shutdown hook), rather than run on orphaned. The lookup of
+     * the launcher's process happens on the watching thread: the JDK's process-handle machinery
+     * takes several milliseconds to start, which the program's start need not wait for.
      */
     static void watchParentIfChild() {
         String pid = System.getProperty(CHILD_PROPERTY);
         if (pid == null) {
             return;
         }
-        Optional<ProcessHandle> parent;
+        long id;
         try {
-            parent = ProcessHandle.of(Long.parseLong(pid));
+            id = Long.parseLong(pid);
         } catch (NumberFormatException e) {
             return;
         }
-        if (parent.isEmpty()) {
-            System.exit(130);
-        }
-        ProcessHandle p = parent.get();
         Thread t = new Thread(() -> {
-            while (p.isAlive()) {
+            Optional<ProcessHandle> parent = ProcessHandle.of(id);
+            while (parent.isPresent() && parent.get().isAlive()) {
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException e) {

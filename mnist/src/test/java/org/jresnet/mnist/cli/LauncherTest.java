@@ -149,6 +149,32 @@ class LauncherTest {
     }
 
     @Test
+    void aChildWhoseLauncherIsGoneStops() throws Exception {
+        Path data = TestData.writeDataSet(tmp.resolve("d"), 16, 8, false);
+        Path run = tmp.resolve("run");
+        assertEquals(0, Main.run(new String[] {"--data", data.toString(), "--epochs", "1", "--batch-size", "8",
+            "--no-plot", "--no-warmup", "--out", run.toString()}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream())));
+        Process gone = new ProcessBuilder("true").start();
+        assertTrue(gone.waitFor(10, TimeUnit.SECONDS));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path err = tmp.resolve("err.txt");
+        // serve runs until stopped: here only the watcher of the (gone) launcher stops it
+        Process p = new ProcessBuilder(java, "-D" + Launcher.CHILD_PROPERTY + "=" + gone.pid(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "serve", "--model",
+                run.resolve("model.safetensors").toString(), "--port", "0", "--no-warmup")
+                .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        boolean stopped = p.waitFor(60, TimeUnit.SECONDS);
+        if (!stopped) {
+            p.destroyForcibly();
+        }
+        String stderr = Files.readString(err);
+        assertTrue(stopped, "still serving: " + stderr);
+        assertEquals(130, p.exitValue(), stderr);
+        assertTrue(stderr.contains("launcher process " + gone.pid() + " is gone; stopping"), stderr);
+    }
+
+    @Test
     void runsInProcessWithAWarningWhenTheRestartFails() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path err = tmp.resolve("err.txt");
