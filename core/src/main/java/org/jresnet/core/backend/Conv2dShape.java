@@ -22,6 +22,30 @@ public record Conv2dShape(int n, int c, int h, int w, int oc, int kh, int kw, in
         }
     }
 
+    /**
+     * Every component, as the record's own would: written out because the record's own goes through
+     * an {@code invokedynamic} whose first call in a fresh JVM spins a dozen method-handle classes,
+     * and the kernels look their plans up by shape from their first call on.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Conv2dShape s && n == s.n && c == s.c && h == s.h && w == s.w && oc == s.oc
+                && kh == s.kh && kw == s.kw && stride == s.stride && pad == s.pad;
+    }
+
+    @Override
+    public int hashCode() {
+        int r = n;
+        r = 31 * r + c;
+        r = 31 * r + h;
+        r = 31 * r + w;
+        r = 31 * r + oc;
+        r = 31 * r + kh;
+        r = 31 * r + kw;
+        r = 31 * r + stride;
+        return 31 * r + pad;
+    }
+
     public int oh() {
         return (h + 2 * pad - kh) / stride + 1;
     }

@@ -18,6 +18,23 @@ public record Pool2dShape(int n, int c, int h, int w, int k, int stride) {
         }
     }
 
+    /** Every component, written out for the reason {@link Conv2dShape#equals} gives. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Pool2dShape s && n == s.n && c == s.c && h == s.h && w == s.w && k == s.k
+                && stride == s.stride;
+    }
+
+    @Override
+    public int hashCode() {
+        int r = n;
+        r = 31 * r + c;
+        r = 31 * r + h;
+        r = 31 * r + w;
+        r = 31 * r + k;
+        return 31 * r + stride;
+    }
+
     public int oh() {
         return (h - k) / stride + 1;
     }
