@@ -27,8 +27,9 @@ import org.jresnet.core.backend.TempFolder;
  * path's jars with their sizes and times, and the child's JVM options. A run writes it under a name
  * of its own and the launcher renames it into place only after the child's JVM went through its own
  * exit, so neither a crash nor two first runs at once leave a half-written archive under the real name.
- * An archive under that name that is not this user's, or that others may write, is not used (the
- * temp folder is everyone's, and a planted archive would be classes this JVM runs).
+ * An archive under that name that is not this user's is not used, and this user's own is made
+ * writable by them alone ({@link TempFolder#claim}: the temp folder is everyone's, and a planted
+ * archive would be classes this JVM runs).
  * HotSpot checks the archive again when it maps it and runs without it if anything differs; the
  * child's CDS logging is off, so neither case prints anything. {@code -Djresnet.launcher.cds=off},
  * or any CDS or AOT-cache option of the user's own, leaves it out.

@@ -15,14 +15,15 @@ final class TempFiles {
     /**
      * Deletes the files in {@code dir} named {@code prefix...suffix} but {@code keep} and the
      * {@code count} newest others, and the {@code prefix...tmp} files left half-written (by a launcher
-     * that was killed) over an hour ago.
+     * that was killed) over an hour ago. A file it may not delete (another user's, in a temp folder
+     * that only lets owners delete) is passed over.
      */
     static void prune(Path dir, String prefix, String suffix, Path keep, int count) throws IOException {
         long hourAgo = System.currentTimeMillis() - 3_600_000L;
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.filter(p -> p.getFileName().toString().startsWith(prefix)
                     && p.getFileName().toString().endsWith(".tmp") && modified(p) < hourAgo).toList()) {
-                Files.deleteIfExists(p);
+                delete(p);
             }
         }
         try (Stream<Path> files = Files.list(dir)) {
@@ -31,8 +32,16 @@ final class TempFiles {
                 return name.startsWith(prefix) && name.endsWith(suffix);
             }).sorted(Comparator.comparing(TempFiles::modified).reversed()).toList();
             for (Path p : old.subList(Math.min(count, old.size()), old.size())) {
-                Files.deleteIfExists(p);
+                delete(p);
             }
+        }
+    }
+
+    private static void delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // not ours to delete
         }
     }
 
