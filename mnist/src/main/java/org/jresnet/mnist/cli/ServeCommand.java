@@ -74,7 +74,8 @@ final class ServeCommand implements CliCommand {
             stopped.countDown();
         }, "serve-shutdown"));
         if (!noWarmup) {
-            Prewarm.startForServing(be.name(), net.spec(), WARMUP_SECONDS, WARMUP_PASSES);
+            // the kernels on a throwaway copy, then one request of each kind through the server itself
+            server.warmUpAfter(Prewarm.startForServing(be.name(), net.spec(), WARMUP_SECONDS, WARMUP_PASSES));
         }
         Main.stdout.printf("serving %s (%,d parameters) from %s%n", info.description(), info.parameters(), file);
         Main.stdout.println("open " + uri + "  (Ctrl-C stops)");

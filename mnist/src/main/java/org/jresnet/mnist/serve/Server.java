@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.mnist.common.UserError;
+import org.jresnet.mnist.data.Mnist;
 import org.jresnet.mnist.format.Json;
 import org.jresnet.mnist.model.Net;
 
@@ -152,6 +153,61 @@ public final class Server implements AutoCloseable {
         // which for a refused 413 may never come, and the answer would wait behind it.
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
+        }
+    }
+
+    /**
+     * Sends this server two requests over loopback, as a client would: {@code GET /healthz} and a
+     * prediction of a blank image. The first request a fresh JVM's HTTP server answers costs it some
+     * tens of milliseconds (its own classes and code paths), and the first prediction the batcher's
+     * and the backend's first pass; after this, a person's first drawing does not pay them. Returns
+     * the two statuses (-1 for a request that failed).
+     */
+    public int[] warmUp() {
+        String blank = "{\"pixels\": [" + "0,".repeat(Mnist.PIXELS - 1) + "0]}";
+        return new int[] {request("GET", "healthz", null), request("POST", "api/predict", blank)};
+    }
+
+    /** {@link #warmUp} on a daemon thread, once {@code after} (the kernels' warm-up; may be null) has ended. */
+    public Thread warmUpAfter(Thread after) {
+        Thread t = new Thread(() -> {
+            if (after != null) {
+                try {
+                    after.join();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            warmUp();
+        }, "serve-warmup");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private int request(String method, String path, String json) {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri().resolve(path).toURL().openConnection();
+            c.setRequestMethod(method);
+            c.setConnectTimeout(5_000);
+            c.setReadTimeout(30_000);
+            if (json != null) {
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(json.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            int status = c.getResponseCode();
+            try (java.io.InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+                if (in != null) {
+                    in.readAllBytes();
+                }
+            }
+            c.disconnect();
+            return status;
+        } catch (IOException | RuntimeException e) {
+            return -1; // a warm-up that fails costs nothing but the warm-up
         }
     }
 

@@ -64,6 +64,15 @@ class ServeApiTest {
     }
 
     @Test
+    void theWarmUpRequestsAreAnsweredLikeAnyOther() throws Exception {
+        assertTrue(Arrays.equals(new int[] {200, 200}, server.warmUp()), Arrays.toString(server.warmUp()));
+        Thread t = server.warmUpAfter(null);
+        t.join(30_000);
+        assertFalse(t.isAlive());
+        assertEquals(200, ServeFixture.get(base, "/healthz").statusCode());
+    }
+
+    @Test
     void wrongContentTypeIs415() {
         assertTrue(refused(415, ServeFixture.post(base, "/api/predict", "text/plain", "7".getBytes()))
                 .contains("send image/png"));
