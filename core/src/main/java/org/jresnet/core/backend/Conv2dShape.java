@@ -35,15 +35,7 @@ public record Conv2dShape(int n, int c, int h, int w, int oc, int kh, int kw, in
 
     @Override
     public int hashCode() {
-        int r = n;
-        r = 31 * r + c;
-        r = 31 * r + h;
-        r = 31 * r + w;
-        r = 31 * r + oc;
-        r = 31 * r + kh;
-        r = 31 * r + kw;
-        r = 31 * r + stride;
-        return 31 * r + pad;
+        return java.util.Arrays.hashCode(new int[] {n, c, h, w, oc, kh, kw, stride, pad});
     }
 
     public int oh() {

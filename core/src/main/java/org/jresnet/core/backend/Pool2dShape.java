@@ -27,12 +27,7 @@ public record Pool2dShape(int n, int c, int h, int w, int k, int stride) {
 
     @Override
     public int hashCode() {
-        int r = n;
-        r = 31 * r + c;
-        r = 31 * r + h;
-        r = 31 * r + w;
-        r = 31 * r + k;
-        return 31 * r + stride;
+        return java.util.Arrays.hashCode(new int[] {n, c, h, w, k, stride});
     }
 
     public int oh() {
