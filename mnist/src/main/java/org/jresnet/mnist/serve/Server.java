@@ -187,7 +187,8 @@ public final class Server implements AutoCloseable {
 
     private int request(String method, String path, String json) {
         try {
-            java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri().resolve(path).toURL().openConnection();
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri().resolve(path).toURL()
+                    .openConnection(java.net.Proxy.NO_PROXY); // straight to this server, whatever proxy is set
             c.setRequestMethod(method);
             c.setConnectTimeout(5_000);
             c.setReadTimeout(30_000);
