@@ -31,9 +31,15 @@ public final class Prewarm implements AutoCloseable {
     private volatile int steps;
 
     private Prewarm(Backend backend, ModelSpec model) {
-        thread = new Thread(() -> run(backend, model), "jresnet-prewarm");
-        thread.setDaemon(true);
-        thread.setPriority(Thread.MIN_PRIORITY);
+        thread = warmUpThread(() -> run(backend, model));
+    }
+
+    /** A warm-up's thread: a daemon at the lowest priority (where the OS takes Java's priorities). */
+    private static Thread warmUpThread(Runnable work) {
+        Thread t = new Thread(work, "jresnet-prewarm");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        return t;
     }
 
     /**
@@ -135,9 +141,7 @@ public final class Prewarm implements AutoCloseable {
         if (!compiled(backendName)) {
             return null; // reference, cuda: no JIT-compiled kernels to warm up, and no GPU context to open twice
         }
-        Thread t = new Thread(() -> evaluateOnce(model), "jresnet-prewarm");
-        t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
+        Thread t = warmUpThread(() -> evaluateOnce(model));
         t.start();
         return t;
     }
@@ -173,9 +177,7 @@ public final class Prewarm implements AutoCloseable {
         if (!compiled(backendName)) {
             return null;
         }
-        Thread t = new Thread(() -> evaluateFor(model, seconds, passes), "jresnet-prewarm");
-        t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
+        Thread t = warmUpThread(() -> evaluateFor(model, seconds, passes));
         t.start();
         return t;
     }
