@@ -92,8 +92,9 @@ public final class Launcher {
             Main.main(args);
             return;
         }
+        boolean off = "off".equals(System.getProperty(SWITCH_PROPERTY));
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        LaunchCache cache = "off".equals(System.getProperty(SWITCH_PROPERTY)) ? null : LaunchCache.forThisJvm(args, tmp);
+        LaunchCache cache = off ? null : LaunchCache.forThisJvm(args, tmp);
         List<String> remembered = cache == null ? null : cache.load();
         if (remembered != null) {
             Started started = null;
@@ -114,7 +115,7 @@ public final class Launcher {
                 lacking.add(p.name());
             }
         }
-        if (lacking.isEmpty() || "off".equals(System.getProperty(SWITCH_PROPERTY))) {
+        if (lacking.isEmpty() || off) {
             Main.main(args);
             return;
         }

@@ -148,19 +148,7 @@ public final class Prewarm implements AutoCloseable {
 
     /** {@link #startForEvaluation}'s work, on the calling thread; whether a forward pass ran. */
     static boolean evaluateOnce(ModelSpec model) {
-        Backend own = null;
-        try {
-            own = ownBackend();
-            Rng rng = new Rng(1);
-            Net net = model.build(own, rng);
-            evaluate(net, own, randomImages(rng, 1), new int[1]);
-            return true;
-        } catch (RuntimeException | Error e) {
-            // a warm-up that fails (no Vector API module here, say) costs nothing but the warm-up
-            return false;
-        } finally {
-            closeQuietly(own);
-        }
+        return evaluateFor(model, Double.POSITIVE_INFINITY, 1) == 1;
     }
 
     /**
@@ -191,13 +179,14 @@ public final class Prewarm implements AutoCloseable {
             Rng rng = new Rng(1);
             Net net = model.build(own, rng);
             float[] image = randomImages(rng, 1);
-            long end = System.nanoTime() + (long) (seconds * 1e9);
-            while (done < passes && System.nanoTime() < end) {
+            long start = System.nanoTime();
+            long limit = (long) (seconds * 1e9); // an infinite bound saturates at Long.MAX_VALUE
+            while (done < passes && System.nanoTime() - start < limit) {
                 evaluate(net, own, image, new int[1]);
                 done++;
             }
         } catch (RuntimeException | Error e) {
-            // a warm-up that fails costs nothing but the warm-up
+            // a warm-up that fails (no Vector API module here, say) costs nothing but the warm-up
         } finally {
             closeQuietly(own);
         }
