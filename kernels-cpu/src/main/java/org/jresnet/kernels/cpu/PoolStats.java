@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * How a {@link WorkerPool}'s calls shared their tasks between its threads, for finding where two
  * threads fall short of twice one: per call site (the kernel method that called {@code run}), the
- * calls, the tasks the calling thread ran itself, the wall time, and how late the first helper
- * joined; per worker, the tasks and the time in them; how soon helpers picked up a job, spinning or
+ * calls, the tasks the calling thread ran itself, the wall time, the time inside the tasks (and so
+ * how busy the threads were during the calls), and how late the first helper joined; per worker,
+ * the tasks and the time in them; how soon helpers picked up a job, spinning or
  * after sleeping. Off unless {@value #PROPERTY} names a file; each pool then appends its report
  * there when the JVM exits. Timing every task costs a little: the figures of a run with it are for
  * finding the imbalance, not for quoting the speed.
@@ -32,6 +33,7 @@ final class PoolStats {
         long tasks;
         long callerTasks;
         long nanos;
+        long taskNanos;
         long joinNanos;
         long sleptJoins;
         long gapNanos;
@@ -43,7 +45,9 @@ final class PoolStats {
 
     private final int threads;
     private final Map<Class<?>, Site> sites = new ConcurrentHashMap<>();
-    /** Per worker w: tasks at 2w, nanoseconds in them at 2w + 1. */
+    /** Longs between two workers' counters, so that they sit on different cache lines. */
+    private static final int PAD = 8;
+    /** Per worker w: tasks at PAD*w, nanoseconds in them at PAD*w + 1. */
     private final AtomicLongArray work;
     /** When the pool's previous call returned (0: none yet); the calling thread's only. */
     private long lastEnd;
@@ -52,7 +56,7 @@ final class PoolStats {
 
     PoolStats(int threads) {
         this.threads = threads;
-        this.work = new AtomicLongArray(2 * threads);
+        this.work = new AtomicLongArray(PAD * threads);
     }
 
     /** A PoolStats that writes to the file {@value #PROPERTY} names at exit, or null when it names none. */
@@ -72,9 +76,10 @@ final class PoolStats {
         return stats;
     }
 
+    /** {@code tasks} tasks that worker ran in one call, {@code nanos} inside them. */
     void task(int worker, int tasks, long nanos) {
-        work.addAndGet(2 * worker, tasks);
-        work.addAndGet(2 * worker + 1, nanos);
+        work.addAndGet(PAD * worker, tasks);
+        work.addAndGet(PAD * worker + 1, nanos);
     }
 
     void pickup(long delayNanos, boolean slept) {
@@ -88,12 +93,14 @@ final class PoolStats {
 
     /**
      * One call of {@code body}, posted at {@code posted}: count tasks, callerTasks of them on the
-     * calling thread, nanos from posting to the last task done, joinNanos until a helper picked the
-     * job up (0 for none), sleptJoin when that helper had been asleep. The time since the pool's
-     * previous call returned is the calling thread's serial work in between: a helper that spins for
-     * less than it sleeps, and joins the next call late.
+     * calling thread, nanos from posting to the last task done, taskNanos inside the tasks (all
+     * workers together), joinNanos until a helper picked the job up (0 for none), sleptJoin when that
+     * helper had been asleep. The time since the pool's previous call returned is the calling
+     * thread's serial work in between: a helper that spins for less than it sleeps, and joins the
+     * next call late.
      */
-    void call(Class<?> body, long posted, int count, int callerTasks, long nanos, long joinNanos, boolean sleptJoin) {
+    void call(Class<?> body, long posted, int count, int callerTasks, long nanos, long taskNanos, long joinNanos,
+              boolean sleptJoin) {
         Site s = sites.get(body);
         if (s == null) {
             // named here, not in a computeIfAbsent lambda: the stack walk would find the map's frame
@@ -104,6 +111,7 @@ final class PoolStats {
         s.tasks += count;
         s.callerTasks += callerTasks;
         s.nanos += nanos;
+        s.taskNanos += taskNanos;
         s.joinNanos += joinNanos;
         if (sleptJoin) {
             s.sleptJoins++;
@@ -129,9 +137,10 @@ final class PoolStats {
         StringBuilder r = new StringBuilder();
         r.append(String.format("pool of %d threads%n", threads));
         for (int w = 0; w < threads; w++) {
-            long tasks = work.get(2 * w);
+            long tasks = work.get(PAD * w);
+            long nanos = work.get(PAD * w + 1);
             r.append(String.format("  worker %d: %d tasks, %.1f ms in them, %.2f us a task%n", w, tasks,
-                    work.get(2 * w + 1) / 1e6, tasks == 0 ? 0 : work.get(2 * w + 1) / 1e3 / tasks));
+                    nanos / 1e6, tasks == 0 ? 0 : nanos / 1e3 / tasks));
         }
         for (int slept = 0; slept < 2; slept++) {
             r.append(slept == 0 ? "  helper pickups while spinning:" : "  helper pickups after sleeping:");
@@ -143,13 +152,17 @@ final class PoolStats {
             r.setLength(r.length() - 1);
             r.append(System.lineSeparator());
         }
-        r.append(String.format("  %-45s %8s %6s %9s %10s %10s %8s %10s%n", "call site", "calls", "tasks", "caller %",
-                "ms", "join us", "slept %", "gap us"));
+        // busy %: the time in the call's tasks over its wall time times the threads; what is missing
+        // went to helpers joining late, to one thread waiting for the other's last task, and to the
+        // hand-off itself
+        r.append(String.format("  %-45s %8s %6s %9s %10s %10s %7s %10s %8s %10s%n", "call site", "calls", "tasks",
+                "caller %", "ms", "task ms", "busy %", "join us", "slept %", "gap us"));
         List<Site> bySite = new ArrayList<>(sites.values());
         bySite.sort(Comparator.comparingLong((Site s) -> s.nanos).reversed());
         for (Site s : bySite) {
-            r.append(String.format("  %-45s %8d %6.1f %8.1f%% %10.1f %10.2f %7.1f%% %10.2f%n", s.name, s.calls,
-                    (double) s.tasks / s.calls, 100.0 * s.callerTasks / s.tasks, s.nanos / 1e6,
+            r.append(String.format("  %-45s %8d %6.1f %8.1f%% %10.1f %10.1f %6.1f%% %10.2f %7.1f%% %10.2f%n", s.name,
+                    s.calls, (double) s.tasks / s.calls, 100.0 * s.callerTasks / s.tasks, s.nanos / 1e6,
+                    s.taskNanos / 1e6, 100.0 * s.taskNanos / Math.max(1, s.nanos * threads),
                     s.joinNanos / 1e3 / s.calls, 100.0 * s.sleptJoins / s.calls, s.gapNanos / 1e3 / s.calls));
         }
         return r.toString();

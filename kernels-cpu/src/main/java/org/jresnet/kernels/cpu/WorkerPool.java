@@ -2,6 +2,7 @@ package org.jresnet.kernels.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fixed set of daemon threads that run the tasks 0..count-1 of one kernel call; the calling
@@ -80,6 +81,8 @@ final class WorkerPool implements AutoCloseable {
         volatile boolean joinedAfterSleep;
         /** Tasks the calling thread ran; with stats only. */
         int callerRan;
+        /** Time spent in this job's tasks, all workers together; null without stats. */
+        final AtomicLong taskNanos;
 
         Job(Task body, int count, int workers, PoolStats stats) {
             this.body = body;
@@ -87,6 +90,7 @@ final class WorkerPool implements AutoCloseable {
             this.workers = workers;
             this.stats = stats;
             this.posted = stats != null ? System.nanoTime() : 0;
+            this.taskNanos = stats != null ? new AtomicLong() : null;
             this.next = new AtomicIntegerArray(workers * PAD);
             for (int w = 1; w < workers; w++) {
                 next.set(w * PAD, start(w));
@@ -104,6 +108,7 @@ final class WorkerPool implements AutoCloseable {
          */
         boolean drain(int worker) {
             int ran = 0;
+            long busy = 0;
             for (int k = 0; k < workers; k++) {
                 int w = (worker + k) % workers;
                 int end = start(w + 1);
@@ -115,12 +120,18 @@ final class WorkerPool implements AutoCloseable {
                     } else {
                         long t0 = System.nanoTime();
                         runTask(worker, i);
-                        stats.task(worker, 1, System.nanoTime() - t0);
+                        busy += System.nanoTime() - t0;
                     }
                 }
             }
-            if (stats != null && worker == 0) {
-                callerRan = ran;
+            if (stats != null) {
+                // once a call per worker, not once a task: the counters are shared between the
+                // workers, and the figures are meant to time the tasks, not the counting
+                stats.task(worker, ran, busy);
+                taskNanos.addAndGet(busy);
+                if (worker == 0) {
+                    callerRan = ran;
+                }
             }
             return ran > 0 && done.addAndGet(ran) == count;
         }
@@ -229,7 +240,7 @@ final class WorkerPool implements AutoCloseable {
         if (stats != null) {
             long t = System.nanoTime() - t0;
             stats.task(0, count, t);
-            stats.call(body.getClass(), t0, count, count, t, 0, false);
+            stats.call(body.getClass(), t0, count, count, t, t, 0, false);
         }
     }
 
@@ -238,7 +249,7 @@ final class WorkerPool implements AutoCloseable {
         if (stats != null) {
             long joined = job.joined;
             stats.call(job.body.getClass(), job.posted, job.count, job.callerRan, System.nanoTime() - job.posted,
-                    joined != 0 ? joined - job.posted : 0, joined != 0 && job.joinedAfterSleep);
+                    job.taskNanos.get(), joined != 0 ? joined - job.posted : 0, joined != 0 && job.joinedAfterSleep);
         }
         Throwable f = job.failure;
         if (f instanceof RuntimeException re) {

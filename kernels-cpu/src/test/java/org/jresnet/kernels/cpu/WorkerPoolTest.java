@@ -100,6 +100,13 @@ class WorkerPoolTest {
         assertEquals("8.0", site.group(2), report);
         // per site: how often the first helper to join had slept, and the caller's serial gap before
         assertTrue(report.contains("slept %") && report.contains("gap us"), report);
+        // and how busy the two threads were: the tasks' time over twice the wall time, at most 100%
+        Matcher busy = Pattern.compile("WorkerPoolTest\\.eightTasks +\\d+ +[0-9.]+ +[0-9.]+% +[0-9.]+ +([0-9.]+) +([0-9.]+)%")
+                .matcher(report);
+        assertTrue(busy.find(), report);
+        double taskMs = Double.parseDouble(busy.group(1));
+        double percent = Double.parseDouble(busy.group(2));
+        assertTrue(taskMs > 0 && percent > 0 && percent <= 100.0, report);
     }
 
     @Test
