@@ -115,7 +115,10 @@ public final class Prewarm implements AutoCloseable {
      * mode, no graph, no pooling record, the loss read back. Without it the kernels' first C2 code
      * has only seen training and meets these branches first at the end of epoch 1, where each such
      * branch throws that code away (an uncommon trap) and C2 compiles it again while the evaluation
-     * and the second epoch run.
+     * and the second epoch run. Where the data loads faster than the warm-up's first step runs (2
+     * cores: ~0.2 against ~0.4 s), this pass does not run at all; running it anyway, before training
+     * starts, did not make the first evaluation or the second epoch faster there
+     * (bench/RESULTS-2026-12-07e.md).
      */
     private static void evaluate(Net net, Backend backend, float[] images, int[] labels) {
         net.eval();
