@@ -32,6 +32,25 @@ class BenchSmokeTest {
         }
     }
 
+    /** The side-by-side probe: two independent one-thread steps time themselves alone and together. */
+    @Test
+    void stepPairRunsBothStepsAndTimesThem() throws InterruptedException {
+        var first = Impl.create("simd1");
+        var second = Impl.create("simd1");
+        try {
+            StepPair.Pair pair = new StepPair.Pair(first, second);
+            pair.warmUp(1);
+            double[] t = pair.round(2);
+            assertEquals(3, t.length);
+            for (double ms : t) {
+                assertTrue(ms > 0 && Double.isFinite(ms), "ms a step: " + ms);
+            }
+        } finally {
+            Impl.close(first);
+            Impl.close(second);
+        }
+    }
+
     /** The step's FLOP count from the network equals the one from the benchmarked conv shapes (the report's). */
     @Test
     void trainingStepFlopsMatchTheLayersShapes() {
