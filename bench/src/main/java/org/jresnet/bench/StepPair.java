@@ -10,9 +10,9 @@ import org.jresnet.mnist.train.TrainingStep;
  * one-thread training steps of the article's network, each on its own one-thread backend, model and
  * batch, run side by side on two threads, against one of them alone, rounds alternating. Two
  * independent steps share nothing but the cores, their caches and the memory, so their time
- * beside each other over their time alone is the machine's own cost of running two threads (on the
- * project's Zen 4 VM 0.99-1.04x, bench/RESULTS-2026-12-07e.md); a two-thread step (simd2) that
- * falls short of twice simd1 by more than that loses it in sharing one step between the threads.
+ * beside each other over their time alone is the machine's own cost of running two threads
+ * (figures: bench/RESULTS-2026-12-07e.md); a two-thread step (simd2) that falls short of twice
+ * simd1 by more than that loses it in sharing one step between the threads.
  *
  * <pre>
  * java -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 --add-modules jdk.incubator.vector -XX:+UseSerialGC -cp bench/target/benchmarks.jar org.jresnet.bench.StepPair [steps] [rounds]
