@@ -141,17 +141,7 @@ public final class Prewarm implements AutoCloseable {
      * cannot start, nothing. Returns the thread, or null when there is none.
      */
     public static Thread startForEvaluation(String backendName, ModelSpec model) {
-        if (!compiled(backendName)) {
-            return null; // reference, cuda: no JIT-compiled kernels to warm up, and no GPU context to open twice
-        }
-        Thread t = warmUpThread(() -> evaluateOnce(model));
-        t.start();
-        return t;
-    }
-
-    /** {@link #startForEvaluation}'s work, on the calling thread; whether a forward pass ran. */
-    static boolean evaluateOnce(ModelSpec model) {
-        return evaluateFor(model, Double.POSITIVE_INFINITY, 1) == 1;
+        return startForServing(backendName, model, Double.POSITIVE_INFINITY, 1);
     }
 
     /**
@@ -166,7 +156,7 @@ public final class Prewarm implements AutoCloseable {
      */
     public static Thread startForServing(String backendName, ModelSpec model, double seconds, int passes) {
         if (!compiled(backendName)) {
-            return null;
+            return null; // reference, cuda: no JIT-compiled kernels to warm up, and no GPU context to open twice
         }
         Thread t = warmUpThread(() -> evaluateFor(model, seconds, passes));
         t.start();
