@@ -42,17 +42,8 @@ class BackendsTest {
 
     @Test
     void systemPropertySelectsTheBackend() {
-        String old = System.getProperty(Backends.PROPERTY);
-        try {
-            System.setProperty(Backends.PROPERTY, "reference");
-            assertEquals("reference", Backends.requestedName());
-        } finally {
-            if (old == null) {
-                System.clearProperty(Backends.PROPERTY);
-            } else {
-                System.setProperty(Backends.PROPERTY, old);
-            }
-        }
+        TestProperties.with(Backends.PROPERTY, "reference",
+                () -> assertEquals("reference", Backends.requestedName()));
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jresnet.core.TestProperties;
 import org.jresnet.core.backend.Backend;
 import org.jresnet.core.backend.BackendOptions;
 import org.jresnet.core.backend.BackendProvider;
@@ -32,22 +33,14 @@ class ProviderTest {
 
     @Test
     void threadCountFromOptionsElsePropertyOverride() {
-        String old = System.getProperty(SimdBackendProvider.THREADS_PROPERTY);
-        try {
-            System.setProperty(SimdBackendProvider.THREADS_PROPERTY, "3");
+        TestProperties.with(SimdBackendProvider.THREADS_PROPERTY, "3", () -> {
             assertEquals(3, SimdBackendProvider.threads(BackendOptions.defaults()));
             assertEquals(2, SimdBackendProvider.threads(BackendOptions.defaults().withThreads(2)));
             System.setProperty(SimdBackendProvider.THREADS_PROPERTY, "zero");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> SimdBackendProvider.threads(BackendOptions.defaults()));
             assertTrue(e.getMessage().contains("jresnet.threads"), e.getMessage());
-        } finally {
-            if (old == null) {
-                System.clearProperty(SimdBackendProvider.THREADS_PROPERTY);
-            } else {
-                System.setProperty(SimdBackendProvider.THREADS_PROPERTY, old);
-            }
-        }
+        });
     }
 
     @Test

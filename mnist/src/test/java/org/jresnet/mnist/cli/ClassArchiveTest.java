@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import org.jresnet.core.TestProperties;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,17 +125,8 @@ class ClassArchiveTest {
             ClassArchive.Plan p = ClassArchive.plan(List.of("-XX:+UseSerialGC", own), "train", cp, dir);
             assertEquals(ClassArchive.Plan.NONE, p, own);
         }
-        String before = System.getProperty(ClassArchive.PROPERTY);
-        System.setProperty(ClassArchive.PROPERTY, "off");
-        try {
-            assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, "train", cp, dir));
-        } finally {
-            if (before == null) {
-                System.clearProperty(ClassArchive.PROPERTY);
-            } else {
-                System.setProperty(ClassArchive.PROPERTY, before);
-            }
-        }
+        TestProperties.with(ClassArchive.PROPERTY, "off",
+                () -> assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, "train", cp, dir)));
         assertEquals(ClassArchive.Plan.NONE, ClassArchive.plan(OPTIONS, "train", cp, dir.resolve("missing")),
                 "no folder to write to: no archive");
     }

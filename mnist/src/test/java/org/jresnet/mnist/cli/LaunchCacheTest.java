@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import org.jresnet.core.TestProperties;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,17 +91,7 @@ class LaunchCacheTest {
 
     @Test
     void aPropertyTurnsItOff() {
-        String before = System.getProperty(LaunchCache.PROPERTY);
-        System.setProperty(LaunchCache.PROPERTY, "off");
-        try {
-            assertNull(LaunchCache.forThisJvm(new String[0], dir));
-        } finally {
-            if (before == null) {
-                System.clearProperty(LaunchCache.PROPERTY);
-            } else {
-                System.setProperty(LaunchCache.PROPERTY, before);
-            }
-        }
+        TestProperties.with(LaunchCache.PROPERTY, "off", () -> assertNull(LaunchCache.forThisJvm(new String[0], dir)));
     }
 
     @Test
