@@ -138,9 +138,13 @@ public final class StepBreakdown {
             batch = !forwardOnly ? 64 : at < 0 ? forwardBatch : Integer.parseInt(impl.substring(at + 1));
             real = Impl.create(at < 0 ? impl : impl.substring(0, at));
             // conv calls are told apart by shape: "conv2dForward 16->32 k5 12x12"
-            Backend be = TimedBackend.wrap(real, nanos, (m, a) -> a != null && a[a.length - 1] instanceof Conv2dShape cs
-                    ? m.getName() + " " + cs.c() + "->" + cs.oc() + " k" + cs.kh() + " " + cs.h() + "x" + cs.w()
-                    : m.getName());
+            Backend be = TimedBackend.wrap(real, nanos, (m, a) -> {
+                Conv2dShape cs = a == null ? null
+                        : Arrays.stream(a).filter(Conv2dShape.class::isInstance).map(Conv2dShape.class::cast)
+                                .findFirst().orElse(null);
+                return cs == null ? m.getName()
+                        : m.getName() + " " + cs.c() + "->" + cs.oc() + " k" + cs.kh() + " " + cs.h() + "x" + cs.w();
+            });
             Rng rng = new Rng(9);
             net = new SeedNet(be, rng);
             step = new TrainingStep(net, new Sgd(net.parameters(), 0.01f, 0.5f), be);

@@ -58,14 +58,18 @@ final class Autograd {
                     continue;
                 }
                 Tensor[] inputs = node.inputs();
-                Tensor[] grads = node.runBackward(g);
+                Tensor[] offered = received(inputs, pending);
+                Tensor[] received = offered.clone();
+                Tensor[] grads = node.runBackward(g, received);
                 for (int k = 0; k < inputs.length; k++) {
                     Tensor in = inputs[k];
                     if (in == null || !in.requiresGrad() || grads[k] == null) {
                         continue;
                     }
                     Tensor previous = pending.get(in);
-                    pending.put(in, previous == null ? grads[k] : sum(previous, grads[k]));
+                    // the rule added what in had received into grads[k] where it cleared received[k]
+                    boolean added = offered[k] != null && received[k] == null;
+                    pending.put(in, previous == null || added ? grads[k] : sum(previous, grads[k]));
                 }
             }
         } finally {
@@ -75,6 +79,26 @@ final class Autograd {
                 }
             }
         }
+    }
+
+    /**
+     * What each input has received so far, for a rule that can add it in its own pass; null for an
+     * input that appears twice among them (its gradients are summed here, one after the other).
+     */
+    private static Tensor[] received(Tensor[] inputs, Map<Tensor, Tensor> pending) {
+        Tensor[] received = new Tensor[inputs.length];
+        for (int k = 0; k < inputs.length; k++) {
+            Tensor in = inputs[k];
+            if (in == null || !in.requiresGrad()) {
+                continue;
+            }
+            boolean twice = false;
+            for (int j = 0; j < inputs.length; j++) {
+                twice |= j != k && inputs[j] == in;
+            }
+            received[k] = twice ? null : pending.get(in);
+        }
+        return received;
     }
 
     private static Tensor sum(Tensor a, Tensor b) {

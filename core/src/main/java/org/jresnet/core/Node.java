@@ -12,11 +12,30 @@ public final class Node {
         Tensor[] apply(Tensor gradOutput);
     }
 
+    /**
+     * A backward rule that may add the gradient an input has already received from its other
+     * consumers into the gradient it computes for that input, in the same pass (the sum autograd
+     * would otherwise form in one of its own, as at a residual block's skip).
+     */
+    @FunctionalInterface
+    public interface Accumulating {
+        /**
+         * pending[k]: what input k has received so far, or null. For each k it either leaves
+         * pending[k] alone (autograd adds the two) or returns gradient k with pending[k] added,
+         * pending[k] + its own rounded once per element, and sets pending[k] to null.
+         */
+        Tensor[] apply(Tensor gradOutput, Tensor[] pending);
+    }
+
     private final String op;
     private Tensor[] inputs;
-    private Backward backward;
+    private Accumulating backward;
 
     Node(String op, Tensor[] inputs, Backward backward) {
+        this(op, inputs, (g, pending) -> backward.apply(g));
+    }
+
+    Node(String op, Tensor[] inputs, Accumulating backward) {
         this.op = op;
         this.inputs = inputs;
         this.backward = backward;
@@ -34,12 +53,13 @@ public final class Node {
         return backward == null;
     }
 
-    Tensor[] runBackward(Tensor gradOutput) {
+    /** The inputs' gradients; pending as {@link Accumulating#apply}. */
+    Tensor[] runBackward(Tensor gradOutput, Tensor[] pending) {
         if (backward == null) {
             throw new IllegalStateException(op + ": backward() through a graph that was already freed; the graph is"
                     + " freed by the first backward() call: run the forward pass again");
         }
-        return backward.apply(gradOutput);
+        return backward.apply(gradOutput, pending);
     }
 
     /** Drops the saved tensors so the graph can be collected and not run twice. */

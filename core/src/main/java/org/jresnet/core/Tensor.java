@@ -23,6 +23,8 @@ public final class Tensor {
     private boolean requiresGrad;
     private Node gradFn;
     private Tensor grad;
+    /** The relu output this gradient is already masked by, or null ({@link #markReluMasked}). */
+    private Tensor reluMaskedBy;
 
     private Tensor(Backend backend, Storage storage, int[] shape, DType dtype, int[] hostLabels) {
         this.backend = backend;
@@ -212,6 +214,39 @@ public final class Tensor {
             }
         }
         return this;
+    }
+
+    /**
+     * As {@link #recordOp(String, Tensor[], Node.Backward)}, with a rule that may add the gradient an
+     * input has already received into its own ({@link Node.Accumulating}).
+     */
+    public Tensor recordOp(String op, Tensor[] inputs, Node.Accumulating backward) {
+        if (!Grad.isEnabled()) {
+            return this;
+        }
+        for (Tensor in : inputs) {
+            if (in != null && in.requiresGrad) {
+                this.gradFn = new Node(op, inputs, backward);
+                this.requiresGrad = true;
+                return this;
+            }
+        }
+        return this;
+    }
+
+    /**
+     * For a backward rule that applies, in its own pass, the rule of the relu whose output y is its
+     * input: marks this gradient as already zero wherever y is not positive, so that the relu's
+     * rule, which would zero the same elements, passes it on as it is. Returns this.
+     */
+    public Tensor markReluMasked(Tensor y) {
+        reluMaskedBy = y;
+        return this;
+    }
+
+    /** Whether this gradient is already zero wherever relu output y is not positive ({@link #markReluMasked}). */
+    public boolean isReluMasked(Tensor y) {
+        return y != null && reluMaskedBy == y;
     }
 
     void accumulateLeafGrad(Tensor g) {

@@ -29,6 +29,38 @@ class AutogradTest {
     }
 
     @Test
+    void aRuleThatAddsWhatItsInputReceivedIsNotAddedAgain() {
+        // y = a(x) + relu(x), a the identity with a rule that adds x's gradient so far into its own;
+        // relu's rule runs first (y's second input), so a's is offered relu's contribution
+        Tensor x = Tensor.of(be, new float[] {1, -2}, 2).requiresGrad(true);
+        Tensor[] offered = new Tensor[1];
+        Tensor a = Tensor.of(be, x.toArray(), 2).recordOp("identity adding", new Tensor[] {x}, (g, received) -> {
+            offered[0] = received[0];
+            Tensor dx = Tensor.empty(be, g.shape());
+            be.add(received[0].storage(), g.storage(), dx.storage(), 2);
+            received[0] = null;
+            return new Tensor[] {dx};
+        });
+        Ops.add(a, Ops.relu(x)).backward(Tensor.of(be, new float[] {1, 1}, 2));
+        assertArrayEquals(new float[] {1, 0}, offered[0].toArray(), "relu's contribution, offered to a's rule");
+        assertArrayEquals(new float[] {2, 1}, x.grad().toArray(), "each contribution once");
+    }
+
+    @Test
+    void aTensorReadTwiceByOneOpIsOfferedNothing() {
+        Tensor x = Tensor.of(be, new float[] {3}, 1).requiresGrad(true);
+        boolean[] offered = new boolean[2];
+        Tensor twice = Tensor.of(be, new float[] {6}, 1).recordOp("x + x", new Tensor[] {x, x}, (g, received) -> {
+            offered[0] = received[0] != null;
+            offered[1] = received[1] != null;
+            return new Tensor[] {g, g};
+        });
+        Ops.add(twice, Ops.relu(x)).backward();
+        assertFalse(offered[0] || offered[1], "x's gradient so far must not be offered twice");
+        assertArrayEquals(new float[] {3}, x.grad().toArray());
+    }
+
+    @Test
     void leafGradientsAccumulateAcrossBackwardCallsUntilZeroed() {
         Tensor x = Tensor.of(be, new float[] {1, 2}, 2).requiresGrad(true);
         Tensor g = Tensor.of(be, new float[] {1, 1}, 2);

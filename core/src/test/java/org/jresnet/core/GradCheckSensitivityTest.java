@@ -106,6 +106,30 @@ class GradCheckSensitivityTest {
     }
 
     @Test
+    void fusedInputGradientDroppingTheSkipsGradientIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void conv2dBackwardInput(Storage dy, Storage w, Storage dx, Conv2dShape s, Storage addend,
+                                            Storage reluOutput) {
+                // bug: what the input received from the skip is not added (autograd no longer adds it)
+                super.conv2dBackwardInput(dy, w, dx, s, null, reluOutput);
+            }
+        }, "residual block: addRelu(x, conv(conv2dRelu(x)))");
+    }
+
+    @Test
+    void fusedInputGradientWithoutTheReluRuleIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void conv2dBackwardInput(Storage dy, Storage w, Storage dx, Conv2dShape s, Storage addend,
+                                            Storage reluOutput) {
+                // bug: the relu's rule is skipped here, and the relu's own rule trusts that it was done
+                super.conv2dBackwardInput(dy, w, dx, s, addend, null);
+            }
+        }, "residual block: addRelu(x, conv(conv2dRelu(x)))");
+    }
+
+    @Test
     void crossEntropyGradientMissingBatchMeanIsCaught() {
         assertCaught(new ReferenceBackend() {
             @Override

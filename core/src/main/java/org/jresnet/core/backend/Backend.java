@@ -108,7 +108,7 @@ public interface Backend {
     // Each default is the composition it stands for, so a backend that does not fuse (the
     // reference, the oracle) computes exactly what the separate ops would; a backend that fuses
     // saves the separate pass over memory and must give the same values bit for bit (relu and
-    // max are exact).
+    // max are exact, and a sum of two rounds the same either way round).
 
     /** y = relu(conv(x, w) + b): {@link #conv2dForward}, then {@link #reluForward} in place. */
     default void conv2dReluForward(Storage x, Storage w, Storage b, Storage y, Conv2dShape s) {
@@ -126,6 +126,26 @@ public interface Backend {
     default void maxPool2dReluForward(Storage x, Storage y, Pool2dShape s) {
         maxPool2dForward(x, y, s);
         reluForward(y, y, (long) s.n() * s.c() * s.oh() * s.ow());
+    }
+
+    /**
+     * The input gradient with two element-wise steps that would otherwise be passes of their own:
+     * dx = addend + (transposed conv of dy with w), the sum autograd forms where the input also
+     * feeds another op (a residual block's skip); then dx = reluOutput &gt; 0 ? dx : 0, the backward
+     * rule of the relu whose output the input is. Either may be null (no step). The default:
+     * {@link #conv2dBackwardInput(Storage, Storage, Storage, Conv2dShape)}, then {@link #addInPlace}
+     * and {@link #reluBackward} in place.
+     */
+    default void conv2dBackwardInput(Storage dy, Storage w, Storage dx, Conv2dShape s, Storage addend,
+                                     Storage reluOutput) {
+        conv2dBackwardInput(dy, w, dx, s);
+        long n = (long) s.n() * s.c() * s.h() * s.w();
+        if (addend != null) {
+            addInPlace(dx, addend, n);
+        }
+        if (reluOutput != null) {
+            reluBackward(reluOutput, dx, dx, n);
+        }
     }
 
     /**

@@ -26,18 +26,37 @@ public final class Conv2d {
         Backend be = input.backend();
         Tensor out = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
         be.conv2dForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(), out.storage(), s);
-        return out.recordOp(OP, new Tensor[] {input, weight, bias}, g -> backward(input, weight, bias, s, g));
+        return out.recordOp(OP, new Tensor[] {input, weight, bias},
+                (g, received) -> backward(input, weight, bias, s, g, received));
     }
 
-    /** The gradients of input, weight and bias (null where not required) for the output gradient g. */
-    static Tensor[] backward(Tensor input, Tensor weight, Tensor bias, Conv2dShape s, Tensor g) {
+    /**
+     * The gradients of input, weight and bias (null where not required) for the output gradient g.
+     * Two steps of the input's gradient go into the backend's input-gradient call (its fused form,
+     * which a backend may do in the convolution's own tasks): adding what the input has already
+     * received from its other consumers (received[0], then cleared, as {@link
+     * org.jresnet.core.Node.Accumulating} asks), and, where the input is a relu's output, that
+     * relu's rule ({@link ReluRule}).
+     */
+    static Tensor[] backward(Tensor input, Tensor weight, Tensor bias, Conv2dShape s, Tensor g, Tensor[] received) {
         Backend be = input.backend();
         Tensor dx = null;
         Tensor dw = null;
         Tensor db = null;
         if (input.requiresGrad()) {
             dx = Tensor.empty(be, input.shape());
-            be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s);
+            Tensor addend = received[0];
+            boolean relu = ReluRule.isOutputOfRelu(input);
+            if (addend == null && !relu) {
+                be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s);
+            } else {
+                be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s,
+                        addend == null ? null : addend.storage(), relu ? input.storage() : null);
+                received[0] = null;
+                if (relu) {
+                    dx.markReluMasked(input);
+                }
+            }
         }
         if (weight.requiresGrad()) {
             dw = Tensor.empty(be, weight.shape());

@@ -35,7 +35,7 @@ public final class Conv2dMaxPoolRelu {
         Tensor record = grad ? Tensor.empty(be, Math.toIntExact(be.conv2dMaxPoolReluRecordSize(s, p))) : null;
         be.conv2dMaxPoolReluForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(),
                 record == null ? null : record.storage(), pooled.storage(), s, p);
-        return pooled.recordOp(OP, new Tensor[] {input, weight, bias}, g -> {
+        return pooled.recordOp(OP, new Tensor[] {input, weight, bias}, (g, received) -> {
             if (!input.requiresGrad() && weight.requiresGrad()) {
                 // the first layer: no dx, so the backend need not write dy for the whole batch
                 Tensor dw = Tensor.empty(be, weight.shape());
@@ -46,7 +46,7 @@ public final class Conv2dMaxPoolRelu {
             }
             Tensor dy = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
             be.conv2dMaxPoolReluBackward(record.storage(), pooled.storage(), g.storage(), dy.storage(), p);
-            return Conv2d.backward(input, weight, bias, s, dy);
+            return Conv2d.backward(input, weight, bias, s, dy, received);
         });
     }
 }

@@ -23,10 +23,7 @@ public final class Conv2dRelu {
         Backend be = input.backend();
         Tensor y = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
         be.conv2dReluForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(), y.storage(), s);
-        return y.recordOp(OP, new Tensor[] {input, weight, bias}, g -> {
-            Tensor dz = Tensor.empty(be, y.shape());
-            be.reluBackward(y.storage(), g.storage(), dz.storage(), y.numel());
-            return Conv2d.backward(input, weight, bias, s, dz);
-        });
+        return y.recordOp(OP, new Tensor[] {input, weight, bias},
+                (g, received) -> Conv2d.backward(input, weight, bias, s, ReluRule.backward(be, y, g), received));
     }
 }

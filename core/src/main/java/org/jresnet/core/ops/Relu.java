@@ -19,10 +19,6 @@ public final class Relu {
         long n = x.numel();
         Tensor y = Tensor.empty(be, x.shape());
         be.reluForward(x.storage(), y.storage(), n);
-        return y.recordOp(OP, new Tensor[] {x}, g -> {
-            Tensor dx = Tensor.empty(be, x.shape());
-            be.reluBackward(y.storage(), g.storage(), dx.storage(), n);
-            return new Tensor[] {dx};
-        });
+        return y.recordOp(OP, new Tensor[] {x}, g -> new Tensor[] {ReluRule.backward(be, y, g)});
     }
 }

@@ -201,6 +201,13 @@ public final class OpTable {
                     (b, i, o) -> b.conv2dForward(i[0], i[1], null, o[0], s), CONV, work));
             cases.add(sample("conv2d", "conv2dBackwardInput " + s, in(dy, w), out(s.inputSize()),
                     (b, i, o) -> b.conv2dBackwardInput(i[0], i[1], o[0], s), CONV, work));
+            // the input gradient with autograd's sum and the relu's rule fused (the default: after it)
+            float[] addend = uniform(rng, s.inputSize());
+            float[] reluOutput = uniform(rng, s.inputSize());
+            cases.add(sample("conv2d", "conv2dBackwardInput + addend + relu rule " + s, in(dy, w, addend, reluOutput),
+                    out(s.inputSize()), (b, i, o) -> b.conv2dBackwardInput(i[0], i[1], o[0], s, i[2], i[3]), CONV, work));
+            cases.add(sample("conv2d", "conv2dBackwardInput + relu rule " + s, in(dy, w, reluOutput),
+                    out(s.inputSize()), (b, i, o) -> b.conv2dBackwardInput(i[0], i[1], o[0], s, null, i[2]), CONV, work));
             cases.add(sample("conv2d", "conv2dBackwardWeight " + s, in(x, dy), out(s.weightSize()),
                     (b, i, o) -> b.conv2dBackwardWeight(i[0], i[1], o[0], s), CONV_REDUCE, work));
             cases.add(sample("conv2d", "conv2dBackwardBias " + s, in(dy), out(s.oc()),

@@ -56,7 +56,8 @@ final class ConvFoldTile {
                 && s.ow() + s.kw() - 1 <= 2 * L && s.pad() < s.kh() && s.pad() < s.kw();
     }
 
-    void backwardInput(float[] dy, float[] w, float[] dx, Conv2dShape s) {
+    /** dx = the input gradient; then {@code then} (null: nothing) on each image of dx as it is written. */
+    void backwardInput(float[] dy, float[] w, float[] dx, Conv2dShape s, Epilogue then) {
         int c = s.c();
         int oc = s.oc();
         int m = c * s.kh() * s.kw();
@@ -84,6 +85,9 @@ final class ConvFoldTile {
                 }
             }
             copyOut(xb, plane, img, s, dx);
+            if (then != null) {
+                then.apply(dx, img * s.c() * s.h() * s.w(), img, 1);
+            }
         });
     }
 

@@ -296,18 +296,26 @@ final class ConvKernels {
         }
     }
 
-    synchronized void backwardInput(float[] dy, float[] w, float[] dx, Conv2dShape s) {
+    /**
+     * dx = the input gradient; then each task applies {@code then} (null: nothing) to the images of
+     * dx it has just written, as {@link #forward} does with y.
+     */
+    synchronized void backwardInput(float[] dy, float[] w, float[] dx, Conv2dShape s, Epilogue then) {
         ConvPlan.Input path = plan(s).input();
         if (path == ConvPlan.Input.ONE_CHANNEL) {
             single.backwardInput(dy, w, dx, s);
+            if (then != null) {
+                int perImage = s.c() * s.h() * s.w();
+                pool.run(s.n(), (worker, img) -> then.apply(dx, img * perImage, img, 1));
+            }
             return;
         }
         if (path == ConvPlan.Input.AS_FORWARD) {
-            forward(dy, flipped(w, s), null, dx, transposed(s), null);
+            forward(dy, flipped(w, s), null, dx, transposed(s), then);
             return;
         }
         if (path == ConvPlan.Input.FOLD_IN_TILE) {
-            foldTile.backwardInput(dy, w, dx, s);
+            foldTile.backwardInput(dy, w, dx, s, then);
             return;
         }
         int k = s.c() * s.kh() * s.kw();
@@ -341,6 +349,9 @@ final class ConvKernels {
             float[] dcol = sc.get(Scratch.COL, Simd.L + (long) k * cols + Im2col.SLACK);
             Gemm.nn(0, blocks, k, 0, cols, oc, ap, grad, gOff, Gemm.strided(oc, cols), dcol, Simd.L, cols, null);
             Col2im.fold(dcol, Simd.L, cols, i0, gi, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, gi)), dx);
+            if (then != null) {
+                then.apply(dx, i0 * s.c() * s.h() * s.w(), i0, gi);
+            }
         });
     }
 

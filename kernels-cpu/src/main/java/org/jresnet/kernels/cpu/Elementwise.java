@@ -71,6 +71,35 @@ final class Elementwise {
         }
     }
 
+    /**
+     * out[outOff, outOff + len) = addend + out (as {@link #add}), then zero where reluOutput &lt;= 0 (as
+     * {@link #reluBackward}); addend and reluOutput read from off on, either may be null (no step).
+     */
+    static void addThenMask(float[] out, int outOff, float[] addend, float[] reluOutput, int off, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, out, outOff + i);
+            if (addend != null) {
+                v = FloatVector.fromArray(F, addend, off + i).add(v);
+            }
+            if (reluOutput != null) {
+                VectorMask<Float> on = FloatVector.fromArray(F, reluOutput, off + i).compare(VectorOperators.GT, 0f);
+                v = FloatVector.zero(F).blend(v, on);
+            }
+            v.intoArray(out, outOff + i);
+        }
+        for (; i < len; i++) {
+            float v = out[outOff + i];
+            if (addend != null) {
+                v = addend[off + i] + v;
+            }
+            if (reluOutput != null) {
+                v = reluOutput[off + i] > 0f ? v : 0f;
+            }
+            out[outOff + i] = v;
+        }
+    }
+
     /** y = relu(a + b), rounded once for the sum as by {@link #add} then {@link #relu}. */
     void addRelu(float[] a, float[] b, float[] y, long n) {
         chunked(n, (from, to) -> {

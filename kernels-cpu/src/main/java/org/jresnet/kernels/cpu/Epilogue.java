@@ -22,6 +22,16 @@ interface Epilogue {
     }
 
     /**
+     * An input gradient's last two steps on the images just written: out += addend, then out = 0
+     * where reluOutput is not positive; either array may be null. addend and reluOutput have out's
+     * layout (n, c, h, w), perImage = c*h*w floats an image, out starting at image first.
+     */
+    static Epilogue gradient(float[] addend, float[] reluOutput, int perImage) {
+        return (out, outOff, first, images) -> Elementwise.addThenMask(out, outOff, addend, reluOutput,
+                first * perImage, images * perImage);
+    }
+
+    /**
      * pooled = relu(maxpool(y)), the images' planes [first*c, (first+images)*c) of the pooling shape,
      * and where record is not null, where each window's gradient goes ({@link MaxPoolRecord}).
      */

@@ -138,7 +138,17 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
 
     @Override
     public void conv2dBackwardInput(Storage dy, Storage w, Storage dx, Conv2dShape s) {
-        conv.backwardInput(HeapStorage.of(dy), HeapStorage.of(w), HeapStorage.of(dx), s);
+        conv.backwardInput(HeapStorage.of(dy), HeapStorage.of(w), HeapStorage.of(dx), s, null);
+    }
+
+    /** The sum and the relu's rule done by each task on the images it has just written ({@link Epilogue#gradient}). */
+    @Override
+    public void conv2dBackwardInput(Storage dy, Storage w, Storage dx, Conv2dShape s, Storage addend,
+                                    Storage reluOutput) {
+        Epilogue then = addend == null && reluOutput == null ? null
+                : Epilogue.gradient(addend == null ? null : HeapStorage.of(addend),
+                        reluOutput == null ? null : HeapStorage.of(reluOutput), s.c() * s.h() * s.w());
+        conv.backwardInput(HeapStorage.of(dy), HeapStorage.of(w), HeapStorage.of(dx), s, then);
     }
 
     @Override

@@ -42,7 +42,7 @@ class ConvFoldTileTest {
                     for (int i = 0; i < threads; i++) {
                         scratch[i] = new Scratch();
                     }
-                    new ConvFoldTile(pool, scratch).backwardInput(dy, w, dx, s);
+                    new ConvFoldTile(pool, scratch).backwardInput(dy, w, dx, s, null);
                 }
                 assertArrayEquals(expected, dx, s + " on " + threads + " thread(s)");
             }

@@ -1,0 +1,84 @@
+package org.jresnet.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.jresnet.core.Rng;
+import org.jresnet.core.backend.Conv2dShape;
+import org.jresnet.core.backend.HeapStorage;
+import org.jresnet.core.backend.Storage;
+import org.jresnet.core.optable.OpTable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The input gradient with autograd's sum and a relu's rule done in the convolution's tasks gives,
+ * bit for bit, what the plain input gradient followed by {@code addInPlace} and {@code
+ * reluBackward} gives on the same backend, for every shape of the op table (so on every
+ * input-gradient path, at this run's vector width), with and without each step. (The op table
+ * compares both with the reference backend within the convolutions' tolerance.)
+ */
+class FusedInputGradientTest {
+    private static final SimdBackend SIMD = new SimdBackend(3);
+
+    @AfterAll
+    static void stop() {
+        SIMD.close();
+    }
+
+    @Test
+    void fusedStepsChangeNoBit() {
+        Set<ConvPlan.Input> paths = EnumSet.noneOf(ConvPlan.Input.class);
+        for (Conv2dShape s : OpTable.convShapes()) {
+            paths.add(ConvPlan.of(s).input());
+            Rng rng = new Rng(5);
+            float[] dy = uniform(rng, s.outputSize());
+            float[] w = uniform(rng, s.weightSize());
+            float[] addend = uniform(rng, s.inputSize());
+            float[] reluOutput = uniform(rng, s.inputSize());
+            for (int i = 0; i < reluOutput.length; i += 7) {
+                reluOutput[i] = 0f; // relu's outputs hold exact zeros, whose gradient is zero too
+            }
+            for (boolean add : new boolean[] {false, true}) {
+                for (boolean mask : new boolean[] {false, true}) {
+                    float[] expected = new float[Math.toIntExact(s.inputSize())];
+                    SIMD.conv2dBackwardInput(st(dy), st(w), st(expected), s);
+                    if (add) {
+                        SIMD.addInPlace(st(expected), st(addend), expected.length);
+                    }
+                    if (mask) {
+                        SIMD.reluBackward(st(reluOutput), st(expected), st(expected), expected.length);
+                    }
+                    float[] fused = new float[expected.length];
+                    SIMD.conv2dBackwardInput(st(dy), st(w), st(fused), s, add ? st(addend) : null,
+                            mask ? st(reluOutput) : null);
+                    assertArrayEquals(bits(expected), bits(fused), () -> s + (add ? " + addend" : "") + (mask ? " + relu" : ""));
+                }
+            }
+        }
+        assertTrue(paths.containsAll(EnumSet.allOf(ConvPlan.Input.class)), () -> "paths reached: " + paths);
+    }
+
+    /** The floats' bit patterns: +0 and -0 told apart. */
+    private static int[] bits(float[] a) {
+        int[] b = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = Float.floatToRawIntBits(a[i]);
+        }
+        return b;
+    }
+
+    private static Storage st(float[] a) {
+        return new HeapStorage(a);
+    }
+
+    private static float[] uniform(Rng rng, long n) {
+        float[] a = new float[Math.toIntExact(n)];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rng.uniform(-1f, 1f);
+        }
+        return a;
+    }
+}
