@@ -4,6 +4,7 @@ import org.jresnet.core.ops.Add;
 import org.jresnet.core.ops.AddRelu;
 import org.jresnet.core.ops.BatchNorm2d;
 import org.jresnet.core.ops.Conv2d;
+import org.jresnet.core.ops.Conv2dAddRelu;
 import org.jresnet.core.ops.Conv2dMaxPoolRelu;
 import org.jresnet.core.ops.Conv2dRelu;
 import org.jresnet.core.ops.CrossEntropy;
@@ -36,6 +37,12 @@ public final class Ops {
     public static Tensor conv2dMaxPoolRelu(Tensor input, Tensor weight, Tensor bias, int stride, int padding,
                                            int kernel) {
         return Conv2dMaxPoolRelu.apply(input, weight, bias, stride, padding, kernel);
+    }
+
+    /** relu(skip + conv2d(...)) in one op (the sum and relu fused into the convolution's output pass). */
+    public static Tensor conv2dAddRelu(Tensor input, Tensor weight, Tensor bias, int stride, int padding,
+                                       Tensor skip) {
+        return Conv2dAddRelu.apply(input, weight, bias, stride, padding, skip);
     }
 
     /** relu(a + b) in one op. */

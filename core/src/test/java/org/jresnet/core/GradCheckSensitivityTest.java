@@ -130,6 +130,16 @@ class GradCheckSensitivityTest {
     }
 
     @Test
+    void fusedConvAddReluDroppingTheSkipIsCaught() {
+        assertCaught(new ReferenceBackend() {
+            @Override
+            public void conv2dAddReluForward(Storage x, Storage w, Storage b, Storage skip, Storage y, Conv2dShape s) {
+                conv2dReluForward(x, w, b, y, s); // bug: the skip is not added (its gradient no longer matches)
+            }
+        }, "residual block, fused");
+    }
+
+    @Test
     void crossEntropyGradientMissingBatchMeanIsCaught() {
         assertCaught(new ReferenceBackend() {
             @Override

@@ -116,6 +116,15 @@ public interface Backend {
         reluForward(y, y, (long) s.n() * s.oc() * s.oh() * s.ow());
     }
 
+    /**
+     * y = relu(skip + (conv(x, w) + b)), skip of y's shape: {@link #conv2dForward}, then {@link
+     * #addReluForward} of skip and y in place.
+     */
+    default void conv2dAddReluForward(Storage x, Storage w, Storage b, Storage skip, Storage y, Conv2dShape s) {
+        conv2dForward(x, w, b, y, s);
+        addReluForward(skip, y, y, (long) s.n() * s.oc() * s.oh() * s.ow());
+    }
+
     /** y = relu(a + b) over n elements: {@link #add}, then {@link #reluForward} in place. */
     default void addReluForward(Storage a, Storage b, Storage y, long n) {
         add(a, b, y, n);

@@ -38,6 +38,11 @@ public final class Conv2dLayer extends Module {
         return Ops.conv2dRelu(x, weight, bias, stride, padding);
     }
 
+    /** relu(skip + forward(x)), the sum and relu fused into the convolution's output pass (a residual block's end). */
+    public Tensor forwardAddRelu(Tensor x, Tensor skip) {
+        return Ops.conv2dAddRelu(x, weight, bias, stride, padding, skip);
+    }
+
     public Tensor weight() {
         return weight;
     }

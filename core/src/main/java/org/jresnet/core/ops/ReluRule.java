@@ -6,7 +6,7 @@ import org.jresnet.core.backend.Backend;
 
 /**
  * The backward rule of a relu, dx = y &gt; 0 ? dy : 0 from its output y, shared by the ops that end
- * in one ({@link Relu}, {@link Conv2dRelu}, {@link AddRelu}), and fused into the rule of a
+ * in one ({@link Relu}, {@link Conv2dRelu}, {@link AddRelu}, {@link Conv2dAddRelu}), and fused into the rule of a
  * convolution that reads y ({@link Conv2d#backward}).
  *
  * <p>Why: the convolution writes the gradient of y anyway, so it can zero the elements where y is
@@ -26,7 +26,7 @@ final class ReluRule {
             return false;
         }
         String op = node.op();
-        return op.equals(Relu.OP) || op.equals(Conv2dRelu.OP) || op.equals(AddRelu.OP);
+        return op.equals(Relu.OP) || op.equals(Conv2dRelu.OP) || op.equals(AddRelu.OP) || op.equals(Conv2dAddRelu.OP);
     }
 
     /** y &gt; 0 ? g : 0, or g itself where it is already masked by y. */

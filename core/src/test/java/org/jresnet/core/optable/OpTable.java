@@ -261,6 +261,9 @@ public final class OpTable {
             float[] bias = uniform(rng, s.oc());
             cases.add(sample("conv2dRelu", "conv2dReluForward " + s, in(x, w, bias), out(s.outputSize()),
                     (b, i, o) -> b.conv2dReluForward(i[0], i[1], i[2], o[0], s), CONV, s.forwardFlops() / 2));
+            float[] skip = uniform(rng, s.outputSize());
+            cases.add(sample("conv2dAddRelu", "conv2dAddReluForward " + s, in(x, w, bias, skip), out(s.outputSize()),
+                    (b, i, o) -> b.conv2dAddReluForward(i[0], i[1], i[2], i[3], o[0], s), CONV, s.forwardFlops() / 2));
         }
         for (Conv2dShape s : convShapes()) {
             for (int k = 2; k <= 3; k++) {

@@ -26,10 +26,10 @@ class ReferenceOpTableTest extends AbstractOpTableTest {
         Map<String, Integer> counts = OpTable.countsPerOp();
         System.out.println("op table samples per op: " + counts + ", error inputs: " + ErrorTable.all().size());
         assertEquals(java.util.List.of("memory", "conv2d", "relu", "maxPool2d", "linear", "add", "conv2dRelu",
-                "conv2dMaxPoolRelu", "addRelu", "maxPool2dRelu", "crossEntropy", "batchNorm2d", "globalAvgPool", "zeroPadShortcut",
+                "conv2dAddRelu", "conv2dMaxPoolRelu", "addRelu", "maxPool2dRelu", "crossEntropy", "batchNorm2d", "globalAvgPool", "zeroPadShortcut",
                 "sgdMomentum"), java.util.List.copyOf(counts.keySet()));
         for (String op : java.util.List.of("conv2d", "relu", "maxPool2d", "linear", "add", "conv2dRelu",
-                "conv2dMaxPoolRelu", "addRelu", "maxPool2dRelu", "crossEntropy", "batchNorm2d", "globalAvgPool", "zeroPadShortcut")) {
+                "conv2dAddRelu", "conv2dMaxPoolRelu", "addRelu", "maxPool2dRelu", "crossEntropy", "batchNorm2d", "globalAvgPool", "zeroPadShortcut")) {
             assertTrue(ErrorTable.all().stream().anyMatch(e -> e.op().equals(op)), op + " has no error input");
         }
     }

@@ -100,6 +100,19 @@ final class Elementwise {
         }
     }
 
+    /** out[outOff, outOff + len) = relu(a[aOff, aOff + len) + out), as {@link #addRelu(float[], float[], float[], long)}. */
+    static void addRelu(float[] a, int aOff, float[] out, int outOff, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, out, outOff + i));
+            FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
+        }
+        for (; i < len; i++) {
+            float v = a[aOff + i] + out[outOff + i];
+            out[outOff + i] = v > 0f ? v : 0f;
+        }
+    }
+
     /** y = relu(a + b), rounded once for the sum as by {@link #add} then {@link #relu}. */
     void addRelu(float[] a, float[] b, float[] y, long n) {
         chunked(n, (from, to) -> {

@@ -22,6 +22,15 @@ interface Epilogue {
     }
 
     /**
+     * relu(skip + y) in place, skip of y's layout (n, oc, oh, ow), perImage = oc*oh*ow floats an
+     * image, rounded as {@link Elementwise#addRelu} with skip first.
+     */
+    static Epilogue addRelu(float[] skip, int perImage) {
+        return (out, outOff, first, images) -> Elementwise.addRelu(skip, first * perImage, out, outOff,
+                images * perImage);
+    }
+
+    /**
      * An input gradient's last two steps on the images just written: out += addend, then out = 0
      * where reluOutput is not positive; either array may be null. addend and reluOutput have out's
      * layout (n, c, h, w), perImage = c*h*w floats an image, out starting at image first.

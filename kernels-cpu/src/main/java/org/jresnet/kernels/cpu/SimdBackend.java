@@ -100,6 +100,13 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
                 Epilogue.relu(s.oc() * s.oh() * s.ow()));
     }
 
+    /** The sum and relu done by each task on the images it has just convolved ({@link Epilogue#addRelu}). */
+    @Override
+    public void conv2dAddReluForward(Storage x, Storage w, Storage b, Storage skip, Storage y, Conv2dShape s) {
+        conv.forward(HeapStorage.of(x), HeapStorage.of(w), b == null ? null : HeapStorage.of(b), HeapStorage.of(y), s,
+                Epilogue.addRelu(HeapStorage.of(skip), s.oc() * s.oh() * s.ow()));
+    }
+
     /**
      * Each task pools the images it has just convolved from its own scratch: the convolution's
      * output is never written out. The record is where each window's gradient goes ({@link

@@ -1,6 +1,5 @@
 package org.jresnet.mnist.model;
 
-import org.jresnet.core.Ops;
 import org.jresnet.core.Rng;
 import org.jresnet.core.Tensor;
 import org.jresnet.core.backend.Backend;
@@ -25,9 +24,7 @@ public final class ResidualBlock extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        Tensor y = conv1.forwardRelu(x);
-        y = conv2.forward(y);
-        return Ops.addRelu(x, y);
+        return conv2.forwardAddRelu(conv1.forwardRelu(x), x);
     }
 
     /** As {@link #forward}, into {@code g}; {@code prefix} is the block's state-dict name. */

@@ -14,13 +14,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The input gradient with autograd's sum and a relu's rule done in the convolution's tasks gives,
- * bit for bit, what the plain input gradient followed by {@code addInPlace} and {@code
- * reluBackward} gives on the same backend, for every shape of the op table (so on every
- * input-gradient path, at this run's vector width), with and without each step. (The op table
- * compares both with the reference backend within the convolutions' tolerance.)
+ * The element-wise steps done in a convolution's tasks give, bit for bit, what the plain
+ * convolution followed by the separate element-wise calls gives on the same backend, for every
+ * shape of the op table (so on every path, at this run's vector width): the input gradient with
+ * autograd's sum and a relu's rule, with and without each; the forward with a residual block's
+ * sum and relu. (The op table compares both with the reference backend within the convolutions'
+ * tolerance.)
  */
-class FusedInputGradientTest {
+class FusedConvStepsTest {
     private static final SimdBackend SIMD = new SimdBackend(3);
 
     @AfterAll
@@ -68,6 +69,23 @@ class FusedInputGradientTest {
             b[i] = Float.floatToRawIntBits(a[i]);
         }
         return b;
+    }
+
+    @Test
+    void forwardWithTheSkipAndReluChangesNoBit() {
+        for (Conv2dShape s : OpTable.convShapes()) {
+            Rng rng = new Rng(6);
+            float[] x = uniform(rng, s.inputSize());
+            float[] w = uniform(rng, s.weightSize());
+            float[] b = uniform(rng, s.oc());
+            float[] skip = uniform(rng, s.outputSize());
+            float[] expected = new float[Math.toIntExact(s.outputSize())];
+            SIMD.conv2dForward(st(x), st(w), st(b), st(expected), s);
+            SIMD.addReluForward(st(skip), st(expected), st(expected), expected.length);
+            float[] fused = new float[expected.length];
+            SIMD.conv2dAddReluForward(st(x), st(w), st(b), st(skip), st(fused), s);
+            assertArrayEquals(bits(expected), bits(fused), s::toString);
+        }
     }
 
     private static Storage st(float[] a) {
