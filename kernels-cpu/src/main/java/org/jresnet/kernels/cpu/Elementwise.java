@@ -17,6 +17,8 @@ final class Elementwise {
     /** Elements per task at most; arrays of fewer than {@link #PARALLEL} run on the calling thread. */
     private static final int CHUNK = 1 << 15;
     private static final int PARALLEL = 1 << 13;
+    /** Arrays of fewer run on the calling thread also while a helper sleeps ({@link WorkerPool#helperAsleep}). */
+    private static final int WAKE = 1 << 16;
 
     private final WorkerPool pool;
 
@@ -38,7 +40,7 @@ final class Elementwise {
     private void chunked(long n, Range body) {
         int len = Math.toIntExact(n);
         int workers = pool.threads();
-        if (workers == 1 || len < PARALLEL) {
+        if (workers == 1 || len < PARALLEL || len < WAKE && pool.helperAsleep()) {
             body.run(0, len);
             return;
         }

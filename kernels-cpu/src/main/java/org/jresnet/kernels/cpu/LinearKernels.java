@@ -16,11 +16,13 @@ final class LinearKernels {
     private static final int ROWS_PER_TASK = 16;
     private static final int COLS_PER_TASK = 2 * Gemm.NR;
     /**
-     * Below this many multiply-adds (fc at batch 64 has 330k, ~10 us) a call runs on the calling
-     * thread: handing it over costs more, and on a busy machine a late helper can cost a time
-     * slice. Any split gives the same bits (each element is one task's), so this is free to choose.
+     * From this many multiply-adds (fc at batch 64 has 330k, ~10 us) a call is split into tasks;
+     * from {@link #AWAKE_WORK} on, only while no helper sleeps: waking one costs more than such a
+     * call saves, and on a busy machine a late helper can cost a time slice. Any split gives the
+     * same bits (each element is one task's), so this is free to choose.
      */
     private static final long PARALLEL_WORK = 1 << 20;
+    private static final long AWAKE_WORK = 1 << 16;
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
@@ -31,8 +33,9 @@ final class LinearKernels {
         this.scratch = scratch;
     }
 
-    private static boolean small(int n, int in, int out) {
-        return (long) n * in * out < PARALLEL_WORK;
+    private boolean small(int n, int in, int out) {
+        long work = (long) n * in * out;
+        return work < PARALLEL_WORK && (work < AWAKE_WORK || pool.helperAsleep());
     }
 
     void forward(float[] x, float[] w, float[] b, float[] y, int n, int in, int out) {

@@ -154,6 +154,8 @@ final class WorkerPool implements AutoCloseable {
 
     private final int threads;
     private final Object lock = new Object();
+    /** Helpers of this pool sleeping until the next job (not spinning, not working). */
+    private final AtomicInteger asleep = new AtomicInteger();
     private volatile Job current;
     private volatile boolean closed;
     /** Null unless {@link PoolStats#PROPERTY} names a file. */
@@ -179,6 +181,17 @@ final class WorkerPool implements AutoCloseable {
 
     int threads() {
         return threads;
+    }
+
+    /**
+     * Whether a helper is asleep, so that a job now would first have to wake it: tens of
+     * microseconds on a VM, more than a short job saves (and the woken helper, holding a task, can
+     * keep the caller waiting). After a serial stretch longer than the spin (the loss and the fully
+     * connected layer between the last convolution's forward and the first one's backward pass),
+     * callers with little work run it on their own thread instead.
+     */
+    boolean helperAsleep() {
+        return asleep.get() > 0;
     }
 
     /**
@@ -293,6 +306,7 @@ final class WorkerPool implements AutoCloseable {
                 job = current;
                 if (job == seen) {
                     synchronized (lock) {
+                        asleep.incrementAndGet();
                         while ((job = current) == seen && !closed) {
                             slept = true;
                             try {
@@ -301,6 +315,7 @@ final class WorkerPool implements AutoCloseable {
                                 // daemon helper: only close() ends it
                             }
                         }
+                        asleep.decrementAndGet();
                     }
                 }
                 if (closed || job == null) {

@@ -1,6 +1,7 @@
 package org.jresnet.kernels.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,38 @@ class WorkerPoolTest {
     }
 
     /** Two pools used in turn from two threads (a benchmark comparing thread counts) finish every task. */
+    @Test
+    void tellsWhenAHelperSleeps() throws InterruptedException {
+        try (WorkerPool one = new WorkerPool(1)) {
+            assertFalse(one.helperAsleep(), "no helper, none asleep");
+        }
+        try (WorkerPool pool = new WorkerPool(2)) {
+            // idle past its spin, the helper sleeps; a job wakes it, and it is not asleep while it runs one
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!pool.helperAsleep() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(pool.helperAsleep(), "an idle helper sleeps within 10 s");
+            java.util.concurrent.CountDownLatch helperRan = new java.util.concurrent.CountDownLatch(1);
+            boolean[] asleepInTask = new boolean[1];
+            pool.run(2, (worker, i) -> {
+                if (worker == 1) {
+                    asleepInTask[0] = pool.helperAsleep();
+                    helperRan.countDown();
+                } else {
+                    try {
+                        // the caller holds its task until the helper has taken the other one
+                        helperRan.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            assertEquals(0, helperRan.getCount(), "the woken helper ran a task");
+            assertFalse(asleepInTask[0], "a helper running a task is not asleep");
+        }
+    }
+
     @Test
     void twoPoolsInTurn() throws InterruptedException {
         try (WorkerPool a = new WorkerPool(2); WorkerPool b = new WorkerPool(2)) {
