@@ -31,10 +31,6 @@ public final class Node {
     private Tensor[] inputs;
     private Accumulating backward;
 
-    Node(String op, Tensor[] inputs, Backward backward) {
-        this(op, inputs, (g, pending) -> backward.apply(g));
-    }
-
     Node(String op, Tensor[] inputs, Accumulating backward) {
         this.op = op;
         this.inputs = inputs;

@@ -203,17 +203,7 @@ public final class Tensor {
      * recorded when gradients are disabled or no input requires one. Returns this.
      */
     public Tensor recordOp(String op, Tensor[] inputs, Node.Backward backward) {
-        if (!Grad.isEnabled()) {
-            return this;
-        }
-        for (Tensor in : inputs) {
-            if (in != null && in.requiresGrad) {
-                this.gradFn = new Node(op, inputs, backward);
-                this.requiresGrad = true;
-                return this;
-            }
-        }
-        return this;
+        return recordOp(op, inputs, (Node.Accumulating) (g, received) -> backward.apply(g));
     }
 
     /**
