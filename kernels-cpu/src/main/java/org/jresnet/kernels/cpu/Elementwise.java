@@ -102,32 +102,25 @@ final class Elementwise {
         }
     }
 
-    /** out[outOff, outOff + len) = relu(a[aOff, aOff + len) + out), as {@link #addRelu(float[], float[], float[], long)}. */
-    static void addRelu(float[] a, int aOff, float[] out, int outOff, int len) {
-        int i = 0;
-        for (int bound = F.loopBound(len); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, out, outOff + i));
-            FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
-        }
-        for (; i < len; i++) {
-            float v = a[aOff + i] + out[outOff + i];
-            out[outOff + i] = v > 0f ? v : 0f;
-        }
-    }
-
     /** y = relu(a + b), rounded once for the sum as by {@link #add} then {@link #relu}. */
     void addRelu(float[] a, float[] b, float[] y, long n) {
-        chunked(n, (from, to) -> {
-            int i = from;
-            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
-                FloatVector v = FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i));
-                FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
-            }
-            for (; i < to; i++) {
-                float v = a[i] + b[i];
-                y[i] = v > 0f ? v : 0f;
-            }
-        });
+        chunked(n, (from, to) -> addRelu(a, from, b, from, y, from, to - from));
+    }
+
+    /**
+     * y[yOff, yOff + len) = relu(a[aOff, ...) + b[bOff, ...)), in that order; y may be b (the
+     * epilogue of a fused op, on the images its task has just written).
+     */
+    static void addRelu(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i));
+            FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
+        }
+        for (; i < len; i++) {
+            float v = a[aOff + i] + b[bOff + i];
+            y[yOff + i] = v > 0f ? v : 0f;
+        }
     }
 
     void reluBackward(float[] y, float[] dy, float[] dx, long n) {

@@ -26,8 +26,8 @@ interface Epilogue {
      * image, rounded as {@link Elementwise#addRelu} with skip first.
      */
     static Epilogue addRelu(float[] skip, int perImage) {
-        return (out, outOff, first, images) -> Elementwise.addRelu(skip, first * perImage, out, outOff,
-                images * perImage);
+        return (out, outOff, first, images) -> Elementwise.addRelu(skip, first * perImage, out, outOff, out,
+                outOff, images * perImage);
     }
 
     /**
