@@ -47,15 +47,11 @@ public final class Conv2d {
             dx = Tensor.empty(be, input.shape());
             Tensor addend = received[0];
             boolean relu = ReluRule.isOutputOfRelu(input);
-            if (addend == null && !relu) {
-                be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s);
-            } else {
-                be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s,
-                        addend == null ? null : addend.storage(), relu ? input.storage() : null);
-                received[0] = null;
-                if (relu) {
-                    dx.markReluMasked(input);
-                }
+            be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s,
+                    addend == null ? null : addend.storage(), relu ? input.storage() : null);
+            received[0] = null;
+            if (relu) {
+                dx.markReluMasked(input);
             }
         }
         if (weight.requiresGrad()) {
