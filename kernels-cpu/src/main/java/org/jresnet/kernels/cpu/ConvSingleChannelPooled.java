@@ -6,7 +6,6 @@ import static org.jresnet.kernels.cpu.Simd.L;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import org.jresnet.core.backend.Conv2dShape;
 import org.jresnet.core.backend.Pool2dShape;
 
@@ -38,7 +37,7 @@ import org.jresnet.core.backend.Pool2dShape;
  */
 final class ConvSingleChannelPooled {
     /** Lane i takes lane 2i of (a, b): every other float of two vectors. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> 2 * i);
+    private static final Permute2 EVEN = Permute2.of(F, i -> 2 * i);
 
     /**
      * Whether the four corners are pooled in registers ({@link #tile4}): 16 accumulators, 4 rows of B
@@ -277,8 +276,7 @@ final class ConvSingleChannelPooled {
                     int src = (2 * r + par) * wp + v;
                     int dst = d0 + r * pw;
                     for (int j = 0; j < pw; j += L) {
-                        FloatVector.fromArray(F, xp, src + 2 * j)
-                                .rearrange(EVEN, FloatVector.fromArray(F, xp, src + 2 * j + L))
+                        EVEN.pick(FloatVector.fromArray(F, xp, src + 2 * j), FloatVector.fromArray(F, xp, src + 2 * j + L))
                                 .intoArray(sh, dst + j);
                     }
                 }

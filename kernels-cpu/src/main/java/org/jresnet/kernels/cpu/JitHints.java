@@ -70,7 +70,7 @@ final class JitHints {
             "selectFromOp", "selectFromTwoVectorOp", "compressExpandOp", "loadWithMap", "storeWithMap");
     /** The lane-by-lane fallbacks of jdk.incubator.vector and the lambdas that call them. */
     static final List<String> FALLBACKS = List.of("bOpTemplate", "uOpTemplate", "tOpTemplate", "bOp", "uOp",
-            "tOp", "ldOp", "stOp", "bTest", "rvOp", "lambda$*", "apply");
+            "tOp", "ldOp", "stOp", "bTest", "rvOp", "selectFromTwoVectorHelper", "lambda$*", "apply");
 
     /**
      * Kernels (Class.method, all overloads) that C2 compiles on their own and never inlines into a

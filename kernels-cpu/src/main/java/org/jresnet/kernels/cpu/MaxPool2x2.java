@@ -22,17 +22,17 @@ import jdk.incubator.vector.VectorSpecies;
  * mispredicted on every other window (25 ns a window for the scalar loop on this machine).
  */
 final class MaxPool2x2 {
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(F, i -> 2 * i + 1);
-    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(F, i -> i % 2 == 0 ? i / 2 : L + i / 2);
-    private static final VectorShuffle<Float> ZIP_HI =
-            VectorShuffle.fromOp(F, i -> i % 2 == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
+    private static final Permute2 EVEN = Permute2.of(F, i -> 2 * i);
+    private static final Permute2 ODD = Permute2.of(F, i -> 2 * i + 1);
+    private static final Permute2 ZIP_LO = Permute2.of(F, i -> i % 2 == 0 ? i / 2 : L + i / 2);
+    private static final Permute2 ZIP_HI =
+            Permute2.of(F, i -> i % 2 == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
 
     /** Four lanes: the network's output rows (12 and 4 wide) are whole 4-lane vectors. */
     private static final VectorSpecies<Float> Q = FloatVector.SPECIES_128;
     private static final int QL = 4;
-    private static final VectorShuffle<Float> Q_EVEN = VectorShuffle.fromOp(Q, i -> 2 * i);
-    private static final VectorShuffle<Float> Q_ODD = VectorShuffle.fromOp(Q, i -> 2 * i + 1);
+    private static final Permute2 Q_EVEN = Permute2.of(Q, i -> 2 * i);
+    private static final Permute2 Q_ODD = Permute2.of(Q, i -> 2 * i + 1);
 
     private MaxPool2x2() {
     }
@@ -78,7 +78,7 @@ final class MaxPool2x2 {
                     FloatVector b1 = FloatVector.fromArray(Q, x, bot + 2 * j + QL);
                     FloatVector v0 = t0.max(b0);
                     FloatVector v1 = t1.max(b1);
-                    FloatVector m = v0.rearrange(Q_EVEN, v1).max(v0.rearrange(Q_ODD, v1));
+                    FloatVector m = Q_EVEN.pick(v0, v1).max(Q_ODD.pick(v0, v1));
                     if (relu) {
                         // m > 0 ? m : 0, so a NaN maximum gives 0 as the reference's relu
                         VectorMask<Float> positive = m.compare(VectorOperators.GT, 0f);
@@ -87,9 +87,9 @@ final class MaxPool2x2 {
                             FloatVector at = evenColumns.add((float) (2 * i * w + 2 * j));
                             // the last match written first, so the earliest in window order wins
                             FloatVector r = at.add((float) (w + 1));
-                            r = r.blend(at.add((float) w), b0.rearrange(Q_EVEN, b1).compare(VectorOperators.EQ, m));
-                            r = r.blend(at.add(1f), t0.rearrange(Q_ODD, t1).compare(VectorOperators.EQ, m));
-                            r = r.blend(at, t0.rearrange(Q_EVEN, t1).compare(VectorOperators.EQ, m));
+                            r = r.blend(at.add((float) w), Q_EVEN.pick(b0, b1).compare(VectorOperators.EQ, m));
+                            r = r.blend(at.add(1f), Q_ODD.pick(t0, t1).compare(VectorOperators.EQ, m));
+                            r = r.blend(at, Q_EVEN.pick(t0, t1).compare(VectorOperators.EQ, m));
                             none.blend(r, positive).intoArray(record, o + j);
                         }
                     }
@@ -177,9 +177,9 @@ final class MaxPool2x2 {
     }
 
     /** Lane i of the two-vector shuffle takes lane 2i of (a, b): the first lane of each window, of a then of b. */
-    private static final VectorShuffle<Float> H_EVEN = VectorShuffle.fromOp(H, i -> 2 * i);
+    private static final Permute2 H_EVEN = Permute2.of(H, i -> 2 * i);
     /** Lane i takes lane 2i + 1 of (a, b): the second lane of each window, of a then of b. */
-    private static final VectorShuffle<Float> H_NEXT = VectorShuffle.fromOp(H, i -> 2 * i + 1);
+    private static final Permute2 H_NEXT = Permute2.of(H, i -> 2 * i + 1);
     /** The first four lanes: one group of four windows' outputs. */
     private static final VectorMask<Float> H_LOW = VectorMask.fromLong(H, 0x0F);
     /** The last four lanes: the second group's outputs. */
@@ -230,10 +230,10 @@ final class MaxPool2x2 {
             FloatVector bA = FloatVector.fromArray(H, x, topA + w);
             FloatVector tB = FloatVector.fromArray(H, x, topB);
             FloatVector bB = FloatVector.fromArray(H, x, topB + w);
-            FloatVector a = tA.rearrange(H_EVEN, tB);
-            FloatVector b = tA.rearrange(H_NEXT, tB);
-            FloatVector c = bA.rearrange(H_EVEN, bB);
-            FloatVector d = bA.rearrange(H_NEXT, bB);
+            FloatVector a = H_EVEN.pick(tA, tB);
+            FloatVector b = H_NEXT.pick(tA, tB);
+            FloatVector c = H_EVEN.pick(bA, bB);
+            FloatVector d = H_NEXT.pick(bA, bB);
             FloatVector m = a.max(b).max(c.max(d));
             if (relu) {
                 // m > 0 ? m : 0, so a NaN maximum gives 0 as the reference's relu
@@ -380,14 +380,14 @@ final class MaxPool2x2 {
                     FloatVector b1 = FloatVector.fromArray(F, x, bot + 2 * j + L, m1);
                     // kept in one method body: helpers that take or return vectors and are not
                     // inlined box them, which made this 5x slower
-                    FloatVector max = t0.rearrange(EVEN, t1);
-                    FloatVector c = t0.rearrange(ODD, t1);
+                    FloatVector max = EVEN.pick(t0, t1);
+                    FloatVector c = ODD.pick(t0, t1);
                     max = max.blend(c, c.compare(VectorOperators.GT, max)
                             .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
-                    c = b0.rearrange(EVEN, b1);
+                    c = EVEN.pick(b0, b1);
                     max = max.blend(c, c.compare(VectorOperators.GT, max)
                             .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
-                    c = b0.rearrange(ODD, b1);
+                    c = ODD.pick(b0, b1);
                     max = max.blend(c, c.compare(VectorOperators.GT, max)
                             .or(c.compare(VectorOperators.NE, c).and(max.compare(VectorOperators.EQ, max))));
                     if (relu) {
@@ -427,10 +427,10 @@ final class MaxPool2x2 {
                     FloatVector b0 = FloatVector.fromArray(F, x, bot + 2 * j, m0);
                     FloatVector b1 = FloatVector.fromArray(F, x, bot + 2 * j + L, m1);
                     FloatVector g = FloatVector.fromArray(F, dy, o + j, tail ? out : all);
-                    FloatVector a = t0.rearrange(EVEN, t1);
-                    FloatVector b = t0.rearrange(ODD, t1);
-                    FloatVector c = b0.rearrange(EVEN, b1);
-                    FloatVector d = b0.rearrange(ODD, b1);
+                    FloatVector a = EVEN.pick(t0, t1);
+                    FloatVector b = ODD.pick(t0, t1);
+                    FloatVector c = EVEN.pick(b0, b1);
+                    FloatVector d = ODD.pick(b0, b1);
                     // which of the four won: masks kept as "winner is b / c / d"
                     // v replaces the running maximum where v > max, or v is NaN and max is not
                     // (NaN tested as v != v: test(IS_NAN) was 4x slower than all the rest)
@@ -454,10 +454,10 @@ final class MaxPool2x2 {
                     FloatVector gb = zero.blend(g, wb);
                     FloatVector gc = zero.blend(g, wc);
                     FloatVector gd = zero.blend(g, wd);
-                    ga.rearrange(ZIP_LO, gb).intoArray(dx, top + 2 * j, m0);
-                    ga.rearrange(ZIP_HI, gb).intoArray(dx, top + 2 * j + L, m1);
-                    gc.rearrange(ZIP_LO, gd).intoArray(dx, bot + 2 * j, m0);
-                    gc.rearrange(ZIP_HI, gd).intoArray(dx, bot + 2 * j + L, m1);
+                    ZIP_LO.pick(ga, gb).intoArray(dx, top + 2 * j, m0);
+                    ZIP_HI.pick(ga, gb).intoArray(dx, top + 2 * j + L, m1);
+                    ZIP_LO.pick(gc, gd).intoArray(dx, bot + 2 * j, m0);
+                    ZIP_HI.pick(gc, gd).intoArray(dx, bot + 2 * j + L, m1);
                 }
             }
         }

@@ -87,6 +87,17 @@ final class Simd {
         return arm || VectorShape.preferredShape().vectorBitSize() >= 512 ? 32 : 16;
     }
 
+    /**
+     * Whether the CPU permutes the lanes of two vectors in one instruction, which the JIT uses for
+     * {@code selectFrom(v1, v2)}: x86 with AVX-512 (vpermt2ps, at every width). AVX2 has none
+     * ({@link Permute2} says what follows from it); on other CPUs the kernels keep the form they
+     * were written in.
+     */
+    static boolean twoSourcePermute() {
+        boolean x86 = System.getProperty("os.arch", "").matches("amd64|x86_64");
+        return x86 && VectorShape.preferredShape().vectorBitSize() >= 512;
+    }
+
     private static int tileRows(String rows) {
         if (rows == null || rows.isBlank()) {
             return defaultTileRows();

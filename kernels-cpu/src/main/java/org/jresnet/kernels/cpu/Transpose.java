@@ -4,7 +4,6 @@ import static org.jresnet.kernels.cpu.Simd.F;
 import static org.jresnet.kernels.cpu.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import org.jresnet.core.backend.Conv2dShape;
 
 /**
@@ -127,18 +126,18 @@ final class Transpose {
     }
 
     /** Lane i takes chunk i / g of g lanes alternately from a and b, starting at lane {@code from} of each. */
-    private static VectorShuffle<Float> zip(int g, int from) {
-        return VectorShuffle.fromOp(F, i -> ((i / g) % 2 == 0 ? 0 : L) + from + i / (2 * g) * g + i % g);
+    private static Permute2 zip(int g, int from) {
+        return Permute2.of(F, i -> ((i / g) % 2 == 0 ? 0 : L) + from + i / (2 * g) * g + i % g);
     }
 
-    private static final VectorShuffle<Float> ZIP1_LO = zip(1, 0);
-    private static final VectorShuffle<Float> ZIP1_HI = zip(1, L / 2);
-    private static final VectorShuffle<Float> ZIP2_LO = zip(2, 0);
-    private static final VectorShuffle<Float> ZIP2_HI = zip(2, L / 2);
-    private static final VectorShuffle<Float> ZIP4_LO = zip(4, 0);
-    private static final VectorShuffle<Float> ZIP4_HI = zip(4, L / 2);
-    private static final VectorShuffle<Float> ZIP8_LO = zip(8, 0);
-    private static final VectorShuffle<Float> ZIP8_HI = zip(8, L / 2);
+    private static final Permute2 ZIP1_LO = zip(1, 0);
+    private static final Permute2 ZIP1_HI = zip(1, L / 2);
+    private static final Permute2 ZIP2_LO = zip(2, 0);
+    private static final Permute2 ZIP2_HI = zip(2, L / 2);
+    private static final Permute2 ZIP4_LO = zip(4, 0);
+    private static final Permute2 ZIP4_HI = zip(4, L / 2);
+    private static final Permute2 ZIP8_LO = zip(8, 0);
+    private static final Permute2 ZIP8_HI = zip(8, L / 2);
 
     /**
      * 8 rows of L floats (row r at src[s + r*p]) interleaved: dst[d + j*8 + r] = src[s + r*p + j].
@@ -162,31 +161,31 @@ final class Transpose {
         FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
         FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
         FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
-        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
-        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
-        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
-        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
-        FloatVector a45 = r4.rearrange(ZIP1_LO, r5);
-        FloatVector b45 = r4.rearrange(ZIP1_HI, r5);
-        FloatVector a67 = r6.rearrange(ZIP1_LO, r7);
-        FloatVector b67 = r6.rearrange(ZIP1_HI, r7);
+        FloatVector a01 = ZIP1_LO.pick(r0, r1);
+        FloatVector b01 = ZIP1_HI.pick(r0, r1);
+        FloatVector a23 = ZIP1_LO.pick(r2, r3);
+        FloatVector b23 = ZIP1_HI.pick(r2, r3);
+        FloatVector a45 = ZIP1_LO.pick(r4, r5);
+        FloatVector b45 = ZIP1_HI.pick(r4, r5);
+        FloatVector a67 = ZIP1_LO.pick(r6, r7);
+        FloatVector b67 = ZIP1_HI.pick(r6, r7);
         // rows 0-3 / 4-7, pixels 0-3, 4-7, 8-11, 12-15
-        FloatVector u0 = a01.rearrange(ZIP2_LO, a23);
-        FloatVector u1 = a01.rearrange(ZIP2_HI, a23);
-        FloatVector u2 = b01.rearrange(ZIP2_LO, b23);
-        FloatVector u3 = b01.rearrange(ZIP2_HI, b23);
-        FloatVector v0 = a45.rearrange(ZIP2_LO, a67);
-        FloatVector v1 = a45.rearrange(ZIP2_HI, a67);
-        FloatVector v2 = b45.rearrange(ZIP2_LO, b67);
-        FloatVector v3 = b45.rearrange(ZIP2_HI, b67);
-        u0.rearrange(ZIP4_LO, v0).intoArray(dst, d);
-        u0.rearrange(ZIP4_HI, v0).intoArray(dst, d + L);
-        u1.rearrange(ZIP4_LO, v1).intoArray(dst, d + 2 * L);
-        u1.rearrange(ZIP4_HI, v1).intoArray(dst, d + 3 * L);
-        u2.rearrange(ZIP4_LO, v2).intoArray(dst, d + 4 * L);
-        u2.rearrange(ZIP4_HI, v2).intoArray(dst, d + 5 * L);
-        u3.rearrange(ZIP4_LO, v3).intoArray(dst, d + 6 * L);
-        u3.rearrange(ZIP4_HI, v3).intoArray(dst, d + 7 * L);
+        FloatVector u0 = ZIP2_LO.pick(a01, a23);
+        FloatVector u1 = ZIP2_HI.pick(a01, a23);
+        FloatVector u2 = ZIP2_LO.pick(b01, b23);
+        FloatVector u3 = ZIP2_HI.pick(b01, b23);
+        FloatVector v0 = ZIP2_LO.pick(a45, a67);
+        FloatVector v1 = ZIP2_HI.pick(a45, a67);
+        FloatVector v2 = ZIP2_LO.pick(b45, b67);
+        FloatVector v3 = ZIP2_HI.pick(b45, b67);
+        ZIP4_LO.pick(u0, v0).intoArray(dst, d);
+        ZIP4_HI.pick(u0, v0).intoArray(dst, d + L);
+        ZIP4_LO.pick(u1, v1).intoArray(dst, d + 2 * L);
+        ZIP4_HI.pick(u1, v1).intoArray(dst, d + 3 * L);
+        ZIP4_LO.pick(u2, v2).intoArray(dst, d + 4 * L);
+        ZIP4_HI.pick(u2, v2).intoArray(dst, d + 5 * L);
+        ZIP4_LO.pick(u3, v3).intoArray(dst, d + 6 * L);
+        ZIP4_HI.pick(u3, v3).intoArray(dst, d + 7 * L);
     }
 
     /**
@@ -205,14 +204,14 @@ final class Transpose {
         FloatVector r1 = FloatVector.fromArray(F, src, s + p);
         FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
         FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
-        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
-        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
-        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
-        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
-        a01.rearrange(ZIP2_LO, a23).intoArray(dst, d);
-        a01.rearrange(ZIP2_HI, a23).intoArray(dst, d + L);
-        b01.rearrange(ZIP2_LO, b23).intoArray(dst, d + 2 * L);
-        b01.rearrange(ZIP2_HI, b23).intoArray(dst, d + 3 * L);
+        FloatVector a01 = ZIP1_LO.pick(r0, r1);
+        FloatVector b01 = ZIP1_HI.pick(r0, r1);
+        FloatVector a23 = ZIP1_LO.pick(r2, r3);
+        FloatVector b23 = ZIP1_HI.pick(r2, r3);
+        ZIP2_LO.pick(a01, a23).intoArray(dst, d);
+        ZIP2_HI.pick(a01, a23).intoArray(dst, d + L);
+        ZIP2_LO.pick(b01, b23).intoArray(dst, d + 2 * L);
+        ZIP2_HI.pick(b01, b23).intoArray(dst, d + 3 * L);
     }
 
     /**
@@ -233,30 +232,30 @@ final class Transpose {
         FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
         FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
         FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
-        FloatVector a01 = r0.rearrange(ZIP1_LO, r1);
-        FloatVector b01 = r0.rearrange(ZIP1_HI, r1);
-        FloatVector a23 = r2.rearrange(ZIP1_LO, r3);
-        FloatVector b23 = r2.rearrange(ZIP1_HI, r3);
-        FloatVector a45 = r4.rearrange(ZIP1_LO, r5);
-        FloatVector b45 = r4.rearrange(ZIP1_HI, r5);
-        FloatVector a67 = r6.rearrange(ZIP1_LO, r7);
-        FloatVector b67 = r6.rearrange(ZIP1_HI, r7);
-        FloatVector u0 = a01.rearrange(ZIP2_LO, a23);
-        FloatVector u1 = a01.rearrange(ZIP2_HI, a23);
-        FloatVector u2 = b01.rearrange(ZIP2_LO, b23);
-        FloatVector u3 = b01.rearrange(ZIP2_HI, b23);
-        FloatVector v0 = a45.rearrange(ZIP2_LO, a67);
-        FloatVector v1 = a45.rearrange(ZIP2_HI, a67);
-        FloatVector v2 = b45.rearrange(ZIP2_LO, b67);
-        FloatVector v3 = b45.rearrange(ZIP2_HI, b67);
-        u0.rearrange(ZIP4_LO, v0).intoArray(dst, dOff + at[q0]);
-        u0.rearrange(ZIP4_HI, v0).intoArray(dst, dOff + at[q0 + 1]);
-        u1.rearrange(ZIP4_LO, v1).intoArray(dst, dOff + at[q0 + 2]);
-        u1.rearrange(ZIP4_HI, v1).intoArray(dst, dOff + at[q0 + 3]);
-        u2.rearrange(ZIP4_LO, v2).intoArray(dst, dOff + at[q0 + 4]);
-        u2.rearrange(ZIP4_HI, v2).intoArray(dst, dOff + at[q0 + 5]);
-        u3.rearrange(ZIP4_LO, v3).intoArray(dst, dOff + at[q0 + 6]);
-        u3.rearrange(ZIP4_HI, v3).intoArray(dst, dOff + at[q0 + 7]);
+        FloatVector a01 = ZIP1_LO.pick(r0, r1);
+        FloatVector b01 = ZIP1_HI.pick(r0, r1);
+        FloatVector a23 = ZIP1_LO.pick(r2, r3);
+        FloatVector b23 = ZIP1_HI.pick(r2, r3);
+        FloatVector a45 = ZIP1_LO.pick(r4, r5);
+        FloatVector b45 = ZIP1_HI.pick(r4, r5);
+        FloatVector a67 = ZIP1_LO.pick(r6, r7);
+        FloatVector b67 = ZIP1_HI.pick(r6, r7);
+        FloatVector u0 = ZIP2_LO.pick(a01, a23);
+        FloatVector u1 = ZIP2_HI.pick(a01, a23);
+        FloatVector u2 = ZIP2_LO.pick(b01, b23);
+        FloatVector u3 = ZIP2_HI.pick(b01, b23);
+        FloatVector v0 = ZIP2_LO.pick(a45, a67);
+        FloatVector v1 = ZIP2_HI.pick(a45, a67);
+        FloatVector v2 = ZIP2_LO.pick(b45, b67);
+        FloatVector v3 = ZIP2_HI.pick(b45, b67);
+        ZIP4_LO.pick(u0, v0).intoArray(dst, dOff + at[q0]);
+        ZIP4_HI.pick(u0, v0).intoArray(dst, dOff + at[q0 + 1]);
+        ZIP4_LO.pick(u1, v1).intoArray(dst, dOff + at[q0 + 2]);
+        ZIP4_HI.pick(u1, v1).intoArray(dst, dOff + at[q0 + 3]);
+        ZIP4_LO.pick(u2, v2).intoArray(dst, dOff + at[q0 + 4]);
+        ZIP4_HI.pick(u2, v2).intoArray(dst, dOff + at[q0 + 5]);
+        ZIP4_LO.pick(u3, v3).intoArray(dst, dOff + at[q0 + 6]);
+        ZIP4_HI.pick(u3, v3).intoArray(dst, dOff + at[q0 + 7]);
     }
 
     /**
@@ -324,8 +323,8 @@ final class Transpose {
             // columns 2k and 2k+1: rows 0-7 of both, then rows 8-15 of both
             FloatVector lo = FloatVector.fromArray(F, tmp, k * L);
             FloatVector hi = FloatVector.fromArray(F, tmp, 8 * L + k * L);
-            lo.rearrange(ZIP8_LO, hi).intoArray(dst, dOff + at[q0 + 2 * k]);
-            lo.rearrange(ZIP8_HI, hi).intoArray(dst, dOff + at[q0 + 2 * k + 1]);
+            ZIP8_LO.pick(lo, hi).intoArray(dst, dOff + at[q0 + 2 * k]);
+            ZIP8_HI.pick(lo, hi).intoArray(dst, dOff + at[q0 + 2 * k + 1]);
         }
     }
 }
