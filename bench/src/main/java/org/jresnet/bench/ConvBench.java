@@ -114,6 +114,26 @@ public class ConvBench {
         return pooled;
     }
 
+    private Storage dpooled;
+
+    /**
+     * The first layer's weight and bias gradients as training runs them (conv1: its input needs no
+     * gradient): dy routed from the pooled gradient through the record of a {@link #forwardPooled}
+     * pass made once, a chunk of images at a time, then the weight gradient's products and the
+     * bias sums on it. The kernel report rates it by the convolution's FLOPs, as {@link
+     * #backwardWeight}, which is the same products on a dense dy that is given.
+     */
+    @Benchmark
+    public Storage backwardParamsPooled() {
+        Pool2dShape p = new Pool2dShape(s.n(), s.oc(), s.oh(), s.ow(), 2, 2);
+        if (dpooled == null) {
+            forwardPooled();
+            dpooled = be.upload(random(new Rng(8), pooled.size()));
+        }
+        be.conv2dMaxPoolReluBackwardParams(x, record, pooled, dpooled, dw, db, s, p);
+        return dw;
+    }
+
     /** y stands in for dy: same shape, and the values do not change the work. */
     @Benchmark
     public Storage backwardInput() {

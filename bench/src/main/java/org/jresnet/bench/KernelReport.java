@@ -63,6 +63,10 @@ public final class KernelReport {
         // one kernel; the rows count the convolution's FLOPs only
         all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".forwardPooled$")
                 .param("impl", "simd1", "simd2").param("layer", "conv1", "conv2")));
+        // conv1's weight and bias gradients as training runs them: dy from the pooled gradient and
+        // the record, a chunk at a time (the row counts the convolution's FLOPs only)
+        all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".backwardParamsPooled$")
+                .param("impl", "simd1", "simd2").param("layer", "conv1")));
         all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".forward$")
                 .param("impl", "simd1", "simd2").param("batch", "1000")));
         all.addAll(run(base(warmups, iterations).include(LinearBench.class.getName())
