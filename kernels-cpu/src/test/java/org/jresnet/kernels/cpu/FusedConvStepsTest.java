@@ -55,20 +55,11 @@ class FusedConvStepsTest {
                     float[] fused = new float[expected.length];
                     SIMD.conv2dBackwardInput(st(dy), st(w), st(fused), s, add ? st(addend) : null,
                             mask ? st(reluOutput) : null);
-                    assertArrayEquals(bits(expected), bits(fused), () -> s + (add ? " + addend" : "") + (mask ? " + relu" : ""));
+                    assertArrayEquals(Bits.of(expected), Bits.of(fused), () -> s + (add ? " + addend" : "") + (mask ? " + relu" : ""));
                 }
             }
         }
         assertTrue(paths.containsAll(EnumSet.allOf(ConvPlan.Input.class)), () -> "paths reached: " + paths);
-    }
-
-    /** The floats' bit patterns: +0 and -0 told apart. */
-    private static int[] bits(float[] a) {
-        int[] b = new int[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = Float.floatToRawIntBits(a[i]);
-        }
-        return b;
     }
 
     @Test
@@ -84,7 +75,7 @@ class FusedConvStepsTest {
             SIMD.addReluForward(st(skip), st(expected), st(expected), expected.length);
             float[] fused = new float[expected.length];
             SIMD.conv2dAddReluForward(st(x), st(w), st(b), st(skip), st(fused), s);
-            assertArrayEquals(bits(expected), bits(fused), s::toString);
+            assertArrayEquals(Bits.of(expected), Bits.of(fused), s::toString);
         }
     }
 

@@ -37,18 +37,6 @@ class Permute2Test {
         return maps;
     }
 
-    private static float[] lanes(FloatVector v) {
-        return v.toArray();
-    }
-
-    private static int[] bits(float[] a) {
-        int[] b = new int[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = Float.floatToRawIntBits(a[i]);
-        }
-        return b;
-    }
-
     @Test
     void bothFormsTakeTheLanesTheMapNames() {
         Random r = new Random(5);
@@ -73,9 +61,9 @@ class Permute2Test {
                 }
                 Permute2 p = Permute2.of(s, map);
                 String where = n + " lanes, lane 1 from " + map.applyAsInt(1);
-                assertArrayEquals(bits(want), bits(lanes(p.bySelect(va, vb))), "selectFrom, " + where);
-                assertArrayEquals(bits(want), bits(lanes(p.byRearrange(va, vb))), "rearrange, " + where);
-                assertArrayEquals(bits(want), bits(lanes(p.pick(va, vb))), "pick, " + where);
+                assertArrayEquals(Bits.of(want), Bits.of(p.bySelect(va, vb).toArray()), "selectFrom, " + where);
+                assertArrayEquals(Bits.of(want), Bits.of(p.byRearrange(va, vb).toArray()), "rearrange, " + where);
+                assertArrayEquals(Bits.of(want), Bits.of(p.pick(va, vb).toArray()), "pick, " + where);
                 checked++;
             }
         }
