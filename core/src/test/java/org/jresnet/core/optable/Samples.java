@@ -2,13 +2,13 @@ package org.jresnet.core.optable;
 
 import org.jresnet.core.Rng;
 
-/** How the table draws its sample inputs. */
-final class Samples {
+/** How the table draws its sample inputs (the backends' own tests draw from here too). */
+public final class Samples {
     private Samples() {
     }
 
     /** Uniform in [-1, 1). */
-    static float[] uniform(Rng rng, long n) {
+    public static float[] uniform(Rng rng, long n) {
         float[] a = new float[Math.toIntExact(n)];
         for (int i = 0; i < a.length; i++) {
             a[i] = rng.uniform(-1f, 1f);

@@ -10,6 +10,7 @@ import org.jresnet.core.backend.Conv2dShape;
 import org.jresnet.core.backend.HeapStorage;
 import org.jresnet.core.backend.Storage;
 import org.jresnet.core.optable.OpTable;
+import org.jresnet.core.optable.Samples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,10 +36,10 @@ class FusedConvStepsTest {
         for (Conv2dShape s : OpTable.convShapes()) {
             paths.add(ConvPlan.of(s).input());
             Rng rng = new Rng(5);
-            float[] dy = uniform(rng, s.outputSize());
-            float[] w = uniform(rng, s.weightSize());
-            float[] addend = uniform(rng, s.inputSize());
-            float[] reluOutput = uniform(rng, s.inputSize());
+            float[] dy = Samples.uniform(rng, s.outputSize());
+            float[] w = Samples.uniform(rng, s.weightSize());
+            float[] addend = Samples.uniform(rng, s.inputSize());
+            float[] reluOutput = Samples.uniform(rng, s.inputSize());
             for (int i = 0; i < reluOutput.length; i += 7) {
                 reluOutput[i] = 0f; // relu's outputs hold exact zeros, whose gradient is zero too
             }
@@ -66,10 +67,10 @@ class FusedConvStepsTest {
     void forwardWithTheSkipAndReluChangesNoBit() {
         for (Conv2dShape s : OpTable.convShapes()) {
             Rng rng = new Rng(6);
-            float[] x = uniform(rng, s.inputSize());
-            float[] w = uniform(rng, s.weightSize());
-            float[] b = uniform(rng, s.oc());
-            float[] skip = uniform(rng, s.outputSize());
+            float[] x = Samples.uniform(rng, s.inputSize());
+            float[] w = Samples.uniform(rng, s.weightSize());
+            float[] b = Samples.uniform(rng, s.oc());
+            float[] skip = Samples.uniform(rng, s.outputSize());
             float[] expected = new float[Math.toIntExact(s.outputSize())];
             SIMD.conv2dForward(st(x), st(w), st(b), st(expected), s);
             SIMD.addReluForward(st(skip), st(expected), st(expected), expected.length);
@@ -81,13 +82,5 @@ class FusedConvStepsTest {
 
     private static Storage st(float[] a) {
         return new HeapStorage(a);
-    }
-
-    private static float[] uniform(Rng rng, long n) {
-        float[] a = new float[Math.toIntExact(n)];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = rng.uniform(-1f, 1f);
-        }
-        return a;
     }
 }

@@ -3,6 +3,7 @@ package org.jresnet.kernels.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.jresnet.core.Rng;
+import org.jresnet.core.optable.Samples;
 import org.jresnet.core.backend.Conv2dShape;
 import org.jresnet.core.backend.HeapStorage;
 import org.jresnet.core.backend.Pool2dShape;
@@ -98,10 +99,10 @@ class MaxPoolRecordTest {
                 for (Conv2dShape s : convs) {
                     Pool2dShape p = new Pool2dShape(s.n(), s.oc(), s.oh(), s.ow(), 2, 2);
                     Rng rng = new Rng(5);
-                    Storage x = be.upload(random(rng, s.inputSize()));
-                    Storage w = be.upload(random(rng, s.weightSize()));
-                    Storage b = be.upload(random(rng, s.oc()));
-                    Storage g = be.upload(random(rng, p.outputSize()));
+                    Storage x = be.upload(Samples.uniform(rng, s.inputSize()));
+                    Storage w = be.upload(Samples.uniform(rng, s.weightSize()));
+                    Storage b = be.upload(Samples.uniform(rng, s.oc()));
+                    Storage g = be.upload(Samples.uniform(rng, p.outputSize()));
                     boolean withDx = s.c() > 1;
                     // the separate kernels: conv, pool + relu, its backward, the conv's backward
                     Storage y = be.allocate(s.outputSize());
@@ -156,10 +157,10 @@ class MaxPoolRecordTest {
                     Conv2dShape s = new Conv2dShape(n, 1, 28, 28, 16, 5, 5, 1, 0);
                     Pool2dShape p = new Pool2dShape(n, s.oc(), s.oh(), s.ow(), 2, 2);
                     Rng rng = new Rng(9);
-                    Storage x = be.upload(random(rng, s.inputSize()));
-                    Storage w = be.upload(random(rng, s.weightSize()));
-                    Storage b = be.upload(random(rng, s.oc()));
-                    Storage g = be.upload(random(rng, p.outputSize()));
+                    Storage x = be.upload(Samples.uniform(rng, s.inputSize()));
+                    Storage w = be.upload(Samples.uniform(rng, s.weightSize()));
+                    Storage b = be.upload(Samples.uniform(rng, s.oc()));
+                    Storage g = be.upload(Samples.uniform(rng, p.outputSize()));
                     Storage record = be.allocate(be.conv2dMaxPoolReluRecordSize(s, p));
                     Storage pooled = be.allocate(p.outputSize());
                     be.conv2dMaxPoolReluForward(x, w, b, record, pooled, s, p);
@@ -196,14 +197,14 @@ class MaxPoolRecordTest {
                 Rng rng = new Rng(7);
                 Pool2dShape tp = new Pool2dShape(train.n(), train.oc(), train.oh(), train.ow(), 2, 2);
                 Storage record = be.allocate(be.conv2dMaxPoolReluRecordSize(train, tp));
-                Storage w = be.upload(random(rng, train.weightSize()));
-                Storage b = be.upload(random(rng, train.oc()));
-                be.conv2dMaxPoolReluForward(be.upload(random(rng, train.inputSize())), w, b, record,
+                Storage w = be.upload(Samples.uniform(rng, train.weightSize()));
+                Storage b = be.upload(Samples.uniform(rng, train.oc()));
+                be.conv2dMaxPoolReluForward(be.upload(Samples.uniform(rng, train.inputSize())), w, b, record,
                         be.allocate(tp.outputSize()), train, tp);
                 float[] kept = HeapStorage.of(record).clone();
                 Conv2dShape s = new Conv2dShape(5, train.c(), train.h(), train.w(), train.oc(), 5, 5, 1, 0);
                 Pool2dShape p = new Pool2dShape(s.n(), s.oc(), s.oh(), s.ow(), 2, 2);
-                Storage x = be.upload(random(rng, s.inputSize()));
+                Storage x = be.upload(Samples.uniform(rng, s.inputSize()));
                 Storage y = be.allocate(s.outputSize());
                 Storage want = be.allocate(p.outputSize());
                 be.conv2dForward(x, w, b, y, s);
@@ -214,14 +215,6 @@ class MaxPoolRecordTest {
                 assertBits(kept, HeapStorage.of(record), "the training call's record, " + s);
             }
         }
-    }
-
-    private static float[] random(Rng rng, long n) {
-        float[] a = new float[Math.toIntExact(n)];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = rng.uniform(-1f, 1f);
-        }
-        return a;
     }
 
     /**
