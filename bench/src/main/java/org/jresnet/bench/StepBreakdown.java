@@ -20,9 +20,13 @@ import org.jresnet.mnist.train.TrainingStep;
  * and for two of them the whole step's ratio is also given round by round (median and range).
  * {@code --forward BATCH} times no-grad forward passes at that batch instead (evaluation); an
  * implementation named {@code simd2@64} runs at batch 64 there, so batch sizes can be compared.
+ * {@code --again} runs every convolution call a second time straight after the first, timed apart
+ * as "(again)" ({@link TimedBackend}): its inputs then sit in the caches, so the difference is what
+ * the step loses to data the kernel has to fetch from memory (the whole step is then not a step's
+ * time).
  *
  * <pre>
- * java -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepBreakdown [--forward BATCH] [impl...]
+ * java -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.jresnet.bench.StepBreakdown [--forward BATCH] [--again] [impl...]
  * </pre>
  */
 public final class StepBreakdown {
@@ -41,15 +45,25 @@ public final class StepBreakdown {
     public static void main(String[] args) {
         Impl.warnIfChecked();
         int forwardBatch = 0;
-        if (args.length >= 2 && args[0].equals("--forward")) {
-            forwardBatch = Integer.parseInt(args[1]);
-            args = Arrays.copyOfRange(args, 2, args.length);
+        boolean again = false;
+        while (args.length >= 1 && args[0].startsWith("--")) {
+            if (args[0].equals("--forward") && args.length >= 2) {
+                forwardBatch = Integer.parseInt(args[1]);
+                args = Arrays.copyOfRange(args, 2, args.length);
+            } else if (args[0].equals("--again")) {
+                again = true;
+                args = Arrays.copyOfRange(args, 1, args.length);
+            } else {
+                System.err.println("StepBreakdown: unknown option " + args[0]
+                        + "; usage: StepBreakdown [--forward BATCH] [--again] [impl...]");
+                System.exit(2);
+            }
         }
         String[] impls = args.length > 0 ? args : new String[] {"simd1", "simd2"};
         Run[] runs = new Run[impls.length];
         try {
             for (int i = 0; i < impls.length; i++) {
-                runs[i] = new Run(impls[i], forwardBatch);
+                runs[i] = new Run(impls[i], forwardBatch, again);
                 runs[i].steps(WARMUP_STEPS);
             }
             // rounds alternate between the implementations, so that a slow spell of a shared
@@ -130,9 +144,10 @@ public final class StepBreakdown {
 
         /**
          * forwardBatch 0: training steps at batch 64; else no-grad forward passes at that batch
-         * (evaluation), or at B for an implementation named "impl@B".
+         * (evaluation), or at B for an implementation named "impl@B". With {@code again} each
+         * convolution call runs twice, the second timed apart ({@link TimedBackend}).
          */
-        Run(String impl, int forwardBatch) {
+        Run(String impl, int forwardBatch, boolean again) {
             forwardOnly = forwardBatch > 0;
             int at = impl.indexOf('@');
             batch = !forwardOnly ? 64 : at < 0 ? forwardBatch : Integer.parseInt(impl.substring(at + 1));
@@ -144,7 +159,7 @@ public final class StepBreakdown {
                                 .findFirst().orElse(null);
                 return cs == null ? m.getName()
                         : m.getName() + " " + cs.c() + "->" + cs.oc() + " k" + cs.kh() + " " + cs.h() + "x" + cs.w();
-            });
+            }, m -> again && m.getName().startsWith("conv2d") && !m.getName().endsWith("RecordSize"));
             Rng rng = new Rng(9);
             net = new SeedNet(be, rng);
             step = new TrainingStep(net, new Sgd(net.parameters(), 0.01f, 0.5f), be);

@@ -1,0 +1,44 @@
+package org.jresnet.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.jresnet.core.backend.Backend;
+import org.jresnet.core.backend.Storage;
+import org.junit.jupiter.api.Test;
+
+/** StepBreakdown's {@code --again}: which calls run twice, and that the second run is timed apart. */
+class TimedBackendTest {
+
+    @Test
+    void aRepeatedCallRunsTwiceAndIsTimedApartButNotWhenAStorageIsPassedTwice() {
+        Backend real = Impl.create("simd1");
+        try {
+            int[] calls = {0};
+            Backend counting = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                    new Class<?>[] {Backend.class}, (proxy, m, a) -> {
+                        if (m.getName().equals("addInPlace")) {
+                            calls[0]++;
+                        }
+                        return m.invoke(real, a);
+                    });
+            Map<String, Long> nanos = new TreeMap<>();
+            Backend be = TimedBackend.wrap(counting, nanos, (m, a) -> m.getName(),
+                    m -> m.getName().equals("addInPlace"));
+            Storage dst = be.upload(new float[] {1f, 2f});
+            Storage src = be.upload(new float[] {10f, 20f});
+            be.addInPlace(dst, src, 2);
+            assertEquals(2, calls[0], "a call the predicate accepts runs twice");
+            assertTrue(nanos.containsKey("addInPlace") && nanos.containsKey("addInPlace" + TimedBackend.AGAIN),
+                    "both runs timed, the second apart: " + nanos.keySet());
+            be.addInPlace(dst, dst, 2);
+            assertEquals(3, calls[0], "one storage passed twice: run once");
+            be.upload(new float[] {0f});
+            assertTrue(!nanos.containsKey("upload" + TimedBackend.AGAIN), "a call the predicate refuses runs once");
+        } finally {
+            Impl.close(real);
+        }
+    }
+}
