@@ -19,22 +19,26 @@ class TimedBackendTest {
             int[] calls = {0};
             Backend counting = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
                     new Class<?>[] {Backend.class}, (proxy, m, a) -> {
-                        if (m.getName().equals("addInPlace")) {
+                        if (m.getName().equals("addReluForward")) {
                             calls[0]++;
                         }
                         return m.invoke(real, a);
                     });
             Map<String, Long> nanos = new TreeMap<>();
             Backend be = TimedBackend.wrap(counting, nanos, (m, a) -> m.getName(),
-                    m -> m.getName().equals("addInPlace"));
-            Storage dst = be.upload(new float[] {1f, 2f});
-            Storage src = be.upload(new float[] {10f, 20f});
-            be.addInPlace(dst, src, 2);
+                    m -> m.getName().equals("addReluForward"));
+            Storage a = be.upload(new float[] {1f, -2f});
+            Storage b = be.upload(new float[] {10f, -20f});
+            Storage out = be.allocate(2);
+            be.addReluForward(a, b, out, 2);
             assertEquals(2, calls[0], "a call the predicate accepts runs twice");
-            assertTrue(nanos.containsKey("addInPlace") && nanos.containsKey("addInPlace" + TimedBackend.AGAIN),
+            assertTrue(nanos.containsKey("addReluForward") && nanos.containsKey("addReluForward" + TimedBackend.AGAIN),
                     "both runs timed, the second apart: " + nanos.keySet());
-            be.addInPlace(dst, dst, 2);
-            assertEquals(3, calls[0], "one storage passed twice: run once");
+            float[] got = new float[2];
+            be.download(out, got);
+            assertEquals(11f, got[0], "an overwriting kernel run twice leaves its one result");
+            be.addReluForward(a, b, a, 2);
+            assertEquals(3, calls[0], "one storage passed twice (an output that is an input): run once");
             be.upload(new float[] {0f});
             assertTrue(!nanos.containsKey("upload" + TimedBackend.AGAIN), "a call the predicate refuses runs once");
         } finally {
