@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jresnet.core.backend.Backend;
+import org.jresnet.core.Rng;
 import org.jresnet.core.backend.Storage;
+import org.jresnet.mnist.train.TrainingStep;
 import org.junit.jupiter.api.Test;
 
 /** StepBreakdown's {@code --again}: which calls run twice, and that the second run is timed apart. */
@@ -43,6 +45,35 @@ class TimedBackendTest {
             assertTrue(!nanos.containsKey("upload" + TimedBackend.AGAIN), "a call the predicate refuses runs once");
         } finally {
             Impl.close(real);
+        }
+    }
+
+    /**
+     * The repeats change nothing: training steps of the seed net with every conv call run twice (as
+     * {@code StepBreakdown --again} runs them) give the losses of plain steps, bit for bit.
+     */
+    @Test
+    void stepsWithEveryConvCallRepeatedGiveTheSameLosses() {
+        float[][] losses = new float[2][3];
+        for (int repeat = 0; repeat < 2; repeat++) {
+            Backend real = Impl.create("simd1");
+            try {
+                boolean again = repeat == 1;
+                Backend be = TimedBackend.wrap(real, new TreeMap<>(), (m, a) -> m.getName(),
+                        m -> again && m.getName().startsWith("conv2d") && !m.getName().endsWith("RecordSize"));
+                Rng rng = new Rng(5);
+                TrainingStep step = RandomBatch.seedNetStep(be, rng, 0.5f);
+                RandomBatch data = RandomBatch.of(be, rng, 8);
+                for (int i = 0; i < losses[repeat].length; i++) {
+                    losses[repeat][i] = step.run(data.images(), data.labels(), TrainingStep.ALWAYS).loss();
+                }
+            } finally {
+                Impl.close(real);
+            }
+        }
+        for (int i = 0; i < losses[0].length; i++) {
+            assertEquals(Float.floatToRawIntBits(losses[0][i]), Float.floatToRawIntBits(losses[1][i]),
+                    "step " + i + ": " + losses[0][i] + " plain, " + losses[1][i] + " with the repeats");
         }
     }
 }
