@@ -1,8 +1,10 @@
 package org.jresnet.bench;
 
+import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.jresnet.core.Grad;
 import org.jresnet.core.Rng;
 import org.jresnet.core.Scope;
@@ -130,6 +132,10 @@ public final class StepBreakdown {
 
     private static final String WHOLE = "= whole step";
 
+    /** The calls {@code --again} repeats: the convolutions' kernels (not the record-size query). */
+    static final Predicate<Method> CONV_CALLS = m -> m.getName().startsWith("conv2d")
+            && !m.getName().endsWith("RecordSize");
+
     /** One implementation's network, optimiser and timings. */
     private static final class Run {
         final Backend real;
@@ -159,7 +165,7 @@ public final class StepBreakdown {
                                 .findFirst().orElse(null);
                 return cs == null ? m.getName()
                         : m.getName() + " " + cs.c() + "->" + cs.oc() + " k" + cs.kh() + " " + cs.h() + "x" + cs.w();
-            }, m -> again && m.getName().startsWith("conv2d") && !m.getName().endsWith("RecordSize"));
+            }, again ? CONV_CALLS : m -> false);
             Rng rng = new Rng(9);
             net = new SeedNet(be, rng);
             step = new TrainingStep(net, new Sgd(net.parameters(), 0.01f, 0.5f), be);
