@@ -153,40 +153,11 @@ final class Transpose {
      * </pre>
      */
     static void interleave8xL(float[] src, int s, int p, float[] dst, int d) {
-        FloatVector r0 = FloatVector.fromArray(F, src, s);
-        FloatVector r1 = FloatVector.fromArray(F, src, s + p);
-        FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
-        FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
-        FloatVector r4 = FloatVector.fromArray(F, src, s + 4 * p);
-        FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
-        FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
-        FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
-        FloatVector a01 = ZIP1_LO.pick(r0, r1);
-        FloatVector b01 = ZIP1_HI.pick(r0, r1);
-        FloatVector a23 = ZIP1_LO.pick(r2, r3);
-        FloatVector b23 = ZIP1_HI.pick(r2, r3);
-        FloatVector a45 = ZIP1_LO.pick(r4, r5);
-        FloatVector b45 = ZIP1_HI.pick(r4, r5);
-        FloatVector a67 = ZIP1_LO.pick(r6, r7);
-        FloatVector b67 = ZIP1_HI.pick(r6, r7);
-        // rows 0-3 / 4-7, pixels 0-3, 4-7, 8-11, 12-15
-        FloatVector u0 = ZIP2_LO.pick(a01, a23);
-        FloatVector u1 = ZIP2_HI.pick(a01, a23);
-        FloatVector u2 = ZIP2_LO.pick(b01, b23);
-        FloatVector u3 = ZIP2_HI.pick(b01, b23);
-        FloatVector v0 = ZIP2_LO.pick(a45, a67);
-        FloatVector v1 = ZIP2_HI.pick(a45, a67);
-        FloatVector v2 = ZIP2_LO.pick(b45, b67);
-        FloatVector v3 = ZIP2_HI.pick(b45, b67);
-        ZIP4_LO.pick(u0, v0).intoArray(dst, d);
-        ZIP4_HI.pick(u0, v0).intoArray(dst, d + L);
-        ZIP4_LO.pick(u1, v1).intoArray(dst, d + 2 * L);
-        ZIP4_HI.pick(u1, v1).intoArray(dst, d + 3 * L);
-        ZIP4_LO.pick(u2, v2).intoArray(dst, d + 4 * L);
-        ZIP4_HI.pick(u2, v2).intoArray(dst, d + 5 * L);
-        ZIP4_LO.pick(u3, v3).intoArray(dst, d + 6 * L);
-        ZIP4_HI.pick(u3, v3).intoArray(dst, d + 7 * L);
+        transpose8x8(src, s, p, dst, d, CONSECUTIVE, 0);
     }
+
+    /** Vector j of {@link #interleave8xL}'s output at j*L: the slots of {@link #transpose8x8} for it. */
+    private static final int[] CONSECUTIVE = {0, L, 2 * L, 3 * L, 4 * L, 5 * L, 6 * L, 7 * L};
 
     /**
      * 4 rows of 8 floats (row r at src[s + r*p]) interleaved: dst[d + j*4 + r] = src[s + r*p + j],
@@ -215,13 +186,15 @@ final class Transpose {
     }
 
     /**
-     * 8 rows of 8 floats (row r at src[s + r*p]) to 8 vectors of 8, vector j = column j of the block,
-     * stored at dst[dOff + at[q0 + j]] (x channels-last: 8 channels by 8 pixels): the rounds of
-     * {@link #interleave8xL}, each column stored from its register to its slot. (Through {@code
-     * interleave8xL} and a scratch block, since a helper cannot hand back 8 vectors unboxed, it
-     * took twice as long: res32's 32 x 4x4 channels-last copy 1.22 against 0.57 us for 4 images,
-     * slower than the gathers.) 24 shuffles for 64 floats, where the gather path loads each vector
-     * from 8 places. Only where {@link #ZIPS4}.
+     * 8 rows of L floats (row r at src[s + r*p]) to 8 vectors of L, vector j holding columns
+     * jL/8 .. jL/8 + L/8 - 1 of the block row by row (on 8 lanes: column j), stored at dst[dOff +
+     * at[q0 + j]] (x channels-last: 8 channels by 8 pixels): the three rounds of zips of {@link
+     * #interleave8xL}, which is this with the slots j*L, each vector stored from its register to its
+     * slot. (Through {@code interleave8xL} and a scratch block, since a helper cannot hand back 8
+     * vectors unboxed, it took twice as long: res32's 32 x 4x4 channels-last copy 1.22 against 0.57
+     * us for 4 images, slower than the gathers.) 24 shuffles for 64 floats, where the gather path loads each vector
+     * from 8 places. As a column transpose only where {@link #ZIPS4}; as {@code interleave8xL} where
+     * {@link #ZIPS}.
      */
     static void transpose8x8(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0) {
         FloatVector r0 = FloatVector.fromArray(F, src, s);
