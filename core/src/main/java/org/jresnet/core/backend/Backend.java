@@ -196,10 +196,11 @@ public interface Backend {
 
     /**
      * dw and, when {@code db} is not null, db of pooled = relu(maxpool(conv(x, w) + b)) from dpooled
-     * and the forward's record, for a convolution whose input needs no gradient (the first layer):
-     * the weight gradient reads dy in whatever pieces the backend likes, so dy never has to exist
-     * for the whole batch. The default: {@link #conv2dMaxPoolReluBackward} into a temporary dy, then
-     * {@link #conv2dBackwardWeight} and {@link #conv2dBackwardBias}. The same results either way.
+     * and the forward's record: the backend may read dy in whatever pieces it likes, or only where
+     * it is not zero (one position per window), so dy never has to exist for the whole batch. The
+     * default: {@link #conv2dMaxPoolReluBackward} into a temporary dy, then {@link
+     * #conv2dBackwardWeight} and {@link #conv2dBackwardBias}. The same values either way, up to the
+     * order in which the terms are summed.
      */
     default void conv2dMaxPoolReluBackwardParams(Storage x, Storage record, Storage pooled, Storage dpooled,
                                                  Storage dw, Storage db, Conv2dShape s, Pool2dShape p) {

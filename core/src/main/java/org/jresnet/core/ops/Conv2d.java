@@ -40,20 +40,9 @@ public final class Conv2d {
      */
     static Tensor[] backward(Tensor input, Tensor weight, Tensor bias, Conv2dShape s, Tensor g, Tensor[] received) {
         Backend be = input.backend();
-        Tensor dx = null;
+        Tensor dx = input.requiresGrad() ? inputGradient(input, weight, s, g, received) : null;
         Tensor dw = null;
         Tensor db = null;
-        if (input.requiresGrad()) {
-            dx = Tensor.empty(be, input.shape());
-            Tensor addend = received[0];
-            boolean relu = ReluRule.isOutputOfRelu(input);
-            be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s,
-                    addend == null ? null : addend.storage(), relu ? input.storage() : null);
-            received[0] = null;
-            if (relu) {
-                dx.markReluMasked(input);
-            }
-        }
         if (weight.requiresGrad()) {
             dw = Tensor.empty(be, weight.shape());
             be.conv2dBackwardWeight(input.storage(), g.storage(), dw.storage(), s);
@@ -63,6 +52,24 @@ public final class Conv2d {
             be.conv2dBackwardBias(g.storage(), db.storage(), s);
         }
         return new Tensor[] {dx, dw, db};
+    }
+
+    /**
+     * dx from the output gradient g, with the gradient already received for the input (received[0],
+     * then taken) added and the rule of the relu whose output the input is applied in the same pass.
+     */
+    static Tensor inputGradient(Tensor input, Tensor weight, Conv2dShape s, Tensor g, Tensor[] received) {
+        Backend be = input.backend();
+        Tensor dx = Tensor.empty(be, input.shape());
+        Tensor addend = received[0];
+        boolean relu = ReluRule.isOutputOfRelu(input);
+        be.conv2dBackwardInput(g.storage(), weight.storage(), dx.storage(), s,
+                addend == null ? null : addend.storage(), relu ? input.storage() : null);
+        received[0] = null;
+        if (relu) {
+            dx.markReluMasked(input);
+        }
+        return dx;
     }
 
     /** Validates the arguments and returns the geometry. */

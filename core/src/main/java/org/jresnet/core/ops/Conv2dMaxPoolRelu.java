@@ -14,10 +14,11 @@ import org.jresnet.core.backend.Pool2dShape;
  *
  * <p>For the backward pass the backend keeps a record of its choosing (the convolution's output by
  * default; where each window's gradient goes in the simd backend), and only when a gradient will
- * be asked for. Backward: the pool's and relu's rule from that record ({@link
- * Backend#conv2dMaxPoolReluBackward}), then the convolution's ({@link Conv2d#backward}); where the
- * input needs no gradient (the first layer), both in one call ({@link
- * Backend#conv2dMaxPoolReluBackwardParams}).
+ * be asked for. Backward: the weight and bias gradients from the pooled gradient and that record
+ * in one call ({@link Backend#conv2dMaxPoolReluBackwardParams}), so that a backend need not form
+ * the convolution's output gradient dy, which is zero except at one position per window; the
+ * input gradient, where asked for, from dy routed by the pool's and relu's rule ({@link
+ * Backend#conv2dMaxPoolReluBackward}) with the convolution's kernel.
  */
 public final class Conv2dMaxPoolRelu {
     static final String OP = "conv2dMaxPoolRelu";
@@ -36,17 +37,26 @@ public final class Conv2dMaxPoolRelu {
         be.conv2dMaxPoolReluForward(input.storage(), weight.storage(), bias == null ? null : bias.storage(),
                 record == null ? null : record.storage(), pooled.storage(), s, p);
         return pooled.recordOp(OP, new Tensor[] {input, weight, bias}, (g, received) -> {
-            if (!input.requiresGrad() && weight.requiresGrad()) {
-                // the first layer: no dx, so the backend need not write dy for the whole batch
-                Tensor dw = Tensor.empty(be, weight.shape());
-                Tensor db = bias != null && bias.requiresGrad() ? Tensor.empty(be, bias.shape()) : null;
-                be.conv2dMaxPoolReluBackwardParams(input.storage(), record.storage(), pooled.storage(), g.storage(),
-                        dw.storage(), db == null ? null : db.storage(), s, p);
-                return new Tensor[] {null, dw, db};
+            if (!weight.requiresGrad()) {
+                // a frozen weight: the plain rules from dy
+                return Conv2d.backward(input, weight, bias, s, outputGradient(be, record, pooled, g, s, p), received);
             }
-            Tensor dy = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
-            be.conv2dMaxPoolReluBackward(record.storage(), pooled.storage(), g.storage(), dy.storage(), p);
-            return Conv2d.backward(input, weight, bias, s, dy, received);
+            Tensor dx = input.requiresGrad()
+                    ? Conv2d.inputGradient(input, weight, s, outputGradient(be, record, pooled, g, s, p), received)
+                    : null;
+            Tensor dw = Tensor.empty(be, weight.shape());
+            Tensor db = bias != null && bias.requiresGrad() ? Tensor.empty(be, bias.shape()) : null;
+            be.conv2dMaxPoolReluBackwardParams(input.storage(), record.storage(), pooled.storage(), g.storage(),
+                    dw.storage(), db == null ? null : db.storage(), s, p);
+            return new Tensor[] {dx, dw, db};
         });
+    }
+
+    /** dy, the gradient of the convolution's output, routed from the pooled gradient g by the record. */
+    private static Tensor outputGradient(Backend be, Tensor record, Tensor pooled, Tensor g, Conv2dShape s,
+                                         Pool2dShape p) {
+        Tensor dy = Tensor.empty(be, s.n(), s.oc(), s.oh(), s.ow());
+        be.conv2dMaxPoolReluBackward(record.storage(), pooled.storage(), g.storage(), dy.storage(), p);
+        return dy;
     }
 }
