@@ -15,6 +15,7 @@ final class Scratch {
     private static final int SLOTS = 5;
 
     private final float[][] buffers = new float[SLOTS][];
+    private int[] ints = new int[0];
 
     float[] get(int slot, long size) {
         int n = Math.toIntExact(size);
@@ -24,6 +25,14 @@ final class Scratch {
             buffers[slot] = b;
         }
         return b;
+    }
+
+    /** One growable int buffer (window positions, {@link ConvRouted}). */
+    int[] ints(int size) {
+        if (ints.length < size) {
+            ints = new int[Math.max(size, ints.length + ints.length / 2)];
+        }
+        return ints;
     }
 
     float[] lanes() {

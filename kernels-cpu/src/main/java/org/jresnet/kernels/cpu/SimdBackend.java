@@ -21,6 +21,7 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
 
     private final WorkerPool pool;
     private final ConvKernels conv;
+    private final ConvRouted routed;
     private final LinearKernels linear;
     private final Elementwise elementwise;
     private final Pooling pooling;
@@ -35,6 +36,7 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
             scratch[i] = new Scratch();
         }
         conv = new ConvKernels(pool, scratch);
+        routed = new ConvRouted(pool, scratch);
         linear = new LinearKernels(pool, scratch);
         elementwise = new Elementwise(pool);
         pooling = new Pooling(pool);
@@ -125,13 +127,17 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
     }
 
     /**
-     * conv1's weight and bias gradients with dy routed per chunk of images into scratch, never for
-     * the whole batch; elsewhere the default (dy, then the two kernels).
+     * The weight and bias gradients summed over the routed positions only ({@link ConvRouted}) where
+     * its kernels serve the shape; else, for one input channel, the dense product with dy routed
+     * per chunk of images into scratch; elsewhere the default (dy, then the two kernels).
      */
     @Override
     public void conv2dMaxPoolReluBackwardParams(Storage x, Storage record, Storage pooled, Storage dpooled, Storage dw,
                                                 Storage db, Conv2dShape s, Pool2dShape p) {
-        if (!conv.backwardParamsPooled(HeapStorage.of(x), HeapStorage.of(record), HeapStorage.of(dpooled),
+        if (ConvRouted.applies(s, p)) {
+            routed.weight(HeapStorage.of(x), HeapStorage.of(record), HeapStorage.of(dpooled), HeapStorage.of(dw),
+                    db == null ? null : HeapStorage.of(db), s, p);
+        } else if (!conv.backwardParamsPooled(HeapStorage.of(x), HeapStorage.of(record), HeapStorage.of(dpooled),
                 HeapStorage.of(dw), db == null ? null : HeapStorage.of(db), s, p)) {
             super.conv2dMaxPoolReluBackwardParams(x, record, pooled, dpooled, dw, db, s, p);
         }
