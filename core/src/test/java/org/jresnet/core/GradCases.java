@@ -56,8 +56,8 @@ public final class GradCases {
                 kinked("conv2dMaxPoolRelu 3x3 pad1 bias, pool 2 (odd width)",
                         shapes(new int[] {2, 2, 6, 7}, new int[] {3, 2, 3, 3}, new int[] {3}),
                         kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.conv2dMaxPoolRelu(t[0], t[1], t[2], 1, 1, 2)),
-                // shapes the simd backend sums over the routed positions only (ConvRouted): channels a
-                // multiple of the vector lanes, and one channel with a 5x5 kernel (row pairs on 16 lanes)
+                // the simd backend sums the weight gradient over the routed positions only where the
+                // channels fill whole vectors (ConvRouted); one channel, 5x5: conv1's dense path
                 kinked("conv2dMaxPoolRelu 16 channels 3x3 pad1 bias, pool 2",
                         shapes(new int[] {2, 16, 6, 6}, new int[] {3, 16, 3, 3}, new int[] {3}),
                         kinds(UNIFORM, UNIFORM, UNIFORM), t -> Ops.conv2dMaxPoolRelu(t[0], t[1], t[2], 1, 1, 2)),

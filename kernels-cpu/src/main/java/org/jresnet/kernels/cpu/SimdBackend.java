@@ -46,11 +46,12 @@ public final class SimdBackend extends HeapBackend implements AutoCloseable {
 
     /**
      * How this backend computes a convolution of this shape on this CPU: the path of each of its
-     * three kernels and the GEMM tiles (for {@code --verbose} and the bench report).
+     * three kernels, the weight gradient's after a max pool, and the GEMM tiles (for {@code
+     * --verbose} and the bench report).
      */
     @Override
     public String convPlan(Conv2dShape s) {
-        return conv.plan(s).describe() + " (" + Gemm.MR + "-row tiles, " + Simd.L + " lanes)";
+        return conv.plan(s).describe() + ConvRouted.describe(s) + " (" + Gemm.MR + "-row tiles, " + Simd.L + " lanes)";
     }
 
     @Override
