@@ -117,11 +117,12 @@ public class ConvBench {
     private Storage dpooled;
 
     /**
-     * The first layer's weight and bias gradients as training runs them (conv1: its input needs no
-     * gradient): dy routed from the pooled gradient through the record of a {@link #forwardPooled}
-     * pass made once, a chunk of images at a time, then the weight gradient's products and the
-     * bias sums on it. The kernel report rates it by the convolution's FLOPs, as {@link
-     * #backwardWeight}, which is the same products on a dense dy that is given.
+     * A pooled layer's weight and bias gradients as training runs them (conv1, conv2): from the
+     * pooled gradient and the record of a {@link #forwardPooled} pass made once, summed over the
+     * routed positions only where the backend's plan says so, else dy routed a chunk of images at a
+     * time and the dense products on it. The kernel report rates it by the convolution's FLOPs, as
+     * {@link #backwardWeight} (the dense products on a dy that is given), so its figure is speed,
+     * not FMA use.
      */
     @Benchmark
     public Storage backwardParamsPooled() {

@@ -63,10 +63,10 @@ public final class KernelReport {
         // one kernel; the rows count the convolution's FLOPs only
         all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".forwardPooled$")
                 .param("impl", "simd1", "simd2").param("layer", "conv1", "conv2")));
-        // conv1's weight and bias gradients as training runs them: dy from the pooled gradient and
-        // the record, a chunk at a time (the row counts the convolution's FLOPs only)
+        // conv1's and conv2's weight and bias gradients as training runs them, from the pooled
+        // gradient and the record (the rows count the dense product's FLOPs: see the legend)
         all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".backwardParamsPooled$")
-                .param("impl", "simd1", "simd2").param("layer", "conv1")));
+                .param("impl", "simd1", "simd2").param("layer", "conv1", "conv2")));
         all.addAll(run(base(warmups, iterations).include(ConvBench.class.getName() + ".forward$")
                 .param("impl", "simd1", "simd2").param("batch", "1000")));
         all.addAll(run(base(warmups, iterations).include(LinearBench.class.getName())
@@ -101,7 +101,8 @@ public final class KernelReport {
                 flops = org.jresnet.mnist.model.SeedNet.trainingStepFlops(batch);
                 shape = "whole net b" + batch;
             }
-            String key = String.format(Locale.ROOT, "%-26s %-28s", cls.replace("Bench.", "."), shape);
+            String kernel = cls.replace("Bench.", ".").replace("backwardParamsPooled", "paramsPooled dense-eq");
+            String key = String.format(Locale.ROOT, "%-26s %-28s", kernel, shape);
             rows.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(impl, median(r) * flops / 1e9);
         }
 
@@ -128,6 +129,10 @@ public final class KernelReport {
                     pct(s2, p2), s1 == null || s2 == null ? "-" : String.format(Locale.ROOT, "%.2fx", s2 / s1),
                     fmt(ref, 2));
         }
+        System.out.println("paramsPooled (ConvBench.backwardParamsPooled): the weight and bias gradients as training runs"
+                + " them; GF/s and % count the dense product's FLOPs (dense-eq), but where the plan sums the weight"
+                + " gradient over the routed positions only, the kernel does a quarter of those multiply-adds: read"
+                + " these rows as speed, not as FMA use (above 100% is possible)");
     }
 
     /** The CPU's model name, family and model from /proc/cpuinfo (Linux), else the JVM's os.arch. */
