@@ -57,14 +57,20 @@ class ConvRoutedTest {
         Storage dw = be.allocate(s.weightSize());
         Storage db = be.allocate(s.oc());
         be.conv2dMaxPoolReluBackwardParams(x, record, pooled, g, dw, db, s, p);
+        float[][] dense = denseRule(be, x, record, pooled, g, s, p);
+        return new float[][] {HeapStorage.of(dw).clone(), HeapStorage.of(db).clone(), dense[0], dense[1]};
+    }
+
+    /** dw and db by the dense rule: dy routed for the whole batch, then the weight and bias kernels. */
+    static float[][] denseRule(SimdBackend be, Storage x, Storage record, Storage pooled, Storage g, Conv2dShape s,
+                               Pool2dShape p) {
         Storage dy = be.allocate(s.outputSize());
-        Storage dw2 = be.allocate(s.weightSize());
-        Storage db2 = be.allocate(s.oc());
+        Storage dw = be.allocate(s.weightSize());
+        Storage db = be.allocate(s.oc());
         be.conv2dMaxPoolReluBackward(record, pooled, g, dy, p);
-        be.conv2dBackwardWeight(x, dy, dw2, s);
-        be.conv2dBackwardBias(dy, db2, s);
-        return new float[][] {HeapStorage.of(dw).clone(), HeapStorage.of(db).clone(), HeapStorage.of(dw2),
-            HeapStorage.of(db2)};
+        be.conv2dBackwardWeight(x, dy, dw, s);
+        be.conv2dBackwardBias(dy, db, s);
+        return new float[][] {HeapStorage.of(dw), HeapStorage.of(db)};
     }
 
     private static List<Conv2dShape> served(int k) {

@@ -172,19 +172,14 @@ class MaxPoolRecordTest {
                     Storage record = be.allocate(be.conv2dMaxPoolReluRecordSize(s, p));
                     Storage pooled = be.allocate(p.outputSize());
                     be.conv2dMaxPoolReluForward(x, w, b, record, pooled, s, p);
-                    Storage dy = be.allocate(s.outputSize());
-                    Storage dw = be.allocate(s.weightSize());
-                    Storage db = be.allocate(s.oc());
-                    be.conv2dMaxPoolReluBackward(record, pooled, g, dy, p);
-                    be.conv2dBackwardWeight(x, dy, dw, s);
-                    be.conv2dBackwardBias(dy, db, s);
+                    float[][] dense = ConvRoutedTest.denseRule(be, x, record, pooled, g, s, p);
                     float[] dw2 = new float[Math.toIntExact(s.weightSize())];
                     float[] db2 = new float[s.oc()];
                     assertTrue(conv.backwardParamsPooled(HeapStorage.of(x), HeapStorage.of(record), HeapStorage.of(g),
                             dw2, db2, s, p), "the dense path serves " + s);
                     String what = s + ", " + threads + " threads";
-                    assertBits(HeapStorage.of(dw), dw2, "dw " + what);
-                    assertBits(HeapStorage.of(db), db2, "db " + what);
+                    assertBits(dense[0], dw2, "dw " + what);
+                    assertBits(dense[1], db2, "db " + what);
                 }
             }
         }
