@@ -39,9 +39,10 @@ final class TimedBackend {
                         Predicate<Method> again) {
         return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
                 (proxy, m, a) -> {
-                    Object result = timed(real, m, a, nanos, name.apply(m, a));
+                    String key = name.apply(m, a);
+                    Object result = timed(real, m, a, nanos, key);
                     if (again.test(m) && distinctStorages(a)) {
-                        timed(real, m, a, nanos, name.apply(m, a) + AGAIN);
+                        timed(real, m, a, nanos, key + AGAIN);
                     }
                     return result;
                 });

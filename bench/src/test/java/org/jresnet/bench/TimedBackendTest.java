@@ -1,6 +1,7 @@
 package org.jresnet.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -42,7 +43,7 @@ class TimedBackendTest {
             be.addReluForward(a, b, a, 2);
             assertEquals(3, calls[0], "one storage passed twice (an output that is an input): run once");
             be.upload(new float[] {0f});
-            assertTrue(!nanos.containsKey("upload" + TimedBackend.AGAIN), "a call the predicate refuses runs once");
+            assertFalse(nanos.containsKey("upload" + TimedBackend.AGAIN), "a call the predicate refuses runs once");
         } finally {
             Impl.close(real);
         }

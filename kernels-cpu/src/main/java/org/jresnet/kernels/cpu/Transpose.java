@@ -192,9 +192,9 @@ final class Transpose {
      * #interleave8xL}, which is this with the slots j*L, each vector stored from its register to its
      * slot. (Through {@code interleave8xL} and a scratch block, since a helper cannot hand back 8
      * vectors unboxed, it took twice as long: res32's 32 x 4x4 channels-last copy 1.22 against 0.57
-     * us for 4 images, slower than the gathers.) 24 shuffles for 64 floats, where the gather path loads each vector
-     * from 8 places. As a column transpose only where {@link #ZIPS4}; as {@code interleave8xL} where
-     * {@link #ZIPS}.
+     * us for 4 images, slower than the gathers.) 24 shuffles for 64 floats, where the gather path
+     * loads each vector from 8 places. As a column transpose only where {@link #ZIPS4}; as {@code
+     * interleave8xL} where {@link #ZIPS}.
      */
     static void transpose8x8(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0) {
         FloatVector r0 = FloatVector.fromArray(F, src, s);
