@@ -3,7 +3,9 @@
 # net's convolutions (batch 64) and kernel, the chosen path against each alternative that serves
 # the shape, alternating in one JVM (bench/probes/.../PlanProbe.java). Each line: the shape, the
 # kernel (fwd, in = input gradient, w = weight gradient), both medians, B/A (above 1: the chosen
-# path is faster) and the largest difference between the two outputs.
+# path is faster) and the largest difference between the two outputs. Where the alternative is the
+# path the rules chose at this vector width (the list covers both widths), the line times a path
+# against itself: the noise of the others.
 #   bench/plan-probe.sh [THREADS]        (needs the build: ./mvnw -B -DskipTests install)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +31,12 @@ done <<'LIST'
 64_16_12_12_16_3_1 w ALONG_PIXELS
 64_16_12_12_32_5_0 fwd IM2COL
 64_16_12_12_32_5_0 in AS_FORWARD
+64_16_12_12_32_5_0 in FOLD
 64_16_12_12_32_5_0 w ROWS
 64_32_4_4_32_3_1 fwd SHIFTED
+64_32_4_4_32_3_1 fwd IM2COL
 64_32_4_4_32_3_1 in AS_FORWARD
+64_32_4_4_32_3_1 in FOLD
 64_32_4_4_32_3_1 w ROWS
 64_32_4_4_32_3_1 w ALONG_PIXELS
 LIST
