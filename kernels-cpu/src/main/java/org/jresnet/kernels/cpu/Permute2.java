@@ -44,7 +44,14 @@ record Permute2(VectorShuffle<Float> shuffle, FloatVector index) {
         return SELECT ? index.selectFrom(a, b) : a.rearrange(shuffle, b);
     }
 
-    /** {@link #pick} by selectFrom, whatever the CPU (for the tests). */
+    /**
+     * {@link #pick} by selectFrom, whatever the CPU: for the tests, and for a kernel with many
+     * permutes in one method (the transposes' 24 and 64). A rearrange of two vectors is a call on
+     * the data vector that C2 binds from the call site's type profile and inlines as two permutes, a
+     * mask and a blend: held to AVX2, C2 stopped inlining them partway through a transpose, and the
+     * rest ran as calls with their vectors boxed. selectFrom is called on the index, a constant of
+     * known class, and inlines small, so all of them stay in registers.
+     */
     FloatVector bySelect(FloatVector a, FloatVector b) {
         return index.selectFrom(a, b);
     }

@@ -18,6 +18,14 @@ import org.jresnet.core.backend.Conv2dShape;
  * On 16 lanes ({@link #ZIPS}), whole 16 x 16 blocks go through two-vector zips instead
  * ({@link #transpose16x16}): four rounds of shuffles cost less than sixteen gathers; on 8 lanes
  * ({@link #ZIPS4}) 8 x 8 blocks ({@link #transpose8x8}), three rounds.
+ *
+ * <p>Every round is the same perfect shuffle: rows i and i + n/2 of the n rows zipped lane by lane
+ * (lanes 0..L/2-1 of both, then L/2..L-1) into rows 2i and 2i + 1. log2(n) such rounds move element
+ * (r, j) of n rows of n lanes to (j, r). One zip, two index vectors, for all the rounds: with a
+ * different zip per round (by 1, 2, 4 and 8 lanes) the JIT prepared each of six index vectors per
+ * call (a conversion and a mask for every two-vector permute), and the 16 x 16 block went through
+ * memory between its two 8-row halves: three times the time of these rounds in registers. The
+ * zips are selectFrom permutes on every CPU ({@link Permute2#bySelect} says why).
  */
 final class Transpose {
     /** The zip transposes apply: their shuffles are written for 16 lanes (512-bit vectors). */
@@ -92,13 +100,12 @@ final class Transpose {
         zeroBorders(xh, images, hp, wp, c, pad);
         if ((ZIPS || ZIPS4) && c % L == 0 && plane % L == 0) {
             int[] at = pixelSlots(s);
-            float[] tmp = TMP.get();
             for (int i = 0; i < images; i++) {
                 int src = (first + i) * c * plane;
                 for (int cb = 0; cb < c; cb += L) {
                     for (int q0 = 0; q0 < plane; q0 += L) {
                         if (ZIPS) {
-                            transpose16x16(x, src + cb * plane + q0, plane, xh, i * hp * wp * c + cb, at, q0, tmp);
+                            transpose16x16(x, src + cb * plane + q0, plane, xh, i * hp * wp * c + cb, at, q0);
                         } else {
                             transpose8x8(x, src + cb * plane + q0, plane, xh, i * hp * wp * c + cb, at, q0);
                         }
@@ -125,31 +132,27 @@ final class Transpose {
         }
     }
 
-    /** Lane i takes chunk i / g of g lanes alternately from a and b, starting at lane {@code from} of each. */
-    private static Permute2 zip(int g, int from) {
-        return Permute2.of(F, i -> ((i / g) % 2 == 0 ? 0 : L) + from + i / (2 * g) * g + i % g);
+    /** Lane i takes lane from + i/2 of a (i even) or of b (i odd). */
+    private static Permute2 zip(int from) {
+        return Permute2.of(F, i -> (i % 2 == 0 ? 0 : L) + from + i / 2);
     }
 
-    private static final Permute2 ZIP1_LO = zip(1, 0);
-    private static final Permute2 ZIP1_HI = zip(1, L / 2);
-    private static final Permute2 ZIP2_LO = zip(2, 0);
-    private static final Permute2 ZIP2_HI = zip(2, L / 2);
-    private static final Permute2 ZIP4_LO = zip(4, 0);
-    private static final Permute2 ZIP4_HI = zip(4, L / 2);
-    private static final Permute2 ZIP8_LO = zip(8, 0);
-    private static final Permute2 ZIP8_HI = zip(8, L / 2);
+    /** Lanes 0..L/2-1 of a and b alternately: [a0 b0 a1 b1 ...]. */
+    private static final Permute2 ZIP_LO = zip(0);
+    /** Lanes L/2..L-1 of a and b alternately. */
+    private static final Permute2 ZIP_HI = zip(L / 2);
 
     /**
      * 8 rows of L floats (row r at src[s + r*p]) interleaved: dst[d + j*8 + r] = src[s + r*p + j].
-     * A transpose in three rounds of two-vector zips (1, 2, then 4 lanes at a time), 24 shuffles for
-     * 8L floats, where a scalar pack stores them one at a time with a stride of 8 (the GEMM's
-     * packing of the weights and of dy for the channels-last weight gradient, on 16 lanes; on 8
-     * lanes, {@link #transpose8x8}). Where {@link #ZIPS} or {@link #ZIPS4}.
+     * A transpose in three rounds of two-vector zips, 24 shuffles for 8L floats, where a scalar
+     * pack stores them one at a time with a stride of 8 (the GEMM's packing of the weights and of dy
+     * for the channels-last weight gradient, on 16 lanes; on 8 lanes, {@link #transpose8x8}). Where
+     * {@link #ZIPS} or {@link #ZIPS4}.
      *
      * <pre>
-     * round 1: rows (0,1) (2,3) (4,5) (6,7) zipped by lanes:   [r0j r1j ...] pixels 0-7 and 8-15
-     * round 2: pairs zipped by 2 lanes:    [r0j r1j r2j r3j ...] rows 0-3 and 4-7, 4 pixels a vector
-     * round 3: rows 0-3 with rows 4-7 by 4 lanes: [r0j .. r7j, r0j+1 .. r7j+1], 2 pixels a vector
+     * round 1: rows (0,4) (1,5) (2,6) (3,7) zipped: [r0j r4j ...] columns 0-7 and 8-15
+     * round 2: the same on its output:   [r0j r2j r4j r6j ...]
+     * round 3: the same again:           [r0j r1j .. r7j, r0j+1 .. r7j+1], 2 columns a vector
      * </pre>
      */
     static void interleave8xL(float[] src, int s, int p, float[] dst, int d) {
@@ -161,28 +164,23 @@ final class Transpose {
 
     /**
      * 4 rows of 8 floats (row r at src[s + r*p]) interleaved: dst[d + j*4 + r] = src[s + r*p + j],
-     * the 4-row tiles' packing on 8 lanes. Two rounds of two-vector zips (1, then 2 lanes at a
-     * time), 8 shuffles for 32 floats, where a scalar pack stores them one at a time with a stride
-     * of 4. Only where {@link #ZIPS4}.
-     *
-     * <pre>
-     * round 1: rows (0,1) and (2,3) zipped by lanes: [r0j r1j ...] pixels 0-3 and 4-7
-     * round 2: the pairs zipped by 2 lanes: [r0j r1j r2j r3j r0j+1 ...], 2 pixels a vector
-     * </pre>
+     * the 4-row tiles' packing on 8 lanes. Two rounds of two-vector zips of rows (0,2) and (1,3), 8
+     * shuffles for 32 floats, where a scalar pack stores them one at a time with a stride of 4. Only
+     * where {@link #ZIPS4}.
      */
     static void interleave4x8(float[] src, int s, int p, float[] dst, int d) {
         FloatVector r0 = FloatVector.fromArray(F, src, s);
         FloatVector r1 = FloatVector.fromArray(F, src, s + p);
         FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
         FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
-        FloatVector a01 = ZIP1_LO.pick(r0, r1);
-        FloatVector b01 = ZIP1_HI.pick(r0, r1);
-        FloatVector a23 = ZIP1_LO.pick(r2, r3);
-        FloatVector b23 = ZIP1_HI.pick(r2, r3);
-        ZIP2_LO.pick(a01, a23).intoArray(dst, d);
-        ZIP2_HI.pick(a01, a23).intoArray(dst, d + L);
-        ZIP2_LO.pick(b01, b23).intoArray(dst, d + 2 * L);
-        ZIP2_HI.pick(b01, b23).intoArray(dst, d + 3 * L);
+        FloatVector a0 = ZIP_LO.bySelect(r0, r2);
+        FloatVector a1 = ZIP_HI.bySelect(r0, r2);
+        FloatVector a2 = ZIP_LO.bySelect(r1, r3);
+        FloatVector a3 = ZIP_HI.bySelect(r1, r3);
+        ZIP_LO.bySelect(a0, a2).intoArray(dst, d);
+        ZIP_HI.bySelect(a0, a2).intoArray(dst, d + L);
+        ZIP_LO.bySelect(a1, a3).intoArray(dst, d + 2 * L);
+        ZIP_HI.bySelect(a1, a3).intoArray(dst, d + 3 * L);
     }
 
     /**
@@ -205,30 +203,30 @@ final class Transpose {
         FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
         FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
         FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
-        FloatVector a01 = ZIP1_LO.pick(r0, r1);
-        FloatVector b01 = ZIP1_HI.pick(r0, r1);
-        FloatVector a23 = ZIP1_LO.pick(r2, r3);
-        FloatVector b23 = ZIP1_HI.pick(r2, r3);
-        FloatVector a45 = ZIP1_LO.pick(r4, r5);
-        FloatVector b45 = ZIP1_HI.pick(r4, r5);
-        FloatVector a67 = ZIP1_LO.pick(r6, r7);
-        FloatVector b67 = ZIP1_HI.pick(r6, r7);
-        FloatVector u0 = ZIP2_LO.pick(a01, a23);
-        FloatVector u1 = ZIP2_HI.pick(a01, a23);
-        FloatVector u2 = ZIP2_LO.pick(b01, b23);
-        FloatVector u3 = ZIP2_HI.pick(b01, b23);
-        FloatVector v0 = ZIP2_LO.pick(a45, a67);
-        FloatVector v1 = ZIP2_HI.pick(a45, a67);
-        FloatVector v2 = ZIP2_LO.pick(b45, b67);
-        FloatVector v3 = ZIP2_HI.pick(b45, b67);
-        ZIP4_LO.pick(u0, v0).intoArray(dst, dOff + at[q0]);
-        ZIP4_HI.pick(u0, v0).intoArray(dst, dOff + at[q0 + 1]);
-        ZIP4_LO.pick(u1, v1).intoArray(dst, dOff + at[q0 + 2]);
-        ZIP4_HI.pick(u1, v1).intoArray(dst, dOff + at[q0 + 3]);
-        ZIP4_LO.pick(u2, v2).intoArray(dst, dOff + at[q0 + 4]);
-        ZIP4_HI.pick(u2, v2).intoArray(dst, dOff + at[q0 + 5]);
-        ZIP4_LO.pick(u3, v3).intoArray(dst, dOff + at[q0 + 6]);
-        ZIP4_HI.pick(u3, v3).intoArray(dst, dOff + at[q0 + 7]);
+        FloatVector a0 = ZIP_LO.bySelect(r0, r4);
+        FloatVector a1 = ZIP_HI.bySelect(r0, r4);
+        FloatVector a2 = ZIP_LO.bySelect(r1, r5);
+        FloatVector a3 = ZIP_HI.bySelect(r1, r5);
+        FloatVector a4 = ZIP_LO.bySelect(r2, r6);
+        FloatVector a5 = ZIP_HI.bySelect(r2, r6);
+        FloatVector a6 = ZIP_LO.bySelect(r3, r7);
+        FloatVector a7 = ZIP_HI.bySelect(r3, r7);
+        FloatVector b0 = ZIP_LO.bySelect(a0, a4);
+        FloatVector b1 = ZIP_HI.bySelect(a0, a4);
+        FloatVector b2 = ZIP_LO.bySelect(a1, a5);
+        FloatVector b3 = ZIP_HI.bySelect(a1, a5);
+        FloatVector b4 = ZIP_LO.bySelect(a2, a6);
+        FloatVector b5 = ZIP_HI.bySelect(a2, a6);
+        FloatVector b6 = ZIP_LO.bySelect(a3, a7);
+        FloatVector b7 = ZIP_HI.bySelect(a3, a7);
+        ZIP_LO.bySelect(b0, b4).intoArray(dst, dOff + at[q0]);
+        ZIP_HI.bySelect(b0, b4).intoArray(dst, dOff + at[q0 + 1]);
+        ZIP_LO.bySelect(b1, b5).intoArray(dst, dOff + at[q0 + 2]);
+        ZIP_HI.bySelect(b1, b5).intoArray(dst, dOff + at[q0 + 3]);
+        ZIP_LO.bySelect(b2, b6).intoArray(dst, dOff + at[q0 + 4]);
+        ZIP_HI.bySelect(b2, b6).intoArray(dst, dOff + at[q0 + 5]);
+        ZIP_LO.bySelect(b3, b7).intoArray(dst, dOff + at[q0 + 6]);
+        ZIP_HI.bySelect(b3, b7).intoArray(dst, dOff + at[q0 + 7]);
     }
 
     /**
@@ -253,9 +251,6 @@ final class Transpose {
             java.util.Arrays.fill(xh, img + (hp - pad) * row, img + hp * row, 0f);
         }
     }
-
-    /** Per-thread scratch of {@link #transpose16x16} (256 floats). */
-    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[16 * 16]);
 
     /** An immutable table of where pixel q of a plane goes in its image's xh, for one shape. */
     private record Slots(int h, int w, int pad, int c, int[] at) {
@@ -285,19 +280,76 @@ final class Transpose {
 
     /**
      * 16 rows of 16 floats (row r at src[s + r*p]) to 16 vectors of 16, vector j = column j of the
-     * block, stored at dst[dOff + at[q0 + j]] (x channels-last: 16 channels by 16 pixels): rows 0-7
-     * and 8-15 interleaved into {@code tmp} (256 floats), then each column's two halves zipped by 8
-     * lanes. 64 shuffles for 256 floats. Only where {@link #ZIPS}.
+     * block, stored at dst[dOff + at[q0 + j]] (x channels-last: 16 channels by 16 pixels): four
+     * rounds of the zip of rows (i, i+8), 64 shuffles for 256 floats, in registers. Only where
+     * {@link #ZIPS}.
      */
-    static void transpose16x16(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0, float[] tmp) {
-        interleave8xL(src, s, p, tmp, 0);
-        interleave8xL(src, s + 8 * p, p, tmp, 8 * L);
-        for (int k = 0; k < 8; k++) {
-            // columns 2k and 2k+1: rows 0-7 of both, then rows 8-15 of both
-            FloatVector lo = FloatVector.fromArray(F, tmp, k * L);
-            FloatVector hi = FloatVector.fromArray(F, tmp, 8 * L + k * L);
-            ZIP8_LO.pick(lo, hi).intoArray(dst, dOff + at[q0 + 2 * k]);
-            ZIP8_HI.pick(lo, hi).intoArray(dst, dOff + at[q0 + 2 * k + 1]);
+    static void transpose16x16(float[] src, int s, int p, float[] dst, int dOff, int[] at, int q0) {
+        FloatVector x0 = FloatVector.fromArray(F, src, s);
+        FloatVector x1 = FloatVector.fromArray(F, src, s + p);
+        FloatVector x2 = FloatVector.fromArray(F, src, s + 2 * p);
+        FloatVector x3 = FloatVector.fromArray(F, src, s + 3 * p);
+        FloatVector x4 = FloatVector.fromArray(F, src, s + 4 * p);
+        FloatVector x5 = FloatVector.fromArray(F, src, s + 5 * p);
+        FloatVector x6 = FloatVector.fromArray(F, src, s + 6 * p);
+        FloatVector x7 = FloatVector.fromArray(F, src, s + 7 * p);
+        FloatVector x8 = FloatVector.fromArray(F, src, s + 8 * p);
+        FloatVector x9 = FloatVector.fromArray(F, src, s + 9 * p);
+        FloatVector x10 = FloatVector.fromArray(F, src, s + 10 * p);
+        FloatVector x11 = FloatVector.fromArray(F, src, s + 11 * p);
+        FloatVector x12 = FloatVector.fromArray(F, src, s + 12 * p);
+        FloatVector x13 = FloatVector.fromArray(F, src, s + 13 * p);
+        FloatVector x14 = FloatVector.fromArray(F, src, s + 14 * p);
+        FloatVector x15 = FloatVector.fromArray(F, src, s + 15 * p);
+        for (int round = 0; round < 4; round++) {
+            FloatVector y0 = ZIP_LO.bySelect(x0, x8);
+            FloatVector y1 = ZIP_HI.bySelect(x0, x8);
+            FloatVector y2 = ZIP_LO.bySelect(x1, x9);
+            FloatVector y3 = ZIP_HI.bySelect(x1, x9);
+            FloatVector y4 = ZIP_LO.bySelect(x2, x10);
+            FloatVector y5 = ZIP_HI.bySelect(x2, x10);
+            FloatVector y6 = ZIP_LO.bySelect(x3, x11);
+            FloatVector y7 = ZIP_HI.bySelect(x3, x11);
+            FloatVector y8 = ZIP_LO.bySelect(x4, x12);
+            FloatVector y9 = ZIP_HI.bySelect(x4, x12);
+            FloatVector y10 = ZIP_LO.bySelect(x5, x13);
+            FloatVector y11 = ZIP_HI.bySelect(x5, x13);
+            FloatVector y12 = ZIP_LO.bySelect(x6, x14);
+            FloatVector y13 = ZIP_HI.bySelect(x6, x14);
+            FloatVector y14 = ZIP_LO.bySelect(x7, x15);
+            FloatVector y15 = ZIP_HI.bySelect(x7, x15);
+            x0 = y0;
+            x1 = y1;
+            x2 = y2;
+            x3 = y3;
+            x4 = y4;
+            x5 = y5;
+            x6 = y6;
+            x7 = y7;
+            x8 = y8;
+            x9 = y9;
+            x10 = y10;
+            x11 = y11;
+            x12 = y12;
+            x13 = y13;
+            x14 = y14;
+            x15 = y15;
         }
+        x0.intoArray(dst, dOff + at[q0]);
+        x1.intoArray(dst, dOff + at[q0 + 1]);
+        x2.intoArray(dst, dOff + at[q0 + 2]);
+        x3.intoArray(dst, dOff + at[q0 + 3]);
+        x4.intoArray(dst, dOff + at[q0 + 4]);
+        x5.intoArray(dst, dOff + at[q0 + 5]);
+        x6.intoArray(dst, dOff + at[q0 + 6]);
+        x7.intoArray(dst, dOff + at[q0 + 7]);
+        x8.intoArray(dst, dOff + at[q0 + 8]);
+        x9.intoArray(dst, dOff + at[q0 + 9]);
+        x10.intoArray(dst, dOff + at[q0 + 10]);
+        x11.intoArray(dst, dOff + at[q0 + 11]);
+        x12.intoArray(dst, dOff + at[q0 + 12]);
+        x13.intoArray(dst, dOff + at[q0 + 13]);
+        x14.intoArray(dst, dOff + at[q0 + 14]);
+        x15.intoArray(dst, dOff + at[q0 + 15]);
     }
 }

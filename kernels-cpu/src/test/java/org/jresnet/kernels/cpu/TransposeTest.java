@@ -133,7 +133,7 @@ class TransposeTest {
         int[] at = reversedSlots(20, 16);
         float[] out = new float[at.length * 16 + 2];
         Arrays.fill(out, Float.NaN);
-        Transpose.transpose16x16(src, 2, p, out, 2, at, 4, new float[256]);
+        Transpose.transpose16x16(src, 2, p, out, 2, at, 4);
         assertTransposed(src, 2, p, out, 2, at, 4, 16);
     }
 
