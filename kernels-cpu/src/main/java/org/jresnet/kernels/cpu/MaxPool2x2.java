@@ -24,9 +24,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class MaxPool2x2 {
     private static final Permute2 EVEN = Permute2.of(F, i -> 2 * i);
     private static final Permute2 ODD = Permute2.of(F, i -> 2 * i + 1);
-    private static final Permute2 ZIP_LO = Permute2.of(F, i -> i % 2 == 0 ? i / 2 : L + i / 2);
-    private static final Permute2 ZIP_HI =
-            Permute2.of(F, i -> i % 2 == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
 
     /** Four lanes: the network's output rows (12 and 4 wide) are whole 4-lane vectors. */
     private static final VectorSpecies<Float> Q = FloatVector.SPECIES_128;
@@ -454,10 +451,10 @@ final class MaxPool2x2 {
                     FloatVector gb = zero.blend(g, wb);
                     FloatVector gc = zero.blend(g, wc);
                     FloatVector gd = zero.blend(g, wd);
-                    ZIP_LO.pick(ga, gb).intoArray(dx, top + 2 * j, m0);
-                    ZIP_HI.pick(ga, gb).intoArray(dx, top + 2 * j + L, m1);
-                    ZIP_LO.pick(gc, gd).intoArray(dx, bot + 2 * j, m0);
-                    ZIP_HI.pick(gc, gd).intoArray(dx, bot + 2 * j + L, m1);
+                    Permute2.ZIP_LO.pick(ga, gb).intoArray(dx, top + 2 * j, m0);
+                    Permute2.ZIP_HI.pick(ga, gb).intoArray(dx, top + 2 * j + L, m1);
+                    Permute2.ZIP_LO.pick(gc, gd).intoArray(dx, bot + 2 * j, m0);
+                    Permute2.ZIP_HI.pick(gc, gd).intoArray(dx, bot + 2 * j + L, m1);
                 }
             }
         }

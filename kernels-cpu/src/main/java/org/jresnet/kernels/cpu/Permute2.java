@@ -25,6 +25,16 @@ record Permute2(VectorShuffle<Float> shuffle, FloatVector index) {
     /** Whether {@link #pick} uses selectFrom: the CPU has a two-source permute. */
     static final boolean SELECT = Simd.twoSourcePermute();
 
+    /** Lanes 0..L/2-1 of a and b alternately, [a0 b0 a1 b1 ...], on the kernels' vectors (transposes, pooling). */
+    static final Permute2 ZIP_LO = zip(0);
+    /** Lanes L/2..L-1 of a and b alternately. */
+    static final Permute2 ZIP_HI = zip(Simd.L / 2);
+
+    /** Lane i of the kernels' vectors takes lane from + i/2 of a (i even) or of b (i odd). */
+    private static Permute2 zip(int from) {
+        return of(Simd.F, i -> (i % 2 == 0 ? 0 : Simd.L) + from + i / 2);
+    }
+
     /** The permutation of two species vectors whose lane i takes lane {@code lane(i)} of (a, b). */
     static Permute2 of(VectorSpecies<Float> species, IntUnaryOperator lane) {
         float[] at = new float[species.length()];

@@ -132,16 +132,6 @@ final class Transpose {
         }
     }
 
-    /** Lane i takes lane from + i/2 of a (i even) or of b (i odd). */
-    private static Permute2 zip(int from) {
-        return Permute2.of(F, i -> (i % 2 == 0 ? 0 : L) + from + i / 2);
-    }
-
-    /** Lanes 0..L/2-1 of a and b alternately: [a0 b0 a1 b1 ...]. */
-    private static final Permute2 ZIP_LO = zip(0);
-    /** Lanes L/2..L-1 of a and b alternately. */
-    private static final Permute2 ZIP_HI = zip(L / 2);
-
     /**
      * 8 rows of L floats (row r at src[s + r*p]) interleaved: dst[d + j*8 + r] = src[s + r*p + j].
      * A transpose in three rounds of two-vector zips, 24 shuffles for 8L floats, where a scalar
@@ -173,14 +163,14 @@ final class Transpose {
         FloatVector r1 = FloatVector.fromArray(F, src, s + p);
         FloatVector r2 = FloatVector.fromArray(F, src, s + 2 * p);
         FloatVector r3 = FloatVector.fromArray(F, src, s + 3 * p);
-        FloatVector a0 = ZIP_LO.bySelect(r0, r2);
-        FloatVector a1 = ZIP_HI.bySelect(r0, r2);
-        FloatVector a2 = ZIP_LO.bySelect(r1, r3);
-        FloatVector a3 = ZIP_HI.bySelect(r1, r3);
-        ZIP_LO.bySelect(a0, a2).intoArray(dst, d);
-        ZIP_HI.bySelect(a0, a2).intoArray(dst, d + L);
-        ZIP_LO.bySelect(a1, a3).intoArray(dst, d + 2 * L);
-        ZIP_HI.bySelect(a1, a3).intoArray(dst, d + 3 * L);
+        FloatVector a0 = Permute2.ZIP_LO.bySelect(r0, r2);
+        FloatVector a1 = Permute2.ZIP_HI.bySelect(r0, r2);
+        FloatVector a2 = Permute2.ZIP_LO.bySelect(r1, r3);
+        FloatVector a3 = Permute2.ZIP_HI.bySelect(r1, r3);
+        Permute2.ZIP_LO.bySelect(a0, a2).intoArray(dst, d);
+        Permute2.ZIP_HI.bySelect(a0, a2).intoArray(dst, d + L);
+        Permute2.ZIP_LO.bySelect(a1, a3).intoArray(dst, d + 2 * L);
+        Permute2.ZIP_HI.bySelect(a1, a3).intoArray(dst, d + 3 * L);
     }
 
     /**
@@ -203,30 +193,30 @@ final class Transpose {
         FloatVector r5 = FloatVector.fromArray(F, src, s + 5 * p);
         FloatVector r6 = FloatVector.fromArray(F, src, s + 6 * p);
         FloatVector r7 = FloatVector.fromArray(F, src, s + 7 * p);
-        FloatVector a0 = ZIP_LO.bySelect(r0, r4);
-        FloatVector a1 = ZIP_HI.bySelect(r0, r4);
-        FloatVector a2 = ZIP_LO.bySelect(r1, r5);
-        FloatVector a3 = ZIP_HI.bySelect(r1, r5);
-        FloatVector a4 = ZIP_LO.bySelect(r2, r6);
-        FloatVector a5 = ZIP_HI.bySelect(r2, r6);
-        FloatVector a6 = ZIP_LO.bySelect(r3, r7);
-        FloatVector a7 = ZIP_HI.bySelect(r3, r7);
-        FloatVector b0 = ZIP_LO.bySelect(a0, a4);
-        FloatVector b1 = ZIP_HI.bySelect(a0, a4);
-        FloatVector b2 = ZIP_LO.bySelect(a1, a5);
-        FloatVector b3 = ZIP_HI.bySelect(a1, a5);
-        FloatVector b4 = ZIP_LO.bySelect(a2, a6);
-        FloatVector b5 = ZIP_HI.bySelect(a2, a6);
-        FloatVector b6 = ZIP_LO.bySelect(a3, a7);
-        FloatVector b7 = ZIP_HI.bySelect(a3, a7);
-        ZIP_LO.bySelect(b0, b4).intoArray(dst, dOff + at[q0]);
-        ZIP_HI.bySelect(b0, b4).intoArray(dst, dOff + at[q0 + 1]);
-        ZIP_LO.bySelect(b1, b5).intoArray(dst, dOff + at[q0 + 2]);
-        ZIP_HI.bySelect(b1, b5).intoArray(dst, dOff + at[q0 + 3]);
-        ZIP_LO.bySelect(b2, b6).intoArray(dst, dOff + at[q0 + 4]);
-        ZIP_HI.bySelect(b2, b6).intoArray(dst, dOff + at[q0 + 5]);
-        ZIP_LO.bySelect(b3, b7).intoArray(dst, dOff + at[q0 + 6]);
-        ZIP_HI.bySelect(b3, b7).intoArray(dst, dOff + at[q0 + 7]);
+        FloatVector a0 = Permute2.ZIP_LO.bySelect(r0, r4);
+        FloatVector a1 = Permute2.ZIP_HI.bySelect(r0, r4);
+        FloatVector a2 = Permute2.ZIP_LO.bySelect(r1, r5);
+        FloatVector a3 = Permute2.ZIP_HI.bySelect(r1, r5);
+        FloatVector a4 = Permute2.ZIP_LO.bySelect(r2, r6);
+        FloatVector a5 = Permute2.ZIP_HI.bySelect(r2, r6);
+        FloatVector a6 = Permute2.ZIP_LO.bySelect(r3, r7);
+        FloatVector a7 = Permute2.ZIP_HI.bySelect(r3, r7);
+        FloatVector b0 = Permute2.ZIP_LO.bySelect(a0, a4);
+        FloatVector b1 = Permute2.ZIP_HI.bySelect(a0, a4);
+        FloatVector b2 = Permute2.ZIP_LO.bySelect(a1, a5);
+        FloatVector b3 = Permute2.ZIP_HI.bySelect(a1, a5);
+        FloatVector b4 = Permute2.ZIP_LO.bySelect(a2, a6);
+        FloatVector b5 = Permute2.ZIP_HI.bySelect(a2, a6);
+        FloatVector b6 = Permute2.ZIP_LO.bySelect(a3, a7);
+        FloatVector b7 = Permute2.ZIP_HI.bySelect(a3, a7);
+        Permute2.ZIP_LO.bySelect(b0, b4).intoArray(dst, dOff + at[q0]);
+        Permute2.ZIP_HI.bySelect(b0, b4).intoArray(dst, dOff + at[q0 + 1]);
+        Permute2.ZIP_LO.bySelect(b1, b5).intoArray(dst, dOff + at[q0 + 2]);
+        Permute2.ZIP_HI.bySelect(b1, b5).intoArray(dst, dOff + at[q0 + 3]);
+        Permute2.ZIP_LO.bySelect(b2, b6).intoArray(dst, dOff + at[q0 + 4]);
+        Permute2.ZIP_HI.bySelect(b2, b6).intoArray(dst, dOff + at[q0 + 5]);
+        Permute2.ZIP_LO.bySelect(b3, b7).intoArray(dst, dOff + at[q0 + 6]);
+        Permute2.ZIP_HI.bySelect(b3, b7).intoArray(dst, dOff + at[q0 + 7]);
     }
 
     /**
@@ -302,22 +292,22 @@ final class Transpose {
         FloatVector x14 = FloatVector.fromArray(F, src, s + 14 * p);
         FloatVector x15 = FloatVector.fromArray(F, src, s + 15 * p);
         for (int round = 0; round < 4; round++) {
-            FloatVector y0 = ZIP_LO.bySelect(x0, x8);
-            FloatVector y1 = ZIP_HI.bySelect(x0, x8);
-            FloatVector y2 = ZIP_LO.bySelect(x1, x9);
-            FloatVector y3 = ZIP_HI.bySelect(x1, x9);
-            FloatVector y4 = ZIP_LO.bySelect(x2, x10);
-            FloatVector y5 = ZIP_HI.bySelect(x2, x10);
-            FloatVector y6 = ZIP_LO.bySelect(x3, x11);
-            FloatVector y7 = ZIP_HI.bySelect(x3, x11);
-            FloatVector y8 = ZIP_LO.bySelect(x4, x12);
-            FloatVector y9 = ZIP_HI.bySelect(x4, x12);
-            FloatVector y10 = ZIP_LO.bySelect(x5, x13);
-            FloatVector y11 = ZIP_HI.bySelect(x5, x13);
-            FloatVector y12 = ZIP_LO.bySelect(x6, x14);
-            FloatVector y13 = ZIP_HI.bySelect(x6, x14);
-            FloatVector y14 = ZIP_LO.bySelect(x7, x15);
-            FloatVector y15 = ZIP_HI.bySelect(x7, x15);
+            FloatVector y0 = Permute2.ZIP_LO.bySelect(x0, x8);
+            FloatVector y1 = Permute2.ZIP_HI.bySelect(x0, x8);
+            FloatVector y2 = Permute2.ZIP_LO.bySelect(x1, x9);
+            FloatVector y3 = Permute2.ZIP_HI.bySelect(x1, x9);
+            FloatVector y4 = Permute2.ZIP_LO.bySelect(x2, x10);
+            FloatVector y5 = Permute2.ZIP_HI.bySelect(x2, x10);
+            FloatVector y6 = Permute2.ZIP_LO.bySelect(x3, x11);
+            FloatVector y7 = Permute2.ZIP_HI.bySelect(x3, x11);
+            FloatVector y8 = Permute2.ZIP_LO.bySelect(x4, x12);
+            FloatVector y9 = Permute2.ZIP_HI.bySelect(x4, x12);
+            FloatVector y10 = Permute2.ZIP_LO.bySelect(x5, x13);
+            FloatVector y11 = Permute2.ZIP_HI.bySelect(x5, x13);
+            FloatVector y12 = Permute2.ZIP_LO.bySelect(x6, x14);
+            FloatVector y13 = Permute2.ZIP_HI.bySelect(x6, x14);
+            FloatVector y14 = Permute2.ZIP_LO.bySelect(x7, x15);
+            FloatVector y15 = Permute2.ZIP_HI.bySelect(x7, x15);
             x0 = y0;
             x1 = y1;
             x2 = y2;

@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Permute2}'s two forms take the same lanes, the ones its lane map names, on every width and
- * for every kind of map the kernels use (zips by 1 to 8 lanes from either half, even and odd
- * lanes), whichever form this CPU picks: the kernels' own tests run only the picked one. Bit
- * patterns are compared (NaN payloads, signed zeros), as a permute moves bits.
+ * for every kind of map the kernels use (zips from either half by 1 lane; by 2 to 8 lanes too, as
+ * the transposes once used; even and odd lanes), whichever form this CPU picks: the kernels' own
+ * tests run only the picked one. Bit patterns are compared (NaN payloads, signed zeros), as a
+ * permute moves bits.
  */
 class Permute2Test {
     private static final List<VectorSpecies<Float>> SPECIES =
