@@ -55,6 +55,16 @@ public final class Launcher {
      * first collections of a run, in the middle of the JIT warm-up, paused for 140-175 ms each.
      */
     static final String PRETENURE = "-XX:PretenureSizeThreshold=1m";
+    /**
+     * With {@link #DEFAULT_GC}, unless the user sizes the heap: a young generation of a fixed size
+     * instead of the JVM's, which is a third of the initial heap and so grows with the machine's
+     * memory (126 MB on 24 GB). The JIT warm-up's garbage runs through all of it in the first
+     * second, and every page of it is touched for the first time then: a page fault per 4 KB,
+     * which a virtual machine makes expensive (bench/RESULTS-2026-12-07k.md). A step's garbage is
+     * small and short-lived, so a small young generation costs only more frequent, short
+     * collections, and the process stays smaller.
+     */
+    static final String YOUNG = "-Xmn24m";
     /** {@code -Djresnet.launcher=off} runs in-process (diagnostics, measuring the restart cost). */
     static final String SWITCH_PROPERTY = "jresnet.launcher";
     /**
@@ -254,6 +264,20 @@ public final class Launcher {
         return eq > 0 ? rest.substring(0, eq) : null;
     }
 
+    /** Options with which the user sizes the heap or its young generation: theirs decide, not {@link #YOUNG}. */
+    static final List<String> HEAP_SIZING = List.of("-Xmx", "-Xms", "-Xmn", "-XX:MaxHeapSize=", "-XX:InitialHeapSize=",
+            "-XX:NewSize=", "-XX:MaxNewSize=", "-XX:NewRatio=", "-XX:MaxRAM", "-XX:InitialRAM", "-XX:MinRAM");
+
+    /** Whether {@code options} size the heap or its young generation ({@link #HEAP_SIZING}). */
+    static boolean sizesHeap(List<String> options) {
+        for (String prefix : HEAP_SIZING) {
+            if (startsWith(options, prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** -XX:+UseSerialGC, -XX:-UseG1GC and the like: the user chose (or ruled out) a collector. */
     private static boolean isCollectorChoice(String option) {
         return (option.startsWith("-XX:+Use") || option.startsWith("-XX:-Use")) && option.endsWith("GC");
@@ -376,6 +400,9 @@ public final class Launcher {
             cmd.add(DEFAULT_GC);
             if (!startsWith(options, "-XX:PretenureSizeThreshold=")) {
                 cmd.add(PRETENURE);
+            }
+            if (!sizesHeap(options)) {
+                cmd.add(YOUNG);
             }
         }
         for (String a : options) {

@@ -36,6 +36,7 @@ class LauncherTest {
         // the serial collector unless the user chose one (the test JVM is started without a choice)
         assertTrue(cmd.contains(Launcher.DEFAULT_GC) || TestJvm.choseGc(), cmd.toString());
         assertTrue(cmd.contains(Launcher.PRETENURE) || TestJvm.choseGc(), cmd.toString());
+        assertTrue(cmd.contains(Launcher.YOUNG) || TestJvm.choseGc() || TestJvm.sizedHeap(), cmd.toString());
         // the simd backend's warm-up hints, with the VM's own output on stderr (where the launcher filters it)
         assertTrue(cmd.containsAll(Backends.warmUpJvmOptions()), cmd.toString());
         assertTrue(cmd.stream().anyMatch(a -> a.startsWith(Launcher.DIRECTIVES_FILE)), cmd.toString());
@@ -106,6 +107,10 @@ class LauncherTest {
             return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                     .anyMatch(a -> a.matches("-XX:[+-]Use\\w+GC"));
         }
+
+        static boolean sizedHeap() {
+            return Launcher.sizesHeap(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        }
     }
 
     @Test
@@ -123,6 +128,20 @@ class LauncherTest {
         assertTrue(!cmd.contains("-D" + Launcher.OOB_CHECK_PROPERTY + "=0"), cmd);
         assertTrue(cmd.contains("-XX:+UseParallelGC") && !cmd.contains(Launcher.DEFAULT_GC), cmd);
         assertTrue(!cmd.contains(Launcher.PRETENURE), cmd);
+        assertTrue(!cmd.contains(Launcher.YOUNG), cmd);
+    }
+
+    @Test
+    void aHeapSizeOfTheUsersKeepsTheJvmsYoungGeneration() throws Exception {
+        String sized = childCommandOf("-Xmx2g");
+        assertTrue(sized.contains(Launcher.DEFAULT_GC) && sized.contains(Launcher.PRETENURE), sized);
+        assertTrue(!sized.contains(Launcher.YOUNG), sized);
+        assertTrue(childCommandOf("-Dx=1").contains(Launcher.YOUNG), "no heap option: the fixed young generation");
+        for (String o : List.of("-Xmn64m", "-Xms1g", "-XX:NewSize=8m", "-XX:MaxNewSize=8m", "-XX:NewRatio=3",
+                "-XX:MaxRAMPercentage=50", "-XX:MaxHeapSize=1g")) {
+            assertTrue(Launcher.sizesHeap(List.of("-Dx=1", o)), o);
+        }
+        assertTrue(!Launcher.sizesHeap(List.of("-Dx=1", "-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=1m", "-Xss2m")));
     }
 
     /** Prints {@link Launcher#childCommand} for this JVM, one element per line. */
