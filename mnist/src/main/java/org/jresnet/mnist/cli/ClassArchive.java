@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.jresnet.core.backend.TempFolder;
+import org.jresnet.mnist.common.TempFiles;
 
 /**
  * A class-data-sharing archive of the child JVM's classes (HotSpot's dynamic CDS archive). Without

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.jresnet.core.backend.TempFolder;
+import org.jresnet.mnist.common.TempFiles;
 
 /**
  * The child's command as the launcher built it the last time it ran with the same JVM options, the

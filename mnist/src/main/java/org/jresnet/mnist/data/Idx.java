@@ -6,6 +6,8 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,6 +27,13 @@ public final class Idx {
 
     /** The dimensions and the elements (unsigned bytes, kept as Java bytes: read with {@code & 0xFF}). */
     public record Array(int[] dims, byte[] data) {
+        public int count() {
+            return dims[0];
+        }
+    }
+
+    /** The dimensions and the elements as memory: a mapped file's bytes, or a heap array's. */
+    public record Contents(int[] dims, MemorySegment data) {
         public int count() {
             return dims[0];
         }
@@ -69,6 +78,45 @@ public final class Idx {
     /** Parses an IDX stream (already decompressed); {@code name} is used in error messages. */
     public static Array read(InputStream raw, String name) throws IOException {
         DataInputStream in = new DataInputStream(raw);
+        int[] dims = header(in, name);
+        long total = elements(dims, name);
+        byte[] data = readData(in, (int) total);
+        if (data.length != total) {
+            throw truncated(dims, total, data.length, name);
+        }
+        if (in.read() != -1) {
+            throw trailing(dims, total, name);
+        }
+        return new Array(dims, data);
+    }
+
+    /**
+     * Parses IDX contents held in memory (already decompressed: a mapped file); the data is a slice
+     * of {@code content}, not a copy. Checked as {@link #read(InputStream, String)} checks a stream.
+     */
+    public static Contents parse(MemorySegment content, String name) {
+        byte[] head = new byte[(int) Math.min(content.byteSize(), 4 + 4 * MAX_DIMS)];
+        MemorySegment.copy(content, ValueLayout.JAVA_BYTE, 0, head, 0, head.length);
+        int[] dims;
+        try {
+            dims = header(new DataInputStream(new ByteArrayInputStream(head)), name);
+        } catch (IOException e) {
+            throw ioError(e, name);
+        }
+        long offset = 4 + 4L * dims.length;
+        long total = elements(dims, name);
+        long present = content.byteSize() - offset;
+        if (present < total) {
+            throw truncated(dims, total, present, name);
+        }
+        if (present > total) {
+            throw trailing(dims, total, name);
+        }
+        return new Contents(dims, content.asSlice(offset, total));
+    }
+
+    /** The magic number and the dimensions, checked; the stream is left at the first element. */
+    private static int[] header(DataInputStream in, String name) throws IOException {
         int magic;
         try {
             magic = in.readInt();
@@ -89,7 +137,6 @@ public final class Idx {
             throw new UserError(name + ": IDX file has " + ndim + " dimensions, expected 1 to " + MAX_DIMS);
         }
         int[] dims = new int[ndim];
-        long total = 1;
         for (int i = 0; i < ndim; i++) {
             try {
                 dims[i] = in.readInt();
@@ -100,6 +147,12 @@ public final class Idx {
                 throw new UserError(name + ": dimension " + i + " is negative (" + dims[i] + ")");
             }
         }
+        return dims;
+    }
+
+    /** The number of elements of an array of {@code dims}, at most {@link #MAX_BYTES}. */
+    private static long elements(int[] dims, String name) {
+        long total = 1;
         for (int d : dims) {
             // Checked after each factor: four int dimensions can overflow a long (a fuzzing finding).
             total *= d;
@@ -108,16 +161,17 @@ public final class Idx {
                         + MAX_BYTES + " data bytes); not an MNIST-style file");
             }
         }
-        byte[] data = readData(in, (int) total);
-        if (data.length != total) {
-            throw new UserError(name + ": truncated: dimensions " + Arrays.toString(dims) + " need " + total
-                    + " data bytes, the file holds " + data.length);
-        }
-        if (in.read() != -1) {
-            throw new UserError(name + ": " + "unexpected bytes after the " + total + " data bytes of dimensions "
-                    + Arrays.toString(dims));
-        }
-        return new Array(dims, data);
+        return total;
+    }
+
+    private static UserError truncated(int[] dims, long total, long present, String name) {
+        return new UserError(name + ": truncated: dimensions " + Arrays.toString(dims) + " need " + total
+                + " data bytes, the file holds " + present);
+    }
+
+    private static UserError trailing(int[] dims, long total, String name) {
+        return new UserError(name + ": " + "unexpected bytes after the " + total + " data bytes of dimensions "
+                + Arrays.toString(dims));
     }
 
     /** Data of up to this size is read straight into one array of its announced size. */

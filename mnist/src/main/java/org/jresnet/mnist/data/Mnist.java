@@ -1,5 +1,7 @@
 package org.jresnet.mnist.data;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -8,8 +10,8 @@ import org.jresnet.mnist.common.UserError;
 
 /**
  * An MNIST-style data set: 28x28 grayscale images kept as bytes (47 MB for the training set rather
- * than 188 MB of floats) and labels in [0, 10), normalised per batch as PyTorch's
- * {@code (x / 255 - 0.1307) / 0.3081}.
+ * than 188 MB of floats), mapped from a file where they can be ({@link IdxCache}), and labels in
+ * [0, 10); images are normalised per batch as PyTorch's {@code (x / 255 - 0.1307) / 0.3081}.
  */
 public final class Mnist {
     public static final float MEAN = 0.1307f;
@@ -26,13 +28,18 @@ public final class Mnist {
     public static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
     public static final List<String> STEMS = List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS);
 
-    private final byte[] pixels;
+    private final MemorySegment pixels;
     private final byte[] labels;
     private final int count;
 
     public Mnist(byte[] pixels, byte[] labels) {
-        if (pixels.length != (long) labels.length * PIXELS) {
-            throw new IllegalArgumentException("Mnist: " + pixels.length + " pixel bytes do not make "
+        this(MemorySegment.ofArray(pixels), labels);
+    }
+
+    /** Images as {@code pixels}, a heap array's or a mapped file's bytes, image after image. */
+    Mnist(MemorySegment pixels, byte[] labels) {
+        if (pixels.byteSize() != (long) labels.length * PIXELS) {
+            throw new IllegalArgumentException("Mnist: " + pixels.byteSize() + " pixel bytes do not make "
                     + labels.length + " images of 28x28");
         }
         this.pixels = pixels;
@@ -45,7 +52,7 @@ public final class Mnist {
         String images = train ? TRAIN_IMAGES : TEST_IMAGES;
         String labelsStem = train ? TRAIN_LABELS : TEST_LABELS;
         String set = train ? "training" : "test";
-        Idx.Array img = Idx.read(find(dir, images), set + " images");
+        Idx.Contents img = IdxCache.load(find(dir, images), set + " images");
         Idx.Array lab = Idx.read(find(dir, labelsStem), set + " labels");
         int[] d = img.dims();
         if (d.length != 3 || d[1] != IMAGE_SIZE || d[2] != IMAGE_SIZE) {
@@ -68,7 +75,7 @@ public final class Mnist {
             }
         }
         int n = limit > 0 ? Math.min(limit, img.count()) : img.count();
-        byte[] px = n == img.count() ? img.data() : Arrays.copyOf(img.data(), n * PIXELS);
+        MemorySegment px = n == img.count() ? img.data() : img.data().asSlice(0, (long) n * PIXELS);
         byte[] lb = n == lab.count() ? labelBytes : Arrays.copyOf(labelBytes, n);
         return new Mnist(px, lb);
     }
@@ -98,14 +105,16 @@ public final class Mnist {
 
     /** Raw pixel byte {@code p} of image {@code i}. */
     public int pixel(int i, int p) {
-        return pixels[i * PIXELS + p] & 0xFF;
+        return pixels.get(ValueLayout.JAVA_BYTE, (long) i * PIXELS + p) & 0xFF;
     }
 
     /** Normalised images {@code order[from..to)} as an (n,1,28,28) row-major float array. */
     public float[] images(int[] order, int from, int to) {
         float[] out = new float[(to - from) * PIXELS];
+        byte[] image = new byte[PIXELS];
         for (int b = from; b < to; b++) {
-            normalise(pixels, order[b] * PIXELS, out, (b - from) * PIXELS);
+            MemorySegment.copy(pixels, ValueLayout.JAVA_BYTE, (long) order[b] * PIXELS, image, 0, PIXELS);
+            normalise(image, 0, out, (b - from) * PIXELS);
         }
         return out;
     }
@@ -113,8 +122,10 @@ public final class Mnist {
     /** Normalised images {@code from..to} in stored order. */
     public float[] images(int from, int to) {
         float[] out = new float[(to - from) * PIXELS];
+        byte[] image = new byte[PIXELS];
         for (int i = from; i < to; i++) {
-            normalise(pixels, i * PIXELS, out, (i - from) * PIXELS);
+            MemorySegment.copy(pixels, ValueLayout.JAVA_BYTE, (long) i * PIXELS, image, 0, PIXELS);
+            normalise(image, 0, out, (i - from) * PIXELS);
         }
         return out;
     }

@@ -1,4 +1,4 @@
-package org.jresnet.mnist.cli;
+package org.jresnet.mnist.common;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,8 +7,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The launcher's files in the temp folder ({@link ClassArchive}, {@link LaunchCache}): how they are kept in bounds. */
-final class TempFiles {
+/**
+ * The program's files in the temp folder (the launcher's class archives and remembered commands,
+ * the decompressed data sets): how they are kept in bounds.
+ */
+public final class TempFiles {
     private TempFiles() {
     }
 
@@ -18,7 +21,7 @@ final class TempFiles {
      * that was killed) over an hour ago. A file it may not delete (another user's, in a temp folder
      * that only lets owners delete) is passed over.
      */
-    static void prune(Path dir, String prefix, String suffix, Path keep, int count) throws IOException {
+    public static void prune(Path dir, String prefix, String suffix, Path keep, int count) throws IOException {
         long hourAgo = System.currentTimeMillis() - 3_600_000L;
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.filter(p -> p.getFileName().toString().startsWith(prefix)
