@@ -19,6 +19,15 @@ final class Elementwise {
     private static final int PARALLEL = 1 << 13;
     /** Arrays of fewer run on the calling thread also while a helper sleeps ({@link WorkerPool#helperAsleep}). */
     private static final int WAKE = 1 << 16;
+    /**
+     * Parameter tensors of fewer elements take their SGD step on the calling thread. Unlike a
+     * batch's activations, a parameter, its gradient and its velocity do not sit half in each
+     * worker's cache, and at these sizes handing half of them to another core cost more than it
+     * saved: the seed net's step (41.5k parameters, two tensors above {@link #PARALLEL}) took
+     * 0.038-0.040 ms on two threads against 0.015 on one, and 0.018-0.029 ms this way
+     * (bench/RESULTS-2026-12-07k.md).
+     */
+    static final int SGD_PARALLEL = 1 << 16;
 
     private final WorkerPool pool;
 
@@ -149,7 +158,7 @@ final class Elementwise {
     }
 
     void sgd(float[] p, float[] g, float[] v, long n, float lr, float momentum, float weightDecay) {
-        chunked(n, (from, to) -> {
+        Range body = (from, to) -> {
             int i = from;
             for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
                 FloatVector pv = FloatVector.fromArray(F, p, i);
@@ -163,6 +172,11 @@ final class Elementwise {
                 v[i] = momentum * v[i] + gi;
                 p[i] -= lr * v[i];
             }
-        });
+        };
+        if (n < SGD_PARALLEL) {
+            body.run(0, (int) n);
+        } else {
+            chunked(n, body);
+        }
     }
 }

@@ -15,7 +15,8 @@ class ElementwiseSplitTest {
 
     @Test
     void splitCallsComputeEveryElement() {
-        int[] sizes = {5, (1 << 13) - 1, 1 << 13, (1 << 13) + 7, 32 * 4 * 4 * 64, 16 * 12 * 12 * 64 + 3, (1 << 20) + (1 << 15) + 5};
+        int[] sizes = {5, (1 << 13) - 1, 1 << 13, (1 << 13) + 7, 32 * 4 * 4 * 64, 16 * 12 * 12 * 64 + 3,
+            Elementwise.SGD_PARALLEL - 1, Elementwise.SGD_PARALLEL + 5, (1 << 20) + (1 << 15) + 5};
         for (int threads : new int[] {1, 2, 3}) {
             try (WorkerPool pool = new WorkerPool(threads)) {
                 Elementwise e = new Elementwise(pool);
