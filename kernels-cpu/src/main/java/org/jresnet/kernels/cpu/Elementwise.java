@@ -22,9 +22,8 @@ final class Elementwise {
     /**
      * Parameter tensors of fewer elements take their SGD step on the calling thread. Unlike a
      * batch's activations, a parameter, its gradient and its velocity do not sit half in each
-     * worker's cache, and at these sizes handing half of them to another core cost more than it
-     * saved: the seed net's step (41.5k parameters, two tensors above {@link #PARALLEL}) took
-     * 0.038-0.040 ms on two threads against 0.015 on one, and 0.018-0.029 ms this way
+     * worker's cache, and at these sizes handing half of them to another core costs more than it
+     * saves: the seed net's optimiser step took twice as long on two threads as on one
      * (bench/RESULTS-2026-12-07k.md).
      */
     static final int SGD_PARALLEL = 1 << 16;

@@ -22,11 +22,10 @@ import org.jresnet.mnist.common.TempFiles;
 /**
  * IDX files as memory mapped from a file rather than bytes inflated into the heap at every start.
  * A raw (uncompressed) file is mapped as it is. A gzip file is decompressed once into the temp
- * folder, and later runs map that copy. Inflating the 47 MB of training images took a core for
- * 0.1-0.25 s at every start, and filling a fresh heap array of that size another ~0.13 s in page
- * faults, while the JIT warm-up needed that core (launch to the first training step 0.83 -> 0.66 s,
- * bench/RESULTS-2026-12-07k.md); mapped pages come from the page cache, already in memory from the
- * last run.
+ * folder, and later runs map that copy. Inflating the 47 MB of training images at every start
+ * took a core while the JIT warm-up needed it, and so did the page faults of filling a fresh heap
+ * array of that size; mapped pages come from the page cache, in memory since the last run (the
+ * time to the first training step: bench/RESULTS-2026-12-07k.md).
  *
  * <p>The copy's name hashes the gzip file's absolute path, size and modification time, and a copy is
  * read only when it is this user's ({@link TempFolder#claim}: the temp folder is everyone's) and its
