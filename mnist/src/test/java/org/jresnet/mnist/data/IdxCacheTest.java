@@ -88,6 +88,27 @@ class IdxCacheTest {
     }
 
     @Test
+    void aCopyThatIsNotTheUsersOwnFileIsNotRead() throws IOException {
+        Path file = gz("images.gz", Idx.encode(DIMS, data()));
+        Path dir = cacheDir();
+        IdxCache.load(file, "test images", dir);
+        Path copy = IdxCache.target(file, dir);
+        Path elsewhere = Files.copy(copy, tmp.resolve("elsewhere.idx"));
+        Files.delete(copy);
+        Files.createSymbolicLink(copy, elsewhere);
+        assertFalse(IdxCache.load(file, "test images", dir).data().isMapped(), "a link may point anywhere");
+        assertFalse(Files.isSymbolicLink(copy), "and is replaced by a copy of our own");
+        try {
+            Files.setOwner(copy, copy.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // only root can give a file away; the link case above stands for the rest
+        }
+        Idx.Contents c = IdxCache.load(file, "test images", dir);
+        assertFalse(c.data().isMapped(), "another user's copy is not read");
+        assertArrayEquals(data(), bytes(c.data()));
+    }
+
+    @Test
     void aChangedGzipFileGetsACopyOfItsOwn() throws IOException {
         Path file = gz("images.gz", Idx.encode(DIMS, data()));
         Path dir = cacheDir();
