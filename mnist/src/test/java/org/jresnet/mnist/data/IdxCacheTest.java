@@ -51,18 +51,33 @@ class IdxCacheTest {
         return m.toArray(ValueLayout.JAVA_BYTE);
     }
 
+    /** A gzip file of {@link #DIMS} x {@link #data()}, the folder of copies, and the copy its first load wrote. */
+    private record Loaded(Path file, Path dir, Path copy) {
+    }
+
+    private static Idx.Contents load(Path file, Path dir) {
+        return IdxCache.load(file, "test images", dir);
+    }
+
+    private Loaded loadedOnce() throws IOException {
+        Path file = gz("images.gz", Idx.encode(DIMS, data()));
+        Path dir = cacheDir();
+        load(file, dir);
+        return new Loaded(file, dir, IdxCache.target(file, dir));
+    }
+
     @Test
     void aGzipFileIsInflatedOnceThenItsCopyIsMapped() throws IOException {
         Path file = gz("images.gz", Idx.encode(DIMS, data()));
         Path dir = cacheDir();
-        Idx.Contents first = IdxCache.load(file, "test images", dir);
+        Idx.Contents first = load(file, dir);
         assertFalse(first.data().isMapped(), "the first run inflates into the heap");
         assertArrayEquals(DIMS, first.dims());
         assertArrayEquals(data(), bytes(first.data()));
         assertEquals(List.of(IdxCache.target(file, dir)), copies(dir), "and leaves one copy");
         assertEquals(Files.size(IdxCache.target(file, dir)), 4 + 4 * DIMS.length + data().length);
 
-        Idx.Contents second = IdxCache.load(file, "test images", dir);
+        Idx.Contents second = load(file, dir);
         assertTrue(second.data().isMapped(), "the next run maps the copy");
         assertArrayEquals(DIMS, second.dims());
         assertArrayEquals(data(), bytes(second.data()));
@@ -70,65 +85,57 @@ class IdxCacheTest {
 
     @Test
     void aCopyThatDiffersFromTheGzipContentIsNeverRead() throws IOException {
-        Path file = gz("images.gz", Idx.encode(DIMS, data()));
-        Path dir = cacheDir();
-        IdxCache.load(file, "test images", dir);
-        Path copy = IdxCache.target(file, dir);
-        byte[] planted = Files.readAllBytes(copy);
+        Loaded l = loadedOnce();
+        byte[] planted = Files.readAllBytes(l.copy());
         planted[planted.length - 1] ^= 1; // same size, one bit off: the CRC-32 tells
-        Files.write(copy, planted);
-        Idx.Contents c = IdxCache.load(file, "test images", dir);
+        Files.write(l.copy(), planted);
+        Idx.Contents c = load(l.file(), l.dir());
         assertFalse(c.data().isMapped());
         assertArrayEquals(data(), bytes(c.data()));
-        assertArrayEquals(Idx.encode(DIMS, data()), Files.readAllBytes(copy), "and is replaced");
+        assertArrayEquals(Idx.encode(DIMS, data()), Files.readAllBytes(l.copy()), "and is replaced");
 
-        Files.write(copy, java.util.Arrays.copyOf(planted, planted.length - 3)); // short
-        assertArrayEquals(data(), bytes(IdxCache.load(file, "test images", dir).data()));
-        assertTrue(IdxCache.load(file, "test images", dir).data().isMapped(), "replaced again, then used");
+        Files.write(l.copy(), java.util.Arrays.copyOf(planted, planted.length - 3)); // short
+        assertArrayEquals(data(), bytes(load(l.file(), l.dir()).data()));
+        assertTrue(load(l.file(), l.dir()).data().isMapped(), "replaced again, then used");
     }
 
     @Test
     void aCopyThatIsNotTheUsersOwnFileIsNotRead() throws IOException {
-        Path file = gz("images.gz", Idx.encode(DIMS, data()));
-        Path dir = cacheDir();
-        IdxCache.load(file, "test images", dir);
-        Path copy = IdxCache.target(file, dir);
-        Path elsewhere = Files.copy(copy, tmp.resolve("elsewhere.idx"));
-        Files.delete(copy);
-        Files.createSymbolicLink(copy, elsewhere);
-        assertFalse(IdxCache.load(file, "test images", dir).data().isMapped(), "a link may point anywhere");
-        assertFalse(Files.isSymbolicLink(copy), "and is replaced by a copy of our own");
+        Loaded l = loadedOnce();
+        Path elsewhere = Files.copy(l.copy(), tmp.resolve("elsewhere.idx"));
+        Files.delete(l.copy());
+        Files.createSymbolicLink(l.copy(), elsewhere);
+        assertFalse(load(l.file(), l.dir()).data().isMapped(), "a link may point anywhere");
+        assertFalse(Files.isSymbolicLink(l.copy()), "and is replaced by a copy of our own");
         try {
-            Files.setOwner(copy, copy.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            Files.setOwner(l.copy(), l.copy().getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
         } catch (IOException | UnsupportedOperationException e) {
             return; // only root can give a file away; the link case above stands for the rest
         }
-        Idx.Contents c = IdxCache.load(file, "test images", dir);
+        Idx.Contents c = load(l.file(), l.dir());
         assertFalse(c.data().isMapped(), "another user's copy is not read");
         assertArrayEquals(data(), bytes(c.data()));
     }
 
     @Test
     void aChangedGzipFileGetsACopyOfItsOwn() throws IOException {
-        Path file = gz("images.gz", Idx.encode(DIMS, data()));
-        Path dir = cacheDir();
-        IdxCache.load(file, "test images", dir);
+        Loaded l = loadedOnce();
         byte[] other = data();
         other[7] = 1;
-        Files.write(file, TestData.gzip(Idx.encode(DIMS, other)));
-        Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5000));
-        assertArrayEquals(other, bytes(IdxCache.load(file, "test images", dir).data()));
-        Idx.Contents mapped = IdxCache.load(file, "test images", dir);
+        Files.write(l.file(), TestData.gzip(Idx.encode(DIMS, other)));
+        Files.setLastModifiedTime(l.file(), FileTime.fromMillis(Files.getLastModifiedTime(l.file()).toMillis() + 5000));
+        assertArrayEquals(other, bytes(load(l.file(), l.dir()).data()));
+        Idx.Contents mapped = load(l.file(), l.dir());
         assertTrue(mapped.data().isMapped());
         assertArrayEquals(other, bytes(mapped.data()));
-        assertEquals(2, copies(dir).size());
+        assertEquals(2, copies(l.dir()).size());
     }
 
     @Test
     void aRawFileIsMappedAsItIsAndItsErrorsReadAsBefore() throws IOException {
         Path file = Files.write(tmp.resolve("images"), Idx.encode(DIMS, data()));
         Path dir = cacheDir();
-        Idx.Contents c = IdxCache.load(file, "test images", dir);
+        Idx.Contents c = load(file, dir);
         assertTrue(c.data().isMapped());
         assertArrayEquals(data(), bytes(c.data()));
         assertEquals(List.of(), copies(dir), "no copy of a raw file");
@@ -152,7 +159,7 @@ class IdxCacheTest {
         Path file = Files.write(tmp.resolve("two.gz"), two.toByteArray());
         Path dir = cacheDir();
         for (int i = 0; i < 2; i++) {
-            Idx.Contents c = IdxCache.load(file, "test images", dir);
+            Idx.Contents c = load(file, dir);
             assertFalse(c.data().isMapped());
             assertArrayEquals(data(), bytes(c.data()));
         }
@@ -165,8 +172,8 @@ class IdxCacheTest {
         Path dir = cacheDir();
         System.setProperty(IdxCache.PROPERTY, "off");
         try {
-            IdxCache.load(file, "test images", dir);
-            assertFalse(IdxCache.load(file, "test images", dir).data().isMapped());
+            load(file, dir);
+            assertFalse(load(file, dir).data().isMapped());
         } finally {
             System.clearProperty(IdxCache.PROPERTY);
         }
@@ -180,7 +187,7 @@ class IdxCacheTest {
             byte[] d = data();
             d[0] = (byte) i;
             Path file = gz("images" + i + ".gz", Idx.encode(DIMS, d));
-            IdxCache.load(file, "test images", dir);
+            load(file, dir);
             Files.setLastModifiedTime(IdxCache.target(file, dir), FileTime.fromMillis(1_000_000L * (i + 1)));
         }
         assertEquals(IdxCache.KEEP, copies(dir).size());
