@@ -1,7 +1,6 @@
 package org.jresnet.mnist.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -160,11 +159,6 @@ final class ClassArchive {
         for (String o : childOptions) {
             k.append(o).append('\n');
         }
-        long h = 0xcbf29ce484222325L;
-        for (byte b : k.toString().getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        String hex = Long.toHexString(h);
-        return "0".repeat(16 - hex.length()) + hex;
+        return TempFiles.hash(k.toString());
     }
 }

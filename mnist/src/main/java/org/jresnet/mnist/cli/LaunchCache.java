@@ -139,12 +139,7 @@ final class LaunchCache {
                 return null;
             }
         }
-        long h = 0xcbf29ce484222325L;
-        for (byte b : k.toString().getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        String hex = Long.toHexString(h);
-        return "0".repeat(16 - hex.length()) + hex;
+        return TempFiles.hash(k.toString());
     }
 
     Path file() {

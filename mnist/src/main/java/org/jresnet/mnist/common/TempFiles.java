@@ -1,6 +1,7 @@
 package org.jresnet.mnist.common;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -13,6 +14,19 @@ import java.util.stream.Stream;
  */
 public final class TempFiles {
     private TempFiles() {
+    }
+
+    /**
+     * 16 hex digits: the 64-bit FNV-1a hash of {@code key}'s UTF-8 bytes, which names a temp file
+     * after what makes it valid (a plain loop: the launcher calls it in a fresh JVM).
+     */
+    public static String hash(String key) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        String hex = Long.toHexString(h);
+        return "0".repeat(16 - hex.length()) + hex;
     }
 
     /**

@@ -200,32 +200,40 @@ public final class Idx {
         int b0 = in.read();
         int b1 = in.read();
         in.reset();
-        if (b0 == 0x1f && b1 == 0x8b) {
+        if (isGzip(b0, b1)) {
             return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
         }
         return in;
     }
 
+    /** Whether a file's first two bytes are the gzip magic number. */
+    static boolean isGzip(int b0, int b1) {
+        return b0 == 0x1f && b1 == 0x8b;
+    }
+
+    /** The header of an unsigned-byte IDX array of these dimensions. */
+    static byte[] header(int[] dims) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * dims.length);
+        b.putInt((UNSIGNED_BYTE << 8) | dims.length);
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        return b.array();
+    }
+
     /** Encodes an unsigned-byte IDX array (tests and tools generate small files with it). */
     public static byte[] encode(int[] dims, byte[] data) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
-            out.writeInt((UNSIGNED_BYTE << 8) | dims.length);
-            for (int d : dims) {
-                out.writeInt(d);
-            }
-            out.write(data);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return bytes.toByteArray();
+        byte[] header = header(dims);
+        byte[] all = Arrays.copyOf(header, header.length + data.length);
+        System.arraycopy(data, 0, all, header.length, data.length);
+        return all;
     }
 
     /** Parses bytes (raw or gzip) in memory; every problem ends in a {@link UserError}. */
     public static Array parse(byte[] content, String name) {
         try {
             InputStream in = new ByteArrayInputStream(content);
-            if (content.length >= 2 && (content[0] & 0xFF) == 0x1f && (content[1] & 0xFF) == 0x8b) {
+            if (content.length >= 2 && isGzip(content[0] & 0xFF, content[1] & 0xFF)) {
                 in = new GZIPInputStream(in);
             }
             return read(in, name);

@@ -7,7 +7,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -93,7 +92,7 @@ final class IdxCache {
         Path tmp = null;
         try {
             long[] trailer = trailer(file);
-            byte[] header = header(a.dims());
+            byte[] header = Idx.header(a.dims());
             CRC32 crc = new CRC32();
             crc.update(header);
             crc.update(a.data());
@@ -135,12 +134,7 @@ final class IdxCache {
     /** {@code PREFIX + hash + SUFFIX} in {@code dir}: 64-bit FNV-1a of the file's absolute path, size and time. */
     static Path target(Path file, Path dir) throws IOException {
         String k = file.toAbsolutePath() + "\n" + Files.size(file) + "\n" + Files.getLastModifiedTime(file).toMillis();
-        long h = 0xcbf29ce484222325L;
-        for (byte b : k.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        String hex = Long.toHexString(h);
-        return dir.resolve(PREFIX + "0".repeat(16 - hex.length()) + hex + SUFFIX);
+        return dir.resolve(PREFIX + TempFiles.hash(k) + SUFFIX);
     }
 
     /** The gzip trailer: {CRC-32 of the content, its size mod 2^32}. */
@@ -158,16 +152,6 @@ final class IdxCache {
 
     private static long littleEndian(byte[] b, int off) {
         return (b[off] & 0xffL) | (b[off + 1] & 0xffL) << 8 | (b[off + 2] & 0xffL) << 16 | (b[off + 3] & 0xffL) << 24;
-    }
-
-    /** The IDX header of unsigned bytes of these dimensions. */
-    private static byte[] header(int[] dims) {
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length);
-        b.putInt((Idx.UNSIGNED_BYTE << 8) | dims.length);
-        for (int d : dims) {
-            b.putInt(d);
-        }
-        return b.array();
     }
 
     /** CRC-32 of the mapped bytes; -1 (never a CRC-32) for more than fit a buffer. */
@@ -189,7 +173,8 @@ final class IdxCache {
 
     private static boolean isGzip(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return in.read() == 0x1f && in.read() == 0x8b;
+            int b0 = in.read();
+            return Idx.isGzip(b0, in.read());
         }
     }
 }
