@@ -110,7 +110,17 @@ public final class Mnist {
 
     /** Normalised images {@code order[from..to)} as an (n,1,28,28) row-major float array. */
     public float[] images(int[] order, int from, int to) {
-        float[] out = new float[(to - from) * PIXELS];
+        return images(order, from, to, null);
+    }
+
+    /**
+     * {@link #images(int[], int, int)} into {@code reuse} when it has exactly the batch's length,
+     * else into a new array; returns the array written. A training loop that passes back the
+     * array of its last batch writes each batch into memory already in cache: a fresh array of a
+     * batch of 64 is 200 KB of new memory a step.
+     */
+    public float[] images(int[] order, int from, int to, float[] reuse) {
+        float[] out = batchArray(to - from, reuse);
         byte[] image = new byte[PIXELS];
         for (int b = from; b < to; b++) {
             MemorySegment.copy(pixels, ValueLayout.JAVA_BYTE, (long) order[b] * PIXELS, image, 0, PIXELS);
@@ -121,13 +131,22 @@ public final class Mnist {
 
     /** Normalised images {@code from..to} in stored order. */
     public float[] images(int from, int to) {
-        float[] out = new float[(to - from) * PIXELS];
+        return images(from, to, null);
+    }
+
+    /** {@link #images(int, int)} into {@code reuse} when it has exactly the batch's length, as the shuffled variant. */
+    public float[] images(int from, int to, float[] reuse) {
+        float[] out = batchArray(to - from, reuse);
         byte[] image = new byte[PIXELS];
         for (int i = from; i < to; i++) {
             MemorySegment.copy(pixels, ValueLayout.JAVA_BYTE, (long) i * PIXELS, image, 0, PIXELS);
             normalise(image, 0, out, (i - from) * PIXELS);
         }
         return out;
+    }
+
+    private static float[] batchArray(int images, float[] reuse) {
+        return reuse != null && reuse.length == images * PIXELS ? reuse : new float[images * PIXELS];
     }
 
     public int[] labels(int[] order, int from, int to) {

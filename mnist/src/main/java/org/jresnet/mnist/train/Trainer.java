@@ -119,6 +119,8 @@ public final class Trainer {
         long trainImages;
         double trainSeconds;
         boolean stopped;
+        /** The last batch's images, written over by the next ({@link Mnist#images(int[], int, int, float[])}). */
+        float[] batch;
 
         Run(TrainConfig cfg, Mnist train, Mnist test, Options opt) {
             this.cfg = cfg;
@@ -173,8 +175,9 @@ public final class Trainer {
                 }
                 int from = b * cfg.batchSize();
                 int to = Math.min(train.size(), from + cfg.batchSize());
-                TrainingStep.Outcome o = trainingStep.run(train.images(order, from, to), train.labels(order, from, to),
-                        Float::isFinite);
+                // the step uploads a copy of the batch, so its array is free to take the next one
+                batch = train.images(order, from, to, batch);
+                TrainingStep.Outcome o = trainingStep.run(batch, train.labels(order, from, to), Float::isFinite);
                 if (!o.updated()) {
                     // Before the update, and nothing more is written: the last checkpoint stays as it was.
                     throw checkpoints.diverged("the loss became " + o.loss(), step + 1, epoch, b);
