@@ -62,12 +62,25 @@ public final class Tensor {
 
     /** A float32 tensor holding a copy of {@code data}. */
     public static Tensor of(Backend backend, float[] data, int... shape) {
-        Shapes.checkValid("of", shape);
+        return floats("of", backend, data, false, shape);
+    }
+
+    /**
+     * As {@link #of(Backend, float[], int...)}, but the tensor reads {@code data} itself where the
+     * backend keeps tensors in Java arrays ({@link Backend#share}): no copy, and the caller must leave
+     * the array unchanged while the tensor lives (a batch handed to one step, then refilled).
+     */
+    public static Tensor sharing(Backend backend, float[] data, int... shape) {
+        return floats("sharing", backend, data, true, shape);
+    }
+
+    private static Tensor floats(String op, Backend backend, float[] data, boolean share, int... shape) {
+        Shapes.checkValid(op, shape);
         if (Shapes.numel(shape) != data.length) {
-            throw new IllegalArgumentException("Tensor.of: argument 'data' has " + data.length
+            throw new IllegalArgumentException("Tensor." + op + ": argument 'data' has " + data.length
                     + " elements but shape " + Shapes.str(shape) + " needs " + Shapes.numel(shape));
         }
-        Storage s = backend.upload(data);
+        Storage s = share ? backend.share(data) : backend.upload(data);
         Scope.track(s);
         return new Tensor(backend, s, shape.clone(), DType.FLOAT32, null);
     }

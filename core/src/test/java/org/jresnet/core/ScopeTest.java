@@ -47,6 +47,27 @@ class ScopeTest {
         }
     }
 
+    /** A sharing tensor reads the caller's array (a heap backend keeps no copy), is released with its scope, and leaves the array intact. */
+    @Test
+    void aSharingTensorReadsTheArrayItselfAndLeavesItToTheCallerWhenReleased() {
+        float[] batch = {1, 2, 3, 4, 5, 6};
+        Tensor shared;
+        Tensor copied;
+        try (Scope s = Scope.open()) {
+            shared = Tensor.sharing(be, batch, 2, 3);
+            copied = Tensor.of(be, batch, 2, 3);
+            assertSame(batch, org.jresnet.core.backend.HeapStorage.of(shared.storage()), "no copy");
+            batch[4] = 50;
+            assertEquals(50f, shared.toArray()[4], "the tensor reads the array");
+            assertEquals(5f, copied.toArray()[4], "of copies");
+        }
+        assertTrue(shared.isReleased());
+        assertTrue(copied.isReleased());
+        assertEquals(6f, batch[5], "the array stays the caller's");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tensor.sharing(be, batch, 4, 2));
+        assertEquals("Tensor.sharing: argument 'data' has 6 elements but shape [4, 2] needs 8", e.getMessage());
+    }
+
     @Test
     void scopesNestAndOutsideEscapesTracking() {
         Tensor kept;

@@ -53,6 +53,15 @@ public interface Backend {
     /** Float32 storage holding a copy of {@code data}. */
     Storage upload(float[] data);
 
+    /**
+     * Float32 storage over {@code data} itself where this backend keeps tensors in Java arrays, so
+     * that a batch is not copied once more on its way in; the caller must then leave the array
+     * unchanged while the storage lives. Elsewhere (a device) a copy, as {@link #upload}.
+     */
+    default Storage share(float[] data) {
+        return upload(data);
+    }
+
     /** Int32 storage holding a copy of {@code data} (class labels). */
     Storage uploadInts(int[] data);
 

@@ -19,6 +19,12 @@ public abstract class HeapBackend implements Backend {
         return new HeapStorage(data.clone());
     }
 
+    /** The array itself: kernels never write into their inputs. */
+    @Override
+    public Storage share(float[] data) {
+        return new HeapStorage(data);
+    }
+
     @Override
     public Storage uploadInts(int[] data) {
         return new HeapIntStorage(data.clone());

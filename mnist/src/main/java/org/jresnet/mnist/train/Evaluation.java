@@ -86,7 +86,7 @@ public record Evaluation(int count, double meanLoss, int correct, int[][] confus
      * of its own, not the body of {@link #evaluate}'s loop: there C2 compiled the whole forward pass
      * on-stack into the loop (OSR), late and large, and a warm pass beside that compile ran at
      * 25k img/s instead of 40k. The images go into {@code reuse} where it fits (the last batch's
-     * array: the forward pass uploads a copy); returns the array used.
+     * array, which that batch no longer needs); returns the array used.
      */
     private static float[] batch(Net net, Backend backend, Mnist data, int k, double[] losses, int[] predictions,
             float[] reuse) {
@@ -111,7 +111,8 @@ public record Evaluation(int count, double meanLoss, int correct, int[][] confus
      */
     static float[] logits(Net net, Backend backend, float[] images, int[] labels, double[] loss, int at) {
         int n = labels.length;
-        Tensor logits = net.forward(Tensor.of(backend, images, n, 1, Net.IMAGE_SIZE, Net.IMAGE_SIZE));
+        // read in place, not copied: the caller refills the array only after this batch
+        Tensor logits = net.forward(Tensor.sharing(backend, images, n, 1, Net.IMAGE_SIZE, Net.IMAGE_SIZE));
         loss[at] = (double) Ops.crossEntropy(logits, Tensor.labels(backend, labels)).item() * n;
         return logits.toArray();
     }

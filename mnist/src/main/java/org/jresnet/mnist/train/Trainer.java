@@ -175,7 +175,7 @@ public final class Trainer {
                 }
                 int from = b * cfg.batchSize();
                 int to = Math.min(train.size(), from + cfg.batchSize());
-                // the step uploads a copy of the batch, so its array is free to take the next one
+                // the step is done with the batch when it returns, so its array can take the next one
                 batch = train.images(order, from, to, batch);
                 TrainingStep.Outcome o = trainingStep.run(batch, train.labels(order, from, to), Float::isFinite);
                 if (!o.updated()) {

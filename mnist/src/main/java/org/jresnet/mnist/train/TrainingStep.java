@@ -41,10 +41,14 @@ public final class TrainingStep {
         this.backend = backend;
     }
 
-    /** A step on normalised images (N x 28 x 28 floats, row-major) and their labels. */
+    /**
+     * A step on normalised images (N x 28 x 28 floats, row-major) and their labels. The step reads
+     * the array in place where the backend keeps tensors in Java arrays ({@link Tensor#sharing}): it
+     * must not change during the step, and may be refilled for the next one once this returns.
+     */
     public Outcome run(float[] images, int[] labels, UpdateIf updateIf) {
         try (Scope s = Scope.open()) {
-            Tensor x = Tensor.of(backend, images, labels.length, 1, Net.IMAGE_SIZE, Net.IMAGE_SIZE);
+            Tensor x = Tensor.sharing(backend, images, labels.length, 1, Net.IMAGE_SIZE, Net.IMAGE_SIZE);
             return step(x, labels, updateIf);
         }
     }
