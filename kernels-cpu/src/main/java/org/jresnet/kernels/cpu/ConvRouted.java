@@ -131,8 +131,8 @@ final class ConvRouted {
             }
         });
         // the chunks' partials in chunk order, split by output channel: on the calling thread alone
-        // this sum (16 partials of conv2's 13k floats, half of them in the other core's cache) was
-        // the longest stretch of a training step with one thread idle
+        // this sum (16 partials of conv2's 13k floats, half of them in the other core's cache) left
+        // the other thread idle
         int slices = ConvKernels.ceilDiv(oc, SUM_CHANNELS);
         pool.run(slices, (worker, t) -> {
             int o0 = t * SUM_CHANNELS;
