@@ -120,13 +120,7 @@ public final class Mnist {
      * batch of 64 is 200 KB of new memory a step.
      */
     public float[] images(int[] order, int from, int to, float[] reuse) {
-        float[] out = batchArray(to - from, reuse);
-        byte[] image = new byte[PIXELS];
-        for (int b = from; b < to; b++) {
-            MemorySegment.copy(pixels, ValueLayout.JAVA_BYTE, (long) order[b] * PIXELS, image, 0, PIXELS);
-            normalise(image, 0, out, (b - from) * PIXELS);
-        }
-        return out;
+        return write(order, from, to, reuse);
     }
 
     /** Normalised images {@code from..to} in stored order. */
@@ -136,17 +130,20 @@ public final class Mnist {
 
     /** {@link #images(int, int)} into {@code reuse} when it has exactly the batch's length, as the shuffled variant. */
     public float[] images(int from, int to, float[] reuse) {
-        float[] out = batchArray(to - from, reuse);
-        byte[] image = new byte[PIXELS];
-        for (int i = from; i < to; i++) {
-            MemorySegment.copy(pixels, ValueLayout.JAVA_BYTE, (long) i * PIXELS, image, 0, PIXELS);
-            normalise(image, 0, out, (i - from) * PIXELS);
-        }
-        return out;
+        return write(null, from, to, reuse);
     }
 
-    private static float[] batchArray(int images, float[] reuse) {
-        return reuse != null && reuse.length == images * PIXELS ? reuse : new float[images * PIXELS];
+    /** Images {@code order[from..to)}, or {@code from..to} in stored order where order is null, normalised into reuse or a new array. */
+    private float[] write(int[] order, int from, int to, float[] reuse) {
+        int n = (to - from) * PIXELS;
+        float[] out = reuse != null && reuse.length == n ? reuse : new float[n];
+        byte[] image = new byte[PIXELS];
+        for (int b = from; b < to; b++) {
+            long at = (long) (order == null ? b : order[b]) * PIXELS;
+            MemorySegment.copy(pixels, ValueLayout.JAVA_BYTE, at, image, 0, PIXELS);
+            normalise(image, 0, out, (b - from) * PIXELS);
+        }
+        return out;
     }
 
     public int[] labels(int[] order, int from, int to) {
