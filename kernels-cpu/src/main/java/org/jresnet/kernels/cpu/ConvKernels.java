@@ -199,11 +199,14 @@ final class ConvKernels {
         int[] rows = shiftedRows.computeIfAbsent(s, ConvKernels::shiftedRowTable);
         Im2col.PlaneTaps taps = Im2col.shiftsInPlace(s) ? shiftedTaps.computeIfAbsent(s, t -> Im2col.buildTaps(t, false))
                 : null;
+        boolean rowsInPlace = Im2col.shiftsRows(s);
         pool.run(s.n(), (worker, img) -> {
             Scratch sc = scratch[worker];
             float[] sh = sc.get(Scratch.COL, (long) c * kw * plane);
             if (taps != null) {
                 Im2col.shiftedPlanes(x, img, s, taps, sh, plane);
+            } else if (rowsInPlace) {
+                Im2col.shiftedRows(x, img, s, sh, plane);
             } else {
                 float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
                 Im2col.pad(x, img, 1, s, xp);

@@ -6,6 +6,8 @@ import static org.jresnet.kernels.cpu.Simd.L;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 import org.jresnet.core.backend.Conv2dShape;
 
 /**
@@ -136,6 +138,44 @@ final class Im2col {
                             FloatVector.fromArray(F, xp, src + j).intoArray(sh, dst + j);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /** Half of {@link Simd#F}'s width (8 floats where F has 16), for {@link #shiftedRows}. */
+    private static final VectorSpecies<Float> HALF = F.vectorBitSize() >= 256
+            ? VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2)) : F;
+
+    /**
+     * True where {@link #shiftedRows} can build the shifted planes of {@link #shiftedPlanes(float[],
+     * Conv2dShape, float[], int)} straight from x: stride 1, no border, and output rows of half a
+     * vector of 16 lanes or more (conv2's 8 of 16). Then ow = w - kw + 1, so the last tap's
+     * half-vector read ends at its image row's end and no read leaves x.
+     */
+    static boolean shiftsRows(Conv2dShape s) {
+        return L >= 16 && s.stride() == 1 && s.pad() == 0 && s.ow() == L / 2;
+    }
+
+    /**
+     * {@link #shiftedPlanes(float[], Conv2dShape, float[], int)}'s planes for one image of a {@link
+     * #shiftsRows} shape, read from x without the copy into xp: one half-vector load and store a
+     * row, where the padded path copies the image first and then moves a whole vector for every
+     * row of half a vector (bench/RESULTS-2026-12-08b.md). A row's store spills L/2 - ow floats
+     * into the next row, written next, or after the last row into the plane's slack.
+     */
+    static void shiftedRows(float[] x, int img, Conv2dShape s, float[] sh, int plane) {
+        int h = s.h();
+        int w = s.w();
+        int ow = s.ow();
+        int kw = s.kw();
+        int base = img * s.c() * h * w;
+        for (int ci = 0; ci < s.c(); ci++) {
+            for (int kj = 0; kj < kw; kj++) {
+                int d0 = (ci * kw + kj) * plane;
+                int s0 = base + ci * h * w + kj;
+                for (int r = 0; r < h; r++) {
+                    FloatVector.fromArray(HALF, x, s0 + r * w).intoArray(sh, d0 + r * ow);
                 }
             }
         }

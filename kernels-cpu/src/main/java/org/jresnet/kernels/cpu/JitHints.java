@@ -77,8 +77,8 @@ final class JitHints {
      * caller, and {@code *.lambda$*}: the bodies of the kernels' lambdas. Each runs a loop over a
      * plane or more per call and takes arrays and ints only.
      */
-    static final List<String> NOT_INLINED = List.of("*.lambda$*", "Im2col.shiftedPlanes", "Im2col.unfoldPlanes",
-            "Elementwise.relu", "Pooling.forwardPlanes", "Reduce.sumChunks", "Gemm.packPlanes",
+    static final List<String> NOT_INLINED = List.of("*.lambda$*", "Im2col.shiftedPlanes", "Im2col.shiftedRows",
+            "Im2col.unfoldPlanes", "Elementwise.relu", "Pooling.forwardPlanes", "Reduce.sumChunks", "Gemm.packPlanes",
             "ConvSingleChannelPooled.split", "GemmNT.nt", "MaxPoolRecord.unpool", "ConvKernels.flipped");
 
     /** Kernels' C2 thresholds relative to the default. */
