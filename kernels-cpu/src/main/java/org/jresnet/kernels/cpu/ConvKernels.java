@@ -202,9 +202,10 @@ final class ConvKernels {
         boolean rowsInPlace = Im2col.shiftsRows(s);
         pool.run(s.n(), (worker, img) -> {
             Scratch sc = scratch[worker];
-            float[] sh = sc.get(Scratch.COL, (long) c * kw * plane);
+            // the planes built straight from x keep their zero rows in a slot of their own
+            float[] sh = sc.get(taps != null ? Scratch.PLANES : Scratch.COL, (long) c * kw * plane);
             if (taps != null) {
-                Im2col.shiftedPlanes(x, img, s, taps, sh, plane);
+                Im2col.shiftedPlanes(x, img, s, taps, sh, plane, !sc.bordered(s));
             } else if (rowsInPlace) {
                 Im2col.shiftedRows(x, img, s, sh, plane);
             } else {

@@ -182,9 +182,9 @@ final class Im2col {
     }
 
     /**
-     * True where {@link #shiftedPlanes(float[], int, Conv2dShape, PlaneTaps, float[], int)} can build
-     * the shifted planes straight from x: stride 1, a "same" output size and planes of whole
-     * vectors (res16's 12x12 = 144 pixels on 8 or 16 lanes).
+     * True where {@link #shiftedPlanes(float[], int, Conv2dShape, PlaneTaps, float[], int, boolean)}
+     * can build the shifted planes straight from x: stride 1, a "same" output size and planes of
+     * whole vectors (res16's 12x12 = 144 pixels on 8 or 16 lanes).
      */
     static boolean shiftsInPlace(Conv2dShape s) {
         return s.stride() == 1 && s.oh() == s.h() && s.ow() == s.w() && s.h() * s.w() % L == 0;
@@ -195,11 +195,14 @@ final class Im2col {
      * #shiftsInPlace} shape, read from x without the padded copy. With ow = w, shifted plane kj's
      * rows pad .. pad+h-1 are plane ci of x moved by kj - pad floats, zero where the window's column
      * leaves the image: one masked load and one store per vector (tap (pad, kj)'s masks from {@code
-     * taps}, made by {@link #buildTaps}); its pad rows above and below are zero. (Padding first and
-     * then copying each plane row by row, kw times, took 16% of res16's forward in perf.)
+     * taps}, made by {@link #buildTaps}); its pad rows above and below are zero, written only where
+     * {@code borders} is true: the rows between never touch them, so a buffer that no other kernel
+     * writes keeps them from one image to the next (a fifth of res16's stores here). (Padding first
+     * and then copying each plane row by row, kw times, took 16% of res16's forward in perf.)
      * Writes [0, hp*ow + L) of each plane; {@code plane} must be at least that.
      */
-    static void shiftedPlanes(float[] x, int img, Conv2dShape s, PlaneTaps taps, float[] sh, int plane) {
+    static void shiftedPlanes(float[] x, int img, Conv2dShape s, PlaneTaps taps, float[] sh, int plane,
+                              boolean borders) {
         int c = s.c();
         int w = s.w();
         int kw = s.kw();
@@ -208,7 +211,7 @@ final class Im2col {
         int top = s.pad() * w;
         int end = (s.h() + 2 * s.pad()) * w;
         FloatVector zero = FloatVector.zero(F);
-        for (int q = 0; q < c * kw; q++) {
+        for (int q = 0; borders && q < c * kw; q++) {
             // zero rows; the top's last store may spill into the data, written next
             for (int f = 0; f < top; f += L) {
                 zero.intoArray(sh, q * plane + f);

@@ -2,7 +2,8 @@ package org.jresnet.kernels.cpu;
 
 /**
  * Growable float buffers, one set per worker, so kernels allocate only when a shape grows and never
- * inside their loops. Contents are garbage on return: kernels write before they read.
+ * inside their loops. Contents are garbage on return: kernels write before they read (but for the
+ * zero rows of {@link #PLANES}, which its one user writes once per shape).
  */
 final class Scratch {
     static final int COL = 0;
@@ -12,10 +13,18 @@ final class Scratch {
     static final int LANES = 3;
     /** Zero-bordered copies of input images ({@link Im2col}). */
     static final int PAD = 4;
-    private static final int SLOTS = 5;
+    /**
+     * The shifted planes built straight from x ({@link Im2col#shiftedPlanes(float[], int,
+     * org.jresnet.core.backend.Conv2dShape, Im2col.PlaneTaps, float[], int, boolean)}), whose zero
+     * rows outlive a call: no other kernel writes this slot (see {@link #bordered}).
+     */
+    static final int PLANES = 5;
+    private static final int SLOTS = 6;
 
     private final float[][] buffers = new float[SLOTS][];
     private int[] ints = new int[0];
+    /** The shape whose zero border rows the {@link #PLANES} buffer holds; null: none yet. */
+    private Object bordered;
 
     float[] get(int slot, long size) {
         int n = Math.toIntExact(size);
@@ -23,8 +32,22 @@ final class Scratch {
         if (b == null || b.length < n) {
             b = new float[Math.max(n, b == null ? 0 : b.length + b.length / 2)];
             buffers[slot] = b;
+            if (slot == PLANES) {
+                bordered = null;
+            }
         }
         return b;
+    }
+
+    /**
+     * Whether the {@link #PLANES} buffer already holds the zero border rows of {@code shape}'s
+     * planes; records that it will once the caller has written them. Contents are garbage
+     * everywhere else, as for every slot.
+     */
+    boolean bordered(Object shape) {
+        boolean done = shape.equals(bordered);
+        bordered = shape;
+        return done;
     }
 
     /** One growable int buffer (window positions, {@link ConvRouted}). */
