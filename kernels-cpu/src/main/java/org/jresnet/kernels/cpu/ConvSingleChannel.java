@@ -86,13 +86,18 @@ final class ConvSingleChannel {
     }
 
     /**
-     * Fills sh (kw planes, see the class comment) from image {@code img} of x; xp is scratch. The
+     * Fills sh (kw planes, see the class comment) from image {@code img} of x, straight from x where
+     * {@link Im2col#shiftsRows} (conv1 on 16 lanes), else through the padded copy xp (scratch). The
      * slack after each plane's hp*ow floats is zeroed: the last pixel block reads into it.
      */
     private static void shift(float[] x, int img, Conv2dShape s, float[] xp, float[] sh) {
-        Im2col.pad(x, img, 1, s, xp);
         int plane = planeStride(s);
-        Im2col.shiftedPlanes(xp, s, sh, plane);
+        if (Im2col.shiftsRows(s)) {
+            Im2col.shiftedRows(x, img, s, sh, plane);
+        } else {
+            Im2col.pad(x, img, 1, s, xp);
+            Im2col.shiftedPlanes(xp, s, sh, plane);
+        }
         int used = (s.h() + 2 * s.pad()) * s.ow();
         for (int kj = 0; kj < s.kw(); kj++) {
             Arrays.fill(sh, kj * plane + used, (kj + 1) * plane, 0f);

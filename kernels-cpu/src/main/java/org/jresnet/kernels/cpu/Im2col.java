@@ -149,33 +149,57 @@ final class Im2col {
 
     /**
      * True where {@link #shiftedRows} can build the shifted planes of {@link #shiftedPlanes(float[],
-     * Conv2dShape, float[], int)} straight from x: stride 1, no border, and output rows of half a
-     * vector of 16 lanes or more (conv2's 8 of 16). Then ow = w - kw + 1, so the last tap's
-     * half-vector read ends at its image row's end and no read leaves x.
+     * Conv2dShape, float[], int)} straight from x: stride 1, no border, and output rows of whole
+     * vectors and at most one half vector, on vectors of 16 lanes or more (conv1's 24 and conv2's 8
+     * of 16). Then ow = w - kw + 1, so a row's last read, from its last tap, ends at its image row's
+     * end and no read leaves x.
      */
     static boolean shiftsRows(Conv2dShape s) {
-        return L >= 16 && s.stride() == 1 && s.pad() == 0 && s.ow() == L / 2;
+        return L >= 16 && s.stride() == 1 && s.pad() == 0 && s.ow() % (L / 2) == 0;
     }
 
     /**
      * {@link #shiftedPlanes(float[], Conv2dShape, float[], int)}'s planes for one image of a {@link
-     * #shiftsRows} shape, read from x without the copy into xp: one half-vector load and store a
-     * row, where the padded path copies the image first and then moves a whole vector for every
-     * row of half a vector (bench/RESULTS-2026-12-08b.md). A row's store spills L/2 - ow floats
-     * into the next row, written next, or after the last row into the plane's slack.
+     * #shiftsRows} shape, read from x without the copy into xp: a row's whole vectors, then its half
+     * vector if it has one, each loaded and stored once, where the padded path copies the image
+     * first and then moves a whole vector for every half one (bench/RESULTS-2026-12-08b.md). Writes
+     * exactly the hp*ow floats of each plane.
      */
     static void shiftedRows(float[] x, int img, Conv2dShape s, float[] sh, int plane) {
         int h = s.h();
         int w = s.w();
         int ow = s.ow();
         int kw = s.kw();
+        int whole = ow / L * L;
         int base = img * s.c() * h * w;
         for (int ci = 0; ci < s.c(); ci++) {
             for (int kj = 0; kj < kw; kj++) {
                 int d0 = (ci * kw + kj) * plane;
                 int s0 = base + ci * h * w + kj;
-                for (int r = 0; r < h; r++) {
-                    FloatVector.fromArray(HALF, x, s0 + r * w).intoArray(sh, d0 + r * ow);
+                // rows of half a vector and of one and a half (conv2, conv1) without an inner loop:
+                // a loop of one trip a row cost as much as the copy itself (see shiftedPlanes)
+                if (whole == 0) {
+                    for (int r = 0; r < h; r++) {
+                        FloatVector.fromArray(HALF, x, s0 + r * w).intoArray(sh, d0 + r * ow);
+                    }
+                } else if (whole == L && ow > whole) {
+                    for (int r = 0; r < h; r++) {
+                        int src = s0 + r * w;
+                        int dst = d0 + r * ow;
+                        FloatVector.fromArray(F, x, src).intoArray(sh, dst);
+                        FloatVector.fromArray(HALF, x, src + L).intoArray(sh, dst + L);
+                    }
+                } else {
+                    for (int r = 0; r < h; r++) {
+                        int src = s0 + r * w;
+                        int dst = d0 + r * ow;
+                        for (int j = 0; j < whole; j += L) {
+                            FloatVector.fromArray(F, x, src + j).intoArray(sh, dst + j);
+                        }
+                        if (ow > whole) {
+                            FloatVector.fromArray(HALF, x, src + whole).intoArray(sh, dst + whole);
+                        }
+                    }
                 }
             }
         }
