@@ -272,6 +272,16 @@ final class ConvSingleChannelPooled {
                 int d0 = planeIndex(v, par) * t.plane();
                 // the rows the corners read: (di + ki) / 2 + ph of them, for di + ki of this parity
                 int rows = (s.kh() - par) / 2 + p.oh();
+                if (pw <= L) {
+                    // rows of one vector (conv1's 12) without an inner loop: a loop of one trip a
+                    // row cost more than the shuffle it ran (bench/RESULTS-2026-12-08b.md)
+                    for (int r = 0; r < rows; r++) {
+                        int src = (2 * r + par) * wp + v;
+                        EVEN.pick(FloatVector.fromArray(F, xp, src), FloatVector.fromArray(F, xp, src + L))
+                                .intoArray(sh, d0 + r * pw);
+                    }
+                    continue;
+                }
                 for (int r = 0; r < rows; r++) {
                     int src = (2 * r + par) * wp + v;
                     int dst = d0 + r * pw;
