@@ -175,7 +175,10 @@ final class ConvKernels {
 
     /** Row tables of {@link #forwardShifted}, by shape (immutable once made; a few shapes per network). */
     private final Map<Conv2dShape, int[]> shiftedRows = new HashMap<>();
-    /** Masks of {@link Im2col#shiftedPlanes(float[], int, Conv2dShape, Im2col.PlaneTaps, float[], int)}, by shape. */
+    /**
+     * Masks of {@link Im2col#shiftedPlanes(float[], int, Conv2dShape, Im2col.PlaneTaps, float[], int,
+     * boolean)}, by shape.
+     */
     private final Map<Conv2dShape, Im2col.PlaneTaps> shiftedTaps = new HashMap<>();
 
     /**
@@ -183,10 +186,12 @@ final class ConvKernels {
      * plane is copied kw times, shifted, into dense rows of ow: sh[(ci*kw + kj)*plane + r*ow + j] =
      * xp[ci][r][j + kj]. Then the column row of tap (ci, ki, kj), pixels i*ow + j, is the oh*ow floats
      * at sh[(ci*kw + kj)*plane + ki*ow], so the product reads it through its row table and writes y
-     * directly. conv2: c*kw*hp = 960 vector copies an image instead of the im2col's K*P/L = 1,600
-     * two-load blends, which cost a quarter of its forward pass. A "same" shape whose planes are
-     * whole vectors (res16, and its input gradient as a forward pass) builds the planes straight
-     * from x with masked loads ({@link Im2col#shiftsInPlace}), without the bordered copy.
+     * directly. conv2: c*kw*hp = 960 row copies an image instead of the im2col's K*P/L = 1,600
+     * two-load blends, which cost a quarter of its forward pass. Two kinds of shape build the planes
+     * straight from x, without the bordered copy: no border and rows of whole and half vectors
+     * (conv2's 8 of 16 lanes: {@link Im2col#shiftsRows}), and a "same" shape whose planes are whole
+     * vectors (res16, and its input gradient as a forward pass), with masked loads ({@link
+     * Im2col#shiftsInPlace}).
      */
     private void forwardShifted(float[] x, float[] ap, float[] rowInit, float[] y, Conv2dShape s, Epilogue then) {
         int c = s.c();
