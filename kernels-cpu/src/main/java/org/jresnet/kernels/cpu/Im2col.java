@@ -112,40 +112,62 @@ final class Im2col {
         int wp = s.w() + 2 * s.pad();
         int ow = s.ow();
         int kw = s.kw();
-        int vecs = (ow + L - 1) / L;
+        int whole = (ow + L - 1) / L * L;
         for (int ci = 0; ci < s.c(); ci++) {
             for (int kj = 0; kj < kw; kj++) {
-                int d0 = (ci * kw + kj) * plane;
-                int s0 = ci * hp * wp + kj;
-                // rows of one or two vectors (conv2's 8, conv1's 24 on 16 lanes) without an inner
-                // loop: one of one or two trips a row cost as much as the copy itself
-                if (vecs == 1) {
-                    for (int r = 0; r < hp; r++) {
-                        FloatVector.fromArray(F, xp, s0 + r * wp).intoArray(sh, d0 + r * ow);
-                    }
-                } else if (vecs == 2) {
-                    for (int r = 0; r < hp; r++) {
-                        int src = s0 + r * wp;
-                        int dst = d0 + r * ow;
-                        FloatVector.fromArray(F, xp, src).intoArray(sh, dst);
-                        FloatVector.fromArray(F, xp, src + L).intoArray(sh, dst + L);
-                    }
-                } else {
-                    for (int r = 0; r < hp; r++) {
-                        int src = s0 + r * wp;
-                        int dst = d0 + r * ow;
-                        for (int j = 0; j < ow; j += L) {
-                            FloatVector.fromArray(F, xp, src + j).intoArray(sh, dst + j);
-                        }
-                    }
-                }
+                copyRows(xp, ci * hp * wp + kj, wp, hp, sh, (ci * kw + kj) * plane, ow, whole, false);
             }
         }
     }
 
-    /** Half of {@link Simd#F}'s width (8 floats where F has 16), for {@link #shiftedRows}. */
+    /** Half of {@link Simd#F}'s width (8 floats where F has 16), for {@link #copyRows}. */
     private static final VectorSpecies<Float> HALF = F.vectorBitSize() >= 256
             ? VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2)) : F;
+
+    /**
+     * {@code rows} rows from src (row r at s0 + r*stride) into dense rows of ow floats at d0 of sh:
+     * {@code whole} floats of each row as whole vectors (their last store may pass ow), then, where
+     * {@code half}, one half vector. The common widths (conv2's 8 and conv1's 24 on 16 lanes; one
+     * or two vectors) have loops of their own: an inner loop of one or two trips a row cost as much
+     * as the copy itself.
+     */
+    private static void copyRows(float[] src, int s0, int stride, int rows, float[] sh, int d0, int ow, int whole,
+                                 boolean half) {
+        if (whole == 0 && half) {
+            for (int r = 0; r < rows; r++) {
+                FloatVector.fromArray(HALF, src, s0 + r * stride).intoArray(sh, d0 + r * ow);
+            }
+        } else if (whole == L && !half) {
+            for (int r = 0; r < rows; r++) {
+                FloatVector.fromArray(F, src, s0 + r * stride).intoArray(sh, d0 + r * ow);
+            }
+        } else if (whole == L) {
+            for (int r = 0; r < rows; r++) {
+                int from = s0 + r * stride;
+                int to = d0 + r * ow;
+                FloatVector.fromArray(F, src, from).intoArray(sh, to);
+                FloatVector.fromArray(HALF, src, from + L).intoArray(sh, to + L);
+            }
+        } else if (whole == 2 * L && !half) {
+            for (int r = 0; r < rows; r++) {
+                int from = s0 + r * stride;
+                int to = d0 + r * ow;
+                FloatVector.fromArray(F, src, from).intoArray(sh, to);
+                FloatVector.fromArray(F, src, from + L).intoArray(sh, to + L);
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int from = s0 + r * stride;
+                int to = d0 + r * ow;
+                for (int j = 0; j < whole; j += L) {
+                    FloatVector.fromArray(F, src, from + j).intoArray(sh, to + j);
+                }
+                if (half) {
+                    FloatVector.fromArray(HALF, src, from + whole).intoArray(sh, to + whole);
+                }
+            }
+        }
+    }
 
     /**
      * True where {@link #shiftedRows} can build the shifted planes of {@link #shiftedPlanes(float[],
@@ -174,33 +196,7 @@ final class Im2col {
         int base = img * s.c() * h * w;
         for (int ci = 0; ci < s.c(); ci++) {
             for (int kj = 0; kj < kw; kj++) {
-                int d0 = (ci * kw + kj) * plane;
-                int s0 = base + ci * h * w + kj;
-                // rows of half a vector and of one and a half (conv2, conv1) without an inner loop:
-                // a loop of one trip a row cost as much as the copy itself (see shiftedPlanes)
-                if (whole == 0) {
-                    for (int r = 0; r < h; r++) {
-                        FloatVector.fromArray(HALF, x, s0 + r * w).intoArray(sh, d0 + r * ow);
-                    }
-                } else if (whole == L && ow > whole) {
-                    for (int r = 0; r < h; r++) {
-                        int src = s0 + r * w;
-                        int dst = d0 + r * ow;
-                        FloatVector.fromArray(F, x, src).intoArray(sh, dst);
-                        FloatVector.fromArray(HALF, x, src + L).intoArray(sh, dst + L);
-                    }
-                } else {
-                    for (int r = 0; r < h; r++) {
-                        int src = s0 + r * w;
-                        int dst = d0 + r * ow;
-                        for (int j = 0; j < whole; j += L) {
-                            FloatVector.fromArray(F, x, src + j).intoArray(sh, dst + j);
-                        }
-                        if (ow > whole) {
-                            FloatVector.fromArray(HALF, x, src + whole).intoArray(sh, dst + whole);
-                        }
-                    }
-                }
+                copyRows(x, base + ci * h * w + kj, w, h, sh, (ci * kw + kj) * plane, ow, whole, ow > whole);
             }
         }
     }
