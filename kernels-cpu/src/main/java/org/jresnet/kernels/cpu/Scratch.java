@@ -44,7 +44,7 @@ final class Scratch {
      * planes; if not, records that it will once the caller has written them. Contents are garbage
      * everywhere else, as for every slot. The record is written only when it changes: the workers'
      * Scratch objects may share a cache line, and a write at every image moved that line between
-     * the cores at every task (a two-thread step 6% slower in a same-JVM A/B).
+     * the cores at every task, which slowed the two-thread step (bench/RESULTS-2026-12-08b.md).
      */
     boolean bordered(Object shape) {
         if (shape.equals(bordered)) {
