@@ -39,6 +39,10 @@ final class Col2im {
         int p = s.h() * s.w();
         int vecs = p / L;
         int out = first * c * p;
+        if (vecs == 1 && c % 8 == 0) {
+            foldPlanes8(col, colBase, ld, images, s, pt, dx, out);
+            return;
+        }
         Arrays.fill(dx, out, out + images * c * p, 0f);
         for (int t = 0; t < taps; t++) {
             int shift = pt.shift()[t];
@@ -53,6 +57,52 @@ final class Col2im {
                                 .intoArray(dx, at);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #foldPlanes} for planes of one vector (res32's 4x4 on 16 lanes) and channels in eights:
+     * eight planes of an image summed in registers over the taps, in the same order from the same
+     * zero, and stored once, where the plane-by-plane fold loads, adds and stores each plane once
+     * per tap (bench/RESULTS-2026-12-08b.md). A tap's mask is made once per eight planes.
+     */
+    private static void foldPlanes8(float[] col, int colBase, int ld, int images, Conv2dShape s, Im2col.PlaneTaps pt,
+                                    float[] dx, int out) {
+        int taps = s.kh() * s.kw();
+        int c = s.c();
+        int stride = taps * ld;
+        for (int g = 0; g < images; g++) {
+            for (int c0 = 0; c0 < c; c0 += 8) {
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                FloatVector a4 = a0;
+                FloatVector a5 = a0;
+                FloatVector a6 = a0;
+                FloatVector a7 = a0;
+                for (int t = 0; t < taps; t++) {
+                    VectorMask<Float> inside = pt.inside(t, 0);
+                    int run = colBase + t * ld + g * L + pt.shift()[t] + c0 * stride;
+                    a0 = a0.add(FloatVector.fromArray(F, col, run, inside));
+                    a1 = a1.add(FloatVector.fromArray(F, col, run + stride, inside));
+                    a2 = a2.add(FloatVector.fromArray(F, col, run + 2 * stride, inside));
+                    a3 = a3.add(FloatVector.fromArray(F, col, run + 3 * stride, inside));
+                    a4 = a4.add(FloatVector.fromArray(F, col, run + 4 * stride, inside));
+                    a5 = a5.add(FloatVector.fromArray(F, col, run + 5 * stride, inside));
+                    a6 = a6.add(FloatVector.fromArray(F, col, run + 6 * stride, inside));
+                    a7 = a7.add(FloatVector.fromArray(F, col, run + 7 * stride, inside));
+                }
+                int at = out + (g * c + c0) * L;
+                a0.intoArray(dx, at);
+                a1.intoArray(dx, at + L);
+                a2.intoArray(dx, at + 2 * L);
+                a3.intoArray(dx, at + 3 * L);
+                a4.intoArray(dx, at + 4 * L);
+                a5.intoArray(dx, at + 5 * L);
+                a6.intoArray(dx, at + 6 * L);
+                a7.intoArray(dx, at + 7 * L);
             }
         }
     }
