@@ -204,19 +204,14 @@ final class ConvKernels {
         int[] rows = shiftedRows.computeIfAbsent(s, ConvKernels::shiftedRowTable);
         Im2col.PlaneTaps taps = Im2col.shiftsInPlace(s) ? shiftedTaps.computeIfAbsent(s, t -> Im2col.buildTaps(t, false))
                 : null;
-        boolean rowsInPlace = Im2col.shiftsRows(s);
         pool.run(s.n(), (worker, img) -> {
             Scratch sc = scratch[worker];
             // the planes built straight from x keep their zero rows in a slot of their own
             float[] sh = sc.get(taps != null ? Scratch.PLANES : Scratch.COL, (long) c * kw * plane);
             if (taps != null) {
                 Im2col.shiftedPlanes(x, img, s, taps, sh, plane, !sc.bordered(s));
-            } else if (rowsInPlace) {
-                Im2col.shiftedRows(x, img, s, sh, plane);
             } else {
-                float[] xp = sc.get(Scratch.PAD, Im2col.paddedSize(s, 1));
-                Im2col.pad(x, img, 1, s, xp);
-                Im2col.shiftedPlanes(xp, s, sh, plane);
+                Im2col.shiftedPlanes(x, img, s, sc.get(Scratch.PAD, Im2col.paddedSize(s, 1)), sh, plane);
             }
             float[] dst = y != null ? y : sc.get(Scratch.OUT, (long) oc * p);
             int at = y != null ? img * oc * p : 0;

@@ -92,12 +92,7 @@ final class ConvSingleChannel {
      */
     private static void shift(float[] x, int img, Conv2dShape s, float[] xp, float[] sh) {
         int plane = planeStride(s);
-        if (Im2col.shiftsRows(s)) {
-            Im2col.shiftedRows(x, img, s, sh, plane);
-        } else {
-            Im2col.pad(x, img, 1, s, xp);
-            Im2col.shiftedPlanes(xp, s, sh, plane);
-        }
+        Im2col.shiftedPlanes(x, img, s, xp, sh, plane);
         int used = (s.h() + 2 * s.pad()) * s.ow();
         for (int kj = 0; kj < s.kw(); kj++) {
             Arrays.fill(sh, kj * plane + used, (kj + 1) * plane, 0f);

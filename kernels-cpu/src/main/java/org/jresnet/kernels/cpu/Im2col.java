@@ -181,6 +181,20 @@ final class Im2col {
     }
 
     /**
+     * {@link #shiftedPlanes(float[], Conv2dShape, float[], int)}'s planes for image {@code img} of x:
+     * straight from x where {@link #shiftsRows}, else through its padded copy in xp (scratch of
+     * {@link #paddedSize}(s, 1) floats, unused on the first path).
+     */
+    static void shiftedPlanes(float[] x, int img, Conv2dShape s, float[] xp, float[] sh, int plane) {
+        if (shiftsRows(s)) {
+            shiftedRows(x, img, s, sh, plane);
+        } else {
+            pad(x, img, 1, s, xp);
+            shiftedPlanes(xp, s, sh, plane);
+        }
+    }
+
+    /**
      * {@link #shiftedPlanes(float[], Conv2dShape, float[], int)}'s planes for one image of a {@link
      * #shiftsRows} shape, read from x without the copy into xp: a row's whole vectors, then its half
      * vector if it has one, each loaded and stored once, where the padded path copies the image
